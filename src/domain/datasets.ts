@@ -1,0 +1,27 @@
+// Datasets a search may name. Only what the rules need (shapes, classes, sizes); reading the
+// files is the training engine's job.
+
+export interface DatasetInfo {
+  id: string;
+  inputShape: [number, number, number];
+  numClasses: number;
+  labels: string[];
+  trainSize: number;
+  testSize: number;
+  /** Raw pixel range; training and prediction divide by it. */
+  pixelMax: number;
+}
+
+export const DATASETS: Record<string, DatasetInfo> = {
+  'fashion-mnist': {
+    id: 'fashion-mnist',
+    inputShape: [28, 28, 1],
+    numClasses: 10,
+    labels: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
+    trainSize: 60000,
+    testSize: 10000,
+    pixelMax: 255,
+  },
+};
+
+export const datasetInfo = (id: string): DatasetInfo | undefined => (Object.hasOwn(DATASETS, id) ? DATASETS[id] : undefined);

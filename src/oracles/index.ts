@@ -1,0 +1,12 @@
+import type { AlgorithmName } from '../domain/search-spec.js';
+import { GridOracle } from './grid-oracle.js';
+import type { Oracle } from '../domain/oracle.js';
+import { RandomOracle } from './random-oracle.js';
+
+const ORACLES: Record<AlgorithmName, () => Oracle> = {
+  random: () => new RandomOracle(),
+  grid: () => new GridOracle(),
+};
+
+export const createOracle = (name: AlgorithmName): Oracle => ORACLES[name]();
+export type { Oracle, OracleInput, PastTrial, Suggestions } from '../domain/oracle.js';

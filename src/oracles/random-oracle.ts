@@ -1,0 +1,39 @@
+// Random search, seeded: trial n's values depend only on (seed, n), so a restarted scheduler
+// proposes what the old one would have. Never repeats a combination while unseen ones remain.
+import { comboKey, fromUnit, spaceCardinality, type HpValues, type SearchSpace } from '../domain/hyperparameters.js';
+import { mixSeed, mulberry32 } from '../domain/rng.js';
+import { enumerateCombo } from './grid-oracle.js';
+import type { Oracle, OracleInput, Suggestions } from '../domain/oracle.js';
+
+/** Rejection tries before we enumerate the unseen combinations explicitly. */
+const MAX_REJECTIONS = 64;
+/** Spaces up to this size may be enumerated to find the last unseen combinations. */
+const MAX_ENUMERATION = 200_000;
+
+export class RandomOracle implements Oracle {
+  suggest({ space, seed, history }: OracleInput, count: number): Suggestions {
+    const seen = new Set(history.map((t) => comboKey(t.hyperparameters)));
+    const size = spaceCardinality(space);
+    const values: HpValues[] = [];
+    for (let i = 0; i < count; i++) {
+      if (seen.size >= size) return { values, exhausted: true };
+      const next = this.sampleUnseen(space, seen, size, mulberry32(mixSeed(seed, history.length + i)));
+      if (!next) return { values, exhausted: true };
+      seen.add(comboKey(next));
+      values.push(next);
+    }
+    return { values, exhausted: seen.size >= size };
+  }
+
+  private sampleUnseen(space: SearchSpace, seen: Set<string>, size: number, rand: () => number): HpValues | null {
+    for (let tries = 0; tries < MAX_REJECTIONS; tries++) {
+      const v = Object.fromEntries(space.map((hp) => [hp.name, fromUnit(hp, rand())]));
+      if (!seen.has(comboKey(v))) return v;
+    }
+    if (size > MAX_ENUMERATION) return null; // practically unreachable: 64 collisions in a space this large
+    // Few unseen combinations left: pick uniformly among them.
+    const unseen: number[] = [];
+    for (let i = 0; i < size; i++) if (!seen.has(comboKey(enumerateCombo(space, i)))) unseen.push(i);
+    return unseen.length ? enumerateCombo(space, unseen[Math.floor(rand() * unseen.length)]) : null;
+  }
+}
