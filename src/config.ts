@@ -1,0 +1,57 @@
+// Environment parsed and validated once at start; everything else receives a Config.
+import type { SearchLimits } from './domain/search-spec.js';
+
+export type BackendSetting = 'auto' | 'wasm' | 'cpu';
+const BACKENDS: readonly BackendSetting[] = ['auto', 'wasm', 'cpu'];
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  /** BullMQ key prefix: lets several deployments (or test runs) share one Redis. */
+  queuePrefix: string;
+  datasetDir: string;
+  trainingBackend: BackendSetting;
+  workerConcurrency: number;
+  /** BullMQ attempts per trial: the first run plus retries after a crash. */
+  trialAttempts: number;
+  logLevel: string;
+  bodyLimitBytes: number;
+  maxPredictInstances: number;
+  modelCacheSize: number;
+  limits: SearchLimits;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const int = (name: string, fallback: number, min = 0): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got '${raw}'`);
+    return n;
+  };
+  const backend = (env.TRAINING_BACKEND ?? 'auto') as BackendSetting;
+  if (!BACKENDS.includes(backend)) throw new Error(`TRAINING_BACKEND must be one of ${BACKENDS.join(', ')}, got '${backend}'`);
+  return {
+    port: int('PORT', 3000),
+    host: env.HOST ?? '127.0.0.1',
+    databaseUrl: env.DATABASE_URL ?? 'file:./data/hypertune.db',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    queuePrefix: env.QUEUE_PREFIX ?? 'hypertune',
+    datasetDir: env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist',
+    trainingBackend: backend,
+    workerConcurrency: int('WORKER_CONCURRENCY', 1, 1),
+    trialAttempts: int('TRIAL_ATTEMPTS', 3, 1),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024),
+    maxPredictInstances: int('MAX_PREDICT_INSTANCES', 256, 1),
+    modelCacheSize: int('MODEL_CACHE_SIZE', 8, 1),
+    limits: {
+      maxTrialsPerSearch: int('MAX_TRIALS_PER_SEARCH', 1000, 1),
+      maxEpochs: int('MAX_EPOCHS', 500, 1),
+      maxParallelTrials: int('MAX_PARALLEL_TRIALS', 64, 1),
+      maxParams: int('MAX_MODEL_PARAMS', 50_000_000, 1),
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The work list. The database is the record; a job only says "run trial X", and its job id is the
+// trial id, so enqueueing twice (a retry, a reconcile after a restart) never creates a second trial.
+import { Queue, type ConnectionOptions } from 'bullmq';
+
+export const TRIAL_QUEUE = 'trials';
+
+export interface TrialJob {
+  trialId: string;
+  searchId: string;
+}
+
+export function redisConnection(redisUrl: string): ConnectionOptions {
+  const url = new URL(redisUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    username: url.username || undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+    // Workers block on Redis; BullMQ requires this to be null for them.
+    maxRetriesPerRequest: null,
+  };
+}
+
+export class TrialQueue {
+  readonly queue: Queue<TrialJob>;
+
+  constructor(redisUrl: string, prefix: string, private readonly attempts: number) {
+    this.queue = new Queue<TrialJob>(TRIAL_QUEUE, { connection: redisConnection(redisUrl), prefix });
+  }
+
+  async enqueue(jobs: TrialJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.queue.addBulk(jobs.map((data) => ({
+      name: 'trial',
+      data,
+      opts: {
+        jobId: data.trialId,
+        attempts: this.attempts,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { age: 3600 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    })));
+  }
+
+  /** True when Redis holds a job for this trial in any state. */
+  async has(trialId: string): Promise<boolean> {
+    return (await this.queue.getJob(trialId)) != null;
+  }
+
+  /** Drops a trial's job unless a worker holds it (then the worker sees the cancel at an epoch end). */
+  async removeIfIdle(trialId: string): Promise<void> {
+    const job = await this.queue.getJob(trialId);
+    if (job && !(await job.isActive())) await job.remove().catch(() => undefined);
+  }
+
+  /** Jobs by state; doubles as the Redis health probe. */
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,33 @@
+import { Type } from 'typebox';
+import { ErrorBody, HpValues, IdParams } from './common.js';
+
+const Int = Type.Integer();
+const Dim = Type.Union([Int, Type.Null()]);
+
+export const ModelResponse = Type.Object({
+  id: Type.String(),
+  searchId: Type.String(),
+  trialId: Type.String(),
+  createdAt: Type.String(),
+  inputShape: Type.Array(Int),
+  layers: Type.Array(Type.Object({ name: Type.String(), type: Type.String(), outputShape: Type.Array(Dim), params: Int })),
+  totalParams: Int,
+  trainableParams: Int,
+  nonTrainableParams: Int,
+  optimizer: Type.Object({ type: Type.String(), learningRate: Type.Number(), momentum: Type.Number() }),
+  loss: Type.String(),
+  hyperparameters: HpValues,
+  metrics: Type.Object({ valAccuracy: Type.Union([Type.Number(), Type.Null()]), bestEpoch: Type.Union([Int, Type.Null()]), epochs: Int }),
+  dataset: Type.Object({ id: Type.String(), labels: Type.Array(Type.String()), pixelMax: Type.Number() }),
+});
+
+// Instances are checked element by element in the domain (src/domain/instances.ts) so a bad pixel
+// is reported with its exact position; the schema only bounds the request's outline.
+export const PredictBody = Type.Object({ instances: Type.Array(Type.Unknown(), { minItems: 1 }) }, { additionalProperties: false });
+
+export const PredictResponse = Type.Object({
+  predictions: Type.Array(Type.Object({ classIndex: Int, label: Type.String(), probabilities: Type.Array(Type.Number()) })),
+});
+
+export const getModelSchema = { params: IdParams, response: { 200: ModelResponse, '4xx': ErrorBody } };
+export const predictSchema = { params: IdParams, body: PredictBody, response: { 200: PredictResponse, '4xx': ErrorBody } };

@@ -1,0 +1,106 @@
+// The POST /searches contract: JSON shape only. Rules that need more than a shape (min <= max,
+// known hyperparameters, layer shapes that fit) are the domain's (src/domain/search-spec.ts).
+import { Type, type Static } from 'typebox';
+import { ErrorBody, HpValue, HpValues, IdParams, Name, taggedUnion } from './common.js';
+
+const strict = { additionalProperties: false } as const;
+const Ref = Type.Object({ hp: Type.String({ minLength: 1, maxLength: 64 }) }, strict);
+const P = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Ref]);
+const Int = Type.Integer();
+const Padding = Type.Union([Type.Literal('valid'), Type.Literal('same')]);
+const Activation = Type.String({ maxLength: 32 });
+
+const Sampling = Type.Union([Type.Literal('linear'), Type.Literal('log')]);
+const Hyperparameter = taggedUnion([
+  Type.Object({ name: Type.String(), type: Type.Literal('int'), min: Int, max: Int, step: Type.Optional(Int), sampling: Type.Optional(Sampling) }, strict),
+  Type.Object({ name: Type.String(), type: Type.Literal('float'), min: Type.Number(), max: Type.Number(), step: Type.Optional(Type.Number()), sampling: Type.Optional(Sampling) }, strict),
+  Type.Object({ name: Type.String(), type: Type.Literal('choice'), values: Type.Array(HpValue, { minItems: 1, maxItems: 1000 }) }, strict),
+  Type.Object({ name: Type.String(), type: Type.Literal('boolean') }, strict),
+  Type.Object({ name: Type.String(), type: Type.Literal('fixed'), value: HpValue }, strict),
+]);
+
+const Layer = taggedUnion([
+  Type.Object({
+    type: Type.Literal('conv2d'), filters: P(Int), kernelSize: P(Int), strides: Type.Optional(P(Int)),
+    padding: Type.Optional(P(Padding)), activation: Type.Optional(P(Activation)),
+  }, strict),
+  Type.Object({ type: Type.Literal('maxPooling2d'), poolSize: Type.Optional(P(Int)), strides: Type.Optional(P(Int)), padding: Type.Optional(P(Padding)) }, strict),
+  Type.Object({ type: Type.Literal('averagePooling2d'), poolSize: Type.Optional(P(Int)), strides: Type.Optional(P(Int)), padding: Type.Optional(P(Padding)) }, strict),
+  Type.Object({ type: Type.Literal('flatten') }, strict),
+  Type.Object({ type: Type.Literal('dense'), units: P(Int), activation: Type.Optional(P(Activation)) }, strict),
+  Type.Object({ type: Type.Literal('dropout'), rate: P(Type.Number()) }, strict),
+  Type.Object({ type: Type.Literal('batchNormalization'), momentum: Type.Optional(P(Type.Number())), epsilon: Type.Optional(P(Type.Number())) }, strict),
+]);
+
+const Optimizer = Type.Object({
+  type: P(Type.Union([Type.Literal('adam'), Type.Literal('sgd'), Type.Literal('rmsprop')])),
+  learningRate: Type.Optional(P(Type.Number())),
+  momentum: Type.Optional(P(Type.Number())),
+}, strict);
+
+export const SearchRequestBody = Type.Object({
+  name: Name,
+  dataset: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), limit: Type.Optional(Int) }, strict),
+  objective: Type.Optional(Type.Object({
+    metric: Type.Optional(Type.Literal('val_accuracy')),
+    direction: Type.Optional(Type.Union([Type.Literal('max'), Type.Literal('min')])),
+  }, strict)),
+  algorithm: Type.Optional(Type.Object({
+    name: Type.Optional(Type.Union([Type.Literal('random'), Type.Literal('grid')])),
+    seed: Type.Optional(Int),
+  }, strict)),
+  budget: Type.Optional(Type.Object({ maxTrials: Type.Optional(Int), maxParallelTrials: Type.Optional(Int) }, strict)),
+  training: Type.Optional(Type.Object({
+    epochs: Type.Optional(Int), batchSize: Type.Optional(Int), validationSplit: Type.Optional(Type.Number()),
+  }, strict)),
+  hyperparameters: Type.Array(Hyperparameter, { maxItems: 100 }),
+  model: Type.Object({
+    inputShape: Type.Array(Int, { minItems: 1, maxItems: 4 }),
+    layers: Type.Array(Layer, { minItems: 1, maxItems: 100 }),
+    optimizer: Optimizer,
+    loss: Type.Literal('sparseCategoricalCrossentropy'),
+  }, strict),
+}, strict);
+
+const Counts = Type.Object({
+  total: Int, waiting: Int, running: Int, completed: Int, pruned: Int, failed: Int, cancelled: Int,
+});
+
+export const SearchResponse = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.String(),
+  trials: Counts,
+  bestTrial: Type.Union([Type.Null(), Type.Object({ id: Type.String(), number: Int, hyperparameters: HpValues, valAccuracy: Type.Union([Type.Number(), Type.Null()]) })]),
+  bestModelId: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+  spec: Type.Unknown(),
+  createdAt: Type.String(),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+export const TrialResponse = Type.Object({
+  id: Type.String(),
+  number: Int,
+  status: Type.String(),
+  hyperparameters: HpValues,
+  valAccuracy: Nullable(Type.Number()),
+  epochs: Type.Array(Type.Object({
+    epoch: Int, loss: Type.Number(), accuracy: Type.Number(), valLoss: Type.Number(), valAccuracy: Type.Number(), durationMs: Type.Number(),
+  })),
+  backend: Nullable(Type.String()),
+  modelId: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+  attempts: Int,
+  createdAt: Type.String(),
+  startedAt: Nullable(Type.String()),
+  finishedAt: Nullable(Type.String()),
+});
+
+export const createSearchSchema = { body: SearchRequestBody, response: { 201: SearchResponse, '4xx': ErrorBody } };
+export const getSearchSchema = { params: IdParams, response: { 200: SearchResponse, '4xx': ErrorBody } };
+export const listSearchesSchema = { response: { 200: Type.Object({ searches: Type.Array(SearchResponse) }) } };
+export const listTrialsSchema = { params: IdParams, response: { 200: Type.Object({ trials: Type.Array(TrialResponse) }), '4xx': ErrorBody } };
+export const cancelSearchSchema = getSearchSchema;
+export type SearchRequestBodyT = Static<typeof SearchRequestBody>;

@@ -1,0 +1,36 @@
+// Records results into the plan and asks the oracle for more. advance() is idempotent and may be
+// called by any process at any time: the commit is conditional on the search's version, so
+// concurrent callers never create duplicate or extra trials; the loser re-reads and re-plans.
+import { randomUUID } from 'node:crypto';
+import { planNext } from '../domain/schedule.js';
+import { isFinalSearchStatus } from '../domain/trial-state.js';
+import type { Logger } from '../logger.js';
+import { createOracle } from '../oracles/index.js';
+import type { TrialQueue } from '../queue/trial-queue.js';
+import type { SearchPatch, Store } from '../store/store.js';
+
+const MAX_CONFLICTS = 20;
+
+export class Scheduler {
+  constructor(private readonly store: Store, private readonly queue: TrialQueue, private readonly log: Logger) {}
+
+  async advance(searchId: string): Promise<void> {
+    for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+      const search = await this.store.getSearch(searchId);
+      if (!search || isFinalSearchStatus(search.status)) return;
+      const trials = await this.store.listTrials(searchId);
+      const plan = planNext(search.spec, trials, createOracle(search.spec.algorithm.name));
+      const newTrials = plan.newTrials.map((hyperparameters, i) => ({ id: randomUUID(), number: trials.length + i + 1, hyperparameters }));
+      const patch: SearchPatch = { bestTrialId: plan.bestTrialId, bestModelId: plan.bestModelId };
+      if (plan.finalStatus) Object.assign(patch, { status: plan.finalStatus, error: plan.error, finishedAt: new Date() });
+      const unchanged = newTrials.length === 0 && !plan.finalStatus && plan.bestTrialId === search.bestTrialId && plan.bestModelId === search.bestModelId;
+      if (!unchanged && !(await this.store.commitSchedule(searchId, search.version, patch, newTrials))) continue;
+      // After the commit: a crash here leaves waiting trials that reconcile() enqueues on restart.
+      await this.queue.enqueue(newTrials.map((t) => ({ trialId: t.id, searchId })));
+      if (newTrials.length) this.log.info({ searchId, trials: newTrials.map((t) => t.number) }, 'trials scheduled');
+      if (plan.finalStatus) this.log.info({ searchId, status: plan.finalStatus, bestTrialId: plan.bestTrialId }, 'search finished');
+      return;
+    }
+    throw new Error(`search ${searchId}: too many concurrent scheduling conflicts`);
+  }
+}

@@ -1,0 +1,58 @@
+// What the API shows of searches and trials: derived from store records, never stored twice.
+import type { HpValues } from '../domain/hyperparameters.js';
+import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
+import { TRIAL_STATUSES } from '../domain/trial-state.js';
+import type { SearchRecord, TrialRecord, TrialWithEpochs } from '../store/store.js';
+
+export type TrialCounts = Record<TrialStatus, number> & { total: number };
+
+export interface SearchView {
+  id: string;
+  name: string;
+  status: SearchStatus;
+  trials: TrialCounts;
+  bestTrial: { id: string; number: number; hyperparameters: HpValues; valAccuracy: number | null } | null;
+  bestModelId: string | null;
+  error: string | null;
+  spec: SearchRecord['spec'];
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export function searchView(search: SearchRecord, trials: TrialRecord[]): SearchView {
+  const counts = Object.fromEntries(TRIAL_STATUSES.map((s) => [s, 0])) as TrialCounts;
+  counts.total = trials.length;
+  for (const t of trials) counts[t.status]++;
+  const best = trials.find((t) => t.id === search.bestTrialId);
+  return {
+    id: search.id,
+    name: search.name,
+    status: search.status,
+    trials: counts,
+    bestTrial: best ? { id: best.id, number: best.number, hyperparameters: best.hyperparameters, valAccuracy: best.valAccuracy } : null,
+    bestModelId: search.bestModelId,
+    error: search.error,
+    spec: search.spec,
+    createdAt: search.createdAt.toISOString(),
+    finishedAt: search.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export function trialView(t: TrialWithEpochs) {
+  return {
+    id: t.id,
+    number: t.number,
+    status: t.status,
+    hyperparameters: t.hyperparameters,
+    valAccuracy: t.valAccuracy,
+    epochs: t.epochs.map(({ trialId: _, ...e }) => e),
+    backend: t.backend,
+    modelId: t.modelId,
+    error: t.error,
+    attempts: t.attempts,
+    createdAt: t.createdAt.toISOString(),
+    startedAt: t.startedAt?.toISOString() ?? null,
+    finishedAt: t.finishedAt?.toISOString() ?? null,
+  };
+}
+export type TrialView = ReturnType<typeof trialView>;

@@ -1,0 +1,121 @@
+// The persistence port. Services depend on this interface only; prisma-store.ts implements it
+// for SQLite and PostgreSQL, and one test suite runs against both.
+import type { HpValues } from '../domain/hyperparameters.js';
+import type { SearchSpec } from '../domain/search-spec.js';
+import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
+import type { ModelSummary } from '../domain/model-summary.js';
+
+export interface SearchRecord {
+  id: string;
+  name: string;
+  spec: SearchSpec;
+  status: SearchStatus;
+  /** Bumped by every scheduling commit: the optimistic lock that serializes the oracle per search. */
+  version: number;
+  error: string | null;
+  bestTrialId: string | null;
+  bestModelId: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface TrialRecord {
+  id: string;
+  searchId: string;
+  number: number;
+  status: TrialStatus;
+  hyperparameters: HpValues;
+  valAccuracy: number | null;
+  backend: string | null;
+  error: string | null;
+  attempts: number;
+  modelId: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  heartbeatAt: Date | null;
+}
+
+export interface EpochRecord {
+  trialId: string;
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  durationMs: number;
+}
+
+export interface TrialWithEpochs extends TrialRecord {
+  epochs: EpochRecord[];
+}
+
+/** A tfjs layers-format artifact (what model.json and weights.bin hold). */
+export interface ModelArtifact {
+  modelTopology: unknown;
+  weightSpecs: unknown[];
+  weightData: Uint8Array;
+}
+
+export interface ModelRecord {
+  id: string;
+  searchId: string;
+  trialId: string;
+  summary: ModelSummary;
+  createdAt: Date;
+}
+
+export interface NewTrial {
+  id: string;
+  number: number;
+  hyperparameters: HpValues;
+}
+
+/** Fields a scheduling step may change on its search, committed with the new trials or not at all. */
+export interface SearchPatch {
+  status?: SearchStatus;
+  error?: string | null;
+  bestTrialId?: string | null;
+  bestModelId?: string | null;
+  finishedAt?: Date | null;
+}
+
+export interface TrialPatch {
+  status?: TrialStatus;
+  valAccuracy?: number | null;
+  backend?: string | null;
+  error?: string | null;
+  attempts?: number;
+  startedAt?: Date | null;
+  finishedAt?: Date | null;
+  heartbeatAt?: Date | null;
+}
+
+export interface Store {
+  createSearch(input: { id: string; name: string; spec: SearchSpec }): Promise<SearchRecord>;
+  getSearch(id: string): Promise<SearchRecord | null>;
+  listSearches(): Promise<SearchRecord[]>;
+  /** Applies the patch and inserts the trials only if the search is still at `expectedVersion`; false otherwise. */
+  commitSchedule(searchId: string, expectedVersion: number, patch: SearchPatch, newTrials: NewTrial[]): Promise<boolean>;
+  /** Unconditional update of a search (cancel, first trial started). Bumps the version. */
+  updateSearch(id: string, patch: SearchPatch): Promise<void>;
+
+  getTrial(id: string): Promise<TrialRecord | null>;
+  listTrials(searchId: string): Promise<TrialRecord[]>;
+  listTrialsWithEpochs(searchId: string): Promise<TrialWithEpochs[]>;
+  /** Trials of any search in these states (start-up reconciliation). */
+  findTrials(statuses: TrialStatus[]): Promise<TrialRecord[]>;
+  /** Compare-and-set: applies the patch only while the trial is in one of `from`; false otherwise. */
+  updateTrialIf(id: string, from: TrialStatus[], patch: TrialPatch): Promise<boolean>;
+
+  /** Idempotent per (trial, epoch): a replayed epoch overwrites, never duplicates. */
+  recordEpoch(epoch: EpochRecord): Promise<void>;
+  deleteEpochs(trialId: string): Promise<void>;
+
+  /** One model per trial: saving again replaces it. */
+  saveModel(input: { id: string; searchId: string; trialId: string; summary: ModelSummary; artifact: ModelArtifact }): Promise<ModelRecord>;
+  getModel(id: string): Promise<ModelRecord | null>;
+  getModelArtifact(id: string): Promise<ModelArtifact | null>;
+
+  close(): Promise<void>;
+}
