@@ -25,6 +25,7 @@ export function buildApp(deps: AppDeps, opts: { logger: FastifyServerOptions['lo
         coerceTypes: false,
         discriminator: true,
         allErrors: false,
+        verbose: true, // errors carry their schema, so a bad union tag can list the valid ones
       },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -55,3 +55,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
   };
 }
+
+/** The settings a trial's child process needs, as environment (the inverse of loadConfig). */
+export function childEnv(config: Config, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    ...base,
+    DATABASE_URL: config.databaseUrl,
+    REDIS_URL: config.redisUrl,
+    QUEUE_PREFIX: config.queuePrefix,
+    DATASET_DIR: config.datasetDir,
+    TRAINING_BACKEND: config.trainingBackend,
+    LOG_LEVEL: config.logLevel,
+  };
+}

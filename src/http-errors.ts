@@ -21,6 +21,12 @@ function fieldOf(prefix: string, instancePath: string, missing?: string): string
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), prefix === 'body' ? '' : prefix) || prefix;
 }
 
+/** The tags a discriminated union accepts (Ajv's verbose errors carry the schema). */
+function tagsOf(schema: unknown): string[] {
+  const { oneOf = [], discriminator } = (schema ?? {}) as { oneOf?: { properties?: Record<string, { const?: string }> }[]; discriminator?: { propertyName: string } };
+  return oneOf.map((m) => m.properties?.[discriminator?.propertyName ?? 'type']?.const).filter((t): t is string => !!t);
+}
+
 export function toErrorResponse(err: unknown): ErrorResponse {
   if (err instanceof DomainError) {
     const status = STATUS_OF.find(([cls]) => err instanceof cls)?.[1] ?? 500;
@@ -29,11 +35,13 @@ export function toErrorResponse(err: unknown): ErrorResponse {
   const fe = err as FastifyError;
   if (fe.validation?.length) {
     const v = fe.validation[0];
-    const params = v.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
-    const field = fieldOf(fe.validationContext ?? 'body', v.instancePath, params.missingProperty);
+    const params = v.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[]; tag?: string; tagValue?: unknown };
+    const field = fieldOf(fe.validationContext ?? 'body', v.instancePath, params.missingProperty ?? params.tag);
     let reason = v.message ?? 'is invalid';
+    if (params.missingProperty) reason = 'is required';
     if (params.additionalProperty) reason = `unknown field '${params.additionalProperty}'`;
     if (params.allowedValues) reason += `: ${params.allowedValues.map((x) => JSON.stringify(x)).join(', ')}`;
+    if (params.tag) reason = `${params.tagValue === undefined ? 'is required' : `unknown value ${JSON.stringify(params.tagValue)}`}; expected one of ${tagsOf(v.parentSchema).join(', ')}`;
     return { status: 400, body: { error: { code: 'VALIDATION_ERROR', message: `${field}: ${reason}`, details: { field, reason } } } };
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)

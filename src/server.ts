@@ -1,0 +1,55 @@
+// The only file that listens. `npm run api` runs it alone; workers/start-all.ts runs it beside a worker.
+import { pathToFileURL } from 'node:url';
+import { buildApp } from './app.js';
+import { loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { reconcile } from './services/reconcile.js';
+import { ModelService } from './services/model-service.js';
+import { initBackend } from './training/backend.js';
+import { TfjsInference } from './training/inference.js';
+import { createCore } from './wiring.js';
+
+export async function startApi(config: Config, log: Logger) {
+  const core = await createCore(config, log);
+  const backend = await initBackend(config.trainingBackend);
+  const models = new ModelService(core.store, new TfjsInference(), { cacheSize: config.modelCacheSize, maxInstances: config.maxPredictInstances });
+  const app = buildApp({
+    searches: core.searches,
+    models,
+    health: async () => ({
+      database: await core.store.getSearch('health-probe').then(() => ({ ok: true }), (e: Error) => ({ ok: false, error: e.message })),
+      redis: await core.queue.counts().then((jobs) => ({ ok: true, jobs }), (e: Error) => ({ ok: false, error: e.message })),
+      inferenceBackend: backend,
+    }),
+  }, { logger: log, bodyLimit: config.bodyLimitBytes });
+  await reconcile(core.store, core.queue, core.scheduler, log);
+  await app.listen({ port: config.port, host: config.host });
+  return {
+    app,
+    async close() {
+      await app.close();
+      await models.close();
+      await core.close();
+    },
+  };
+}
+
+/** Stops cleanly on SIGTERM/SIGINT; a second signal exits at once. */
+export function onShutdown(log: Logger, close: () => Promise<void>): void {
+  let closing = false;
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(sig, () => {
+      if (closing) process.exit(1);
+      closing = true;
+      log.info({ signal: sig }, 'shutting down');
+      close().then(() => process.exit(0), (err) => { log.error({ err }, 'shutdown failed'); process.exit(1); });
+    });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel, 'api');
+  const api = await startApi(config, log);
+  onShutdown(log, api.close);
+}

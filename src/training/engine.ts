@@ -1,0 +1,28 @@
+// The TrainingEngine port implemented with tfjs: data, model, fit, artifact.
+import { TrainingError } from '../domain/errors.js';
+import type { TrainingEngine, TrainRequest, TrainResult } from '../domain/training-port.js';
+import { modelToArtifact } from './artifact.js';
+import { buildModel } from './build-model.js';
+import { loadFashionMnist, splitValidation } from './dataset.js';
+import { trainModel } from './train.js';
+
+export class TfjsTrainingEngine implements TrainingEngine {
+  constructor(readonly backend: string, private readonly datasetDir: string) {}
+
+  async train(req: TrainRequest): Promise<TrainResult> {
+    if (req.dataset.id !== 'fashion-mnist') throw new TrainingError(`dataset '${req.dataset.id}' is not available on this worker`);
+    const data = loadFashionMnist(this.datasetDir, 'train', req.dataset.limit);
+    const { trainCount, valCount } = splitValidation(data.count, req.training.validationSplit);
+    const model = buildModel(req.model);
+    try {
+      const result = await trainModel({
+        model, train: data, trainCount, valCount,
+        epochs: req.training.epochs, batchSize: req.training.batchSize,
+        onEpochEnd: req.onEpochEnd,
+      });
+      return { ...result, artifact: result.best && !result.stopped ? await modelToArtifact(model) : null };
+    } finally {
+      model.dispose();
+    }
+  }
+}

@@ -1,0 +1,30 @@
+// The composition root shared by the API and the workers: one store, one queue, one scheduler.
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { TrialQueue } from './queue/trial-queue.js';
+import { Scheduler } from './services/scheduler.js';
+import { SearchService } from './services/search-service.js';
+import { PrismaStore } from './store/prisma-store.js';
+import type { Store } from './store/store.js';
+
+export interface Core {
+  store: Store;
+  queue: TrialQueue;
+  scheduler: Scheduler;
+  searches: SearchService;
+  close(): Promise<void>;
+}
+
+export async function createCore(config: Config, log: Logger): Promise<Core> {
+  const store = await PrismaStore.open(config.databaseUrl);
+  const queue = new TrialQueue(config.redisUrl, config.queuePrefix, config.trialAttempts);
+  const scheduler = new Scheduler(store, queue, log);
+  const searches = new SearchService(store, scheduler, queue, config.limits);
+  return {
+    store, queue, scheduler, searches,
+    async close() {
+      await queue.close();
+      await store.close();
+    },
+  };
+}

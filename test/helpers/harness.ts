@@ -1,0 +1,84 @@
+// A real service for tests: a temporary database (SQLite file, or a fresh PostgreSQL schema),
+// the real Redis under a queue prefix of its own, the real app and, when asked, a real worker.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import supertest from 'supertest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { ModelService } from '../../src/services/model-service.js';
+import { initBackend } from '../../src/training/backend.js';
+import { TfjsInference } from '../../src/training/inference.js';
+import { createCore, type Core } from '../../src/wiring.js';
+import { startTrialWorker } from '../../workers/trial-worker.js';
+
+export const PG_URL = process.env.DATABASE_URL_PG ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+export async function postgresAvailable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export interface Harness {
+  config: Config;
+  core: Core;
+  request: ReturnType<typeof supertest>;
+  startWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Record<string, string> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'hypertune-test-'));
+  const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const databaseUrl = db === 'sqlite' ? `file:${join(dir, 'test.db')}` : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', TRAINING_BACKEND: 'wasm', ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: `test-${schema}` });
+  const log = createLogger(config.logLevel, 'test');
+  const core = await createCore(config, log);
+  await initBackend(config.trainingBackend);
+  const models = new ModelService(core.store, new TfjsInference(), { cacheSize: 2, maxInstances: config.maxPredictInstances });
+  const app = buildApp({ searches: core.searches, models, health: async () => ({ database: { ok: true } }) }, { logger: false, bodyLimit: config.bodyLimitBytes });
+  await app.ready();
+  const workers: { close(): Promise<void> }[] = [];
+  return {
+    config, core,
+    request: supertest(app.server),
+    async startWorker() {
+      workers.push(await startTrialWorker(config, log));
+    },
+    async close() {
+      for (const w of workers) await w.close();
+      await app.close();
+      await models.close();
+      await core.queue.queue.obliterate({ force: true }).catch(() => undefined);
+      await core.close();
+      if (db === 'postgres') {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await client.end();
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `done` holds or the deadline passes (training runs in other processes). */
+export async function waitFor<T>(fn: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 2000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

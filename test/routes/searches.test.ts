@@ -1,0 +1,92 @@
+// Every /searches endpoint and its errors, through HTTP, on a real database and a real Redis
+// (no worker runs here, so trials stay waiting).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { referenceSearch } from '../fixtures/reference-search.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+
+let h: Harness;
+beforeAll(async () => { h = await startHarness(); });
+afterAll(async () => { await h?.close(); });
+
+const post = (body: unknown) => h.request.post('/searches').send(body as object);
+
+describe('POST /searches', () => {
+  it('creates the notebook search at once and enqueues its first trial with job id = trial id', async () => {
+    const res = await post(referenceSearch()).expect(201);
+    expect(res.body).toMatchObject({ name: 'fashion-mnist-cnn', status: 'queued', bestTrial: null, bestModelId: null, finishedAt: null });
+    expect(res.body.trials).toMatchObject({ total: 1, waiting: 1 });
+    const trials = (await h.request.get(`/searches/${res.body.id}/trials`).expect(200)).body.trials;
+    expect(trials).toHaveLength(1);
+    expect(trials[0]).toMatchObject({ number: 1, status: 'waiting', valAccuracy: null, epochs: [], modelId: null, error: null });
+    const job = await h.core.queue.queue.getJob(trials[0].id);
+    expect(job?.data).toEqual({ trialId: trials[0].id, searchId: res.body.id });
+  });
+
+  it('respects maxParallelTrials when scheduling', async () => {
+    const res = await post(referenceSearch({ budget: { maxTrials: 5, maxParallelTrials: 3 } })).expect(201);
+    expect(res.body.trials.waiting).toBe(3);
+  });
+
+  const bad: [string, (b: ReturnType<typeof referenceSearch>) => unknown, RegExp][] = [
+    ['a missing field', (b) => ({ ...b, name: undefined }), /name/],
+    ['an unknown field', (b) => ({ ...b, colour: 'red' }), /unknown field 'colour'/],
+    ['a wrong type', (b) => ({ ...b, budget: { maxTrials: '5' } }), /budget\.maxTrials/],
+    ['an unknown hyperparameter type', (b) => { b.hyperparameters[0] = { name: 'x', type: 'complex' } as never; return b; }, /hyperparameters\[0\]\.type: unknown value "complex"; expected one of int, float/],
+    ['min above max', (b) => { b.hyperparameters[0] = { name: 'conv_1_filter', type: 'int', min: 9, max: 1 }; return b; }, /hyperparameters\[0\]\.max/],
+    ['a duplicated hyperparameter', (b) => { b.hyperparameters.push(b.hyperparameters[0]); return b; }, /duplicate/],
+    ['an unknown layer', (b) => { b.model.layers[0] = { type: 'lstm' } as never; return b; }, /model\.layers\[0\]\.type: unknown value "lstm"/],
+    ['an impossible shape', (b) => { b.model.layers[0] = { type: 'conv2d', filters: 8, kernelSize: 29 }; return b; }, /model\.layers\[0\]\.kernelSize.*larger than its 28x28 input/],
+    ['an unknown hyperparameter reference', (b) => { b.model.layers[3] = { type: 'dense', units: { hp: 'ghost' } }; return b; }, /ghost/],
+    ['an unknown dataset', (b) => ({ ...b, dataset: { id: 'imagenet' } }), /dataset\.id/],
+  ];
+  it.each(bad)('rejects %s with a 400 naming the field', async (_what, mutate, message) => {
+    const before = (await h.request.get('/searches').expect(200)).body.searches.length;
+    const res = await post(mutate(referenceSearch())).expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    expect(res.body.error.message).toMatch(message);
+    expect((await h.request.get('/searches').expect(200)).body.searches.length).toBe(before); // nothing written
+  });
+
+  it('rejects malformed JSON and oversized bodies with 4xx, not 500', async () => {
+    const res = await h.request.post('/searches').set('content-type', 'application/json').send('{"name": ').expect(400);
+    expect(res.body.error.message).toBeTruthy();
+    const huge = { ...referenceSearch(), name: 'x'.repeat(h.config.bodyLimitBytes) };
+    expect((await post(huge)).status).toBe(413);
+  });
+});
+
+describe('GET /searches/:id and /trials', () => {
+  it('returns the search with its counts', async () => {
+    const { body } = await post(referenceSearch()).expect(201);
+    const res = await h.request.get(`/searches/${body.id}`).expect(200);
+    expect(res.body).toMatchObject({ id: body.id, status: 'queued', trials: { total: 1 } });
+    expect(res.body.spec.algorithm).toEqual({ name: 'random', seed: 42 });
+  });
+
+  it('answers 404 with the error shape for unknown ids and routes', async () => {
+    for (const path of ['/searches/nope', '/searches/nope/trials', '/nothing-here']) {
+      const res = await h.request.get(path).expect(404);
+      expect(res.body.error.code).toBe('NOT_FOUND');
+    }
+    await h.request.post('/searches/nope/cancel').expect(404);
+  });
+});
+
+describe('POST /searches/:id/cancel', () => {
+  it('cancels waiting trials, removes their jobs, and is idempotent', async () => {
+    const { body } = await post(referenceSearch({ budget: { maxTrials: 4, maxParallelTrials: 2 } })).expect(201);
+    const res = await h.request.post(`/searches/${body.id}/cancel`).expect(200);
+    expect(res.body.status).toBe('cancelled');
+    expect(res.body.trials).toMatchObject({ total: 2, cancelled: 2, waiting: 0 });
+    expect(res.body.finishedAt).not.toBeNull();
+    const trials = (await h.request.get(`/searches/${body.id}/trials`)).body.trials;
+    for (const t of trials) expect(await h.core.queue.has(t.id)).toBe(false);
+    await h.request.post(`/searches/${body.id}/cancel`).expect(200);
+  });
+});
+
+describe('GET /health', () => {
+  it('reports ok', async () => {
+    expect((await h.request.get('/health').expect(200)).body.status).toBe('ok');
+  });
+});

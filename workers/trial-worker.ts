@@ -1,0 +1,59 @@
+// The trial worker: takes trial jobs from BullMQ, runs each in a child process, and asks the
+// scheduler for the next trials when one ends. Run alone with `npm run worker`.
+import { pathToFileURL } from 'node:url';
+import { Worker, type Job } from 'bullmq';
+import { childEnv, loadConfig, type Config } from '../src/config.js';
+import { createLogger, type Logger } from '../src/logger.js';
+import { redisConnection, TRIAL_QUEUE, type TrialJob } from '../src/queue/trial-queue.js';
+import { reconcile } from '../src/services/reconcile.js';
+import { failTrial } from '../src/services/trial-transitions.js';
+import { isFinalTrialStatus } from '../src/domain/trial-state.js';
+import { createCore } from '../src/wiring.js';
+import { onShutdown } from '../src/server.js';
+import { runTrialChild } from './run-child.js';
+
+export async function startTrialWorker(config: Config, log: Logger) {
+  const core = await createCore(config, log);
+
+  const process = async (job: Job<TrialJob>) => {
+    const { trialId, searchId } = job.data;
+    const trial = await core.store.getTrial(trialId);
+    if (!trial) return 'gone';
+    if (!isFinalTrialStatus(trial.status)) {
+      const exit = await runTrialChild(trialId, childEnv(config));
+      if (exit.code !== 0) {
+        const reason = `trial process exited with ${exit.signal ?? `code ${exit.code}`}`;
+        const attempts = job.opts.attempts ?? 1;
+        if (job.attemptsMade + 1 < attempts) throw new Error(reason); // BullMQ retries with backoff
+        await failTrial(core.store, trialId, `${reason} after ${attempts} attempt(s)`);
+      }
+    }
+    await core.scheduler.advance(searchId);
+    return 'done';
+  };
+
+  const worker = new Worker<TrialJob>(TRIAL_QUEUE, process, {
+    connection: redisConnection(config.redisUrl),
+    prefix: config.queuePrefix,
+    concurrency: config.workerConcurrency,
+  });
+  worker.on('failed', (job, err) => log.warn({ trialId: job?.id, err: err.message }, 'trial job failed'));
+  worker.on('error', (err) => log.error({ err }, 'worker error'));
+  await worker.waitUntilReady();
+  await reconcile(core.store, core.queue, core.scheduler, log);
+  log.info({ queue: TRIAL_QUEUE, concurrency: config.workerConcurrency }, 'trial worker ready');
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await core.close();
+    },
+  };
+}
+
+if (import.meta.url === pathToFileURL(globalThis.process.argv[1] ?? '').href) {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel, 'worker');
+  const w = await startTrialWorker(config, log);
+  onShutdown(log, w.close);
+}
