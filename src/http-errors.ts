@@ -41,7 +41,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
     if (params.missingProperty) reason = 'is required';
     if (params.additionalProperty) reason = `unknown field '${params.additionalProperty}'`;
     if (params.allowedValues) reason += `: ${params.allowedValues.map((x) => JSON.stringify(x)).join(', ')}`;
-    if (params.tag) reason = `${params.tagValue === undefined ? 'is required' : `unknown value ${JSON.stringify(params.tagValue)}`}; expected one of ${tagsOf(v.parentSchema).join(', ')}`;
+    if (params.tag) reason = `${params.tagValue === undefined ? 'is required' : `unknown value ${JSON.stringify(params.tagValue)}`}; expected one of ${tagsOf((v as { parentSchema?: unknown }).parentSchema).join(', ')}`;
     return { status: 400, body: { error: { code: 'VALIDATION_ERROR', message: `${field}: ${reason}`, details: { field, reason } } } };
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)

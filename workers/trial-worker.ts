@@ -15,7 +15,7 @@ import { runTrialChild } from './run-child.js';
 export async function startTrialWorker(config: Config, log: Logger) {
   const core = await createCore(config, log);
 
-  const process = async (job: Job<TrialJob>) => {
+  const runJob = async (job: Job<TrialJob>) => {
     const { trialId, searchId } = job.data;
     const trial = await core.store.getTrial(trialId);
     if (!trial) return 'gone';
@@ -32,7 +32,7 @@ export async function startTrialWorker(config: Config, log: Logger) {
     return 'done';
   };
 
-  const worker = new Worker<TrialJob>(TRIAL_QUEUE, process, {
+  const worker = new Worker<TrialJob>(TRIAL_QUEUE, runJob, {
     connection: redisConnection(config.redisUrl),
     prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,
@@ -51,7 +51,7 @@ export async function startTrialWorker(config: Config, log: Logger) {
   };
 }
 
-if (import.meta.url === pathToFileURL(globalThis.process.argv[1] ?? '').href) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const config = loadConfig();
   const log = createLogger(config.logLevel, 'worker');
   const w = await startTrialWorker(config, log);
