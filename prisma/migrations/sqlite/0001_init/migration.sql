@@ -1,0 +1,74 @@
+-- CreateTable
+CREATE TABLE "searches" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "name" TEXT NOT NULL,
+    "spec" JSONB NOT NULL,
+    "status" TEXT NOT NULL,
+    "version" INTEGER NOT NULL DEFAULT 0,
+    "error" TEXT,
+    "best_trial_id" TEXT,
+    "best_model_id" TEXT,
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" DATETIME NOT NULL,
+    "finished_at" DATETIME
+);
+
+-- CreateTable
+CREATE TABLE "trials" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "search_id" TEXT NOT NULL,
+    "number" INTEGER NOT NULL,
+    "status" TEXT NOT NULL,
+    "hyperparameters" JSONB NOT NULL,
+    "val_accuracy" REAL,
+    "backend" TEXT,
+    "error" TEXT,
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "started_at" DATETIME,
+    "finished_at" DATETIME,
+    "heartbeat_at" DATETIME,
+    CONSTRAINT "trials_search_id_fkey" FOREIGN KEY ("search_id") REFERENCES "searches" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "epoch_metrics" (
+    "trial_id" TEXT NOT NULL,
+    "epoch" INTEGER NOT NULL,
+    "loss" REAL NOT NULL,
+    "accuracy" REAL NOT NULL,
+    "val_loss" REAL NOT NULL,
+    "val_accuracy" REAL NOT NULL,
+    "duration_ms" INTEGER NOT NULL,
+
+    PRIMARY KEY ("trial_id", "epoch"),
+    CONSTRAINT "epoch_metrics_trial_id_fkey" FOREIGN KEY ("trial_id") REFERENCES "trials" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "models" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "search_id" TEXT NOT NULL,
+    "trial_id" TEXT NOT NULL,
+    "summary" JSONB NOT NULL,
+    "model_topology" JSONB NOT NULL,
+    "weight_specs" JSONB NOT NULL,
+    "weight_data" BLOB NOT NULL,
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "models_trial_id_fkey" FOREIGN KEY ("trial_id") REFERENCES "trials" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE INDEX "trials_status_idx" ON "trials"("status");
+
+-- CreateIndex
+CREATE INDEX "trials_search_id_idx" ON "trials"("search_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "trials_search_id_number_key" ON "trials"("search_id", "number");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "models_trial_id_key" ON "models"("trial_id");
+
+-- CreateIndex
+CREATE INDEX "models_search_id_idx" ON "models"("search_id");

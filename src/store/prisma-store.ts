@@ -1,0 +1,225 @@
+// The Store port on Prisma, for SQLite and PostgreSQL alike (see prisma-client.ts). Every
+// conditional write is one statement (UPDATE ... WHERE id AND version/status), so it stays a
+// compare-and-set however many API and worker processes share the database.
+//
+// SQLite: operations on one file are serialized within this process. The better-sqlite3 adapter
+// runs every query on one connection, so a query issued while an interactive transaction
+// (commitSchedule) awaits between statements would run inside it, and be rolled back with it; and
+// a second store on the same file (API and worker in one test process) would block the event loop
+// in its busy wait while the lock holder cannot resume. Across processes the busy timeout applies.
+import { resolve } from 'node:path';
+import { NotFoundError } from '../domain/errors.js';
+import type { HpValues } from '../domain/hyperparameters.js';
+import type { ModelSummary } from '../domain/model-summary.js';
+import type { SearchSpec } from '../domain/search-spec.js';
+import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
+import type { EpochMetric, Model, Search, Trial } from '../generated/sqlite/client.js';
+import { migrate, parseDatabaseUrl } from './migrate.js';
+import { createPrismaClient, type DbClient, type Prisma } from './prisma-client.js';
+import type { EpochRecord, ModelArtifact, ModelRecord, NewTrial, SearchPatch, SearchRecord, Store, TrialPatch, TrialRecord, TrialWithEpochs } from './store.js';
+
+type Runner = <T>(op: () => Promise<T>) => Promise<T>;
+
+/** Selects the id of the trial's model with the trial, for TrialRecord.modelId. */
+const WITH_MODEL_ID = { model: { select: { id: true } } } as const;
+const BY_NUMBER = { number: 'asc' } as const;
+const WITHOUT_ARTIFACT = { modelTopology: true, weightSpecs: true, weightData: true } as const;
+
+export class PrismaStore implements Store {
+  private constructor(
+    private readonly db: DbClient,
+    private readonly run: Runner,
+  ) {}
+
+  /** Applies pending migrations (see migrate.ts), then connects. */
+  static async open(databaseUrl: string): Promise<PrismaStore> {
+    await migrate(databaseUrl);
+    const target = parseDatabaseUrl(databaseUrl);
+    const db = createPrismaClient(databaseUrl);
+    await db.$connect();
+    return new PrismaStore(db, target.provider === 'sqlite' ? sqliteQueue(target.path) : (op) => op());
+  }
+
+  createSearch(input: { id: string; name: string; spec: SearchSpec }): Promise<SearchRecord> {
+    const data = { id: input.id, name: input.name, spec: json(input.spec), status: 'queued' satisfies SearchStatus };
+    return this.run(async () => toSearch(await this.db.search.create({ data })));
+  }
+
+  getSearch(id: string): Promise<SearchRecord | null> {
+    return this.run(async () => {
+      const row = await this.db.search.findUnique({ where: { id } });
+      return row && toSearch(row);
+    });
+  }
+
+  /** Newest first. */
+  listSearches(): Promise<SearchRecord[]> {
+    return this.run(async () => (await this.db.search.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] })).map(toSearch));
+  }
+
+  commitSchedule(searchId: string, expectedVersion: number, patch: SearchPatch, newTrials: NewTrial[]): Promise<boolean> {
+    return this.run(() =>
+      this.db.$transaction(async (tx) => {
+        // Version check and bump are one UPDATE: a concurrent commit waits for our row lock
+        // (PostgreSQL) or the write lock (SQLite), then matches no row.
+        const { count } = await tx.search.updateMany({
+          where: { id: searchId, version: expectedVersion },
+          data: { ...searchPatch(patch), version: { increment: 1 } },
+        });
+        if (count === 0) return false;
+        if (newTrials.length > 0) {
+          const status: TrialStatus = 'waiting';
+          await tx.trial.createMany({ data: newTrials.map((t) => ({ id: t.id, searchId, number: t.number, status, hyperparameters: json(t.hyperparameters) })) });
+        }
+        return true;
+      }),
+    );
+  }
+
+  updateSearch(id: string, patch: SearchPatch): Promise<void> {
+    return this.run(async () => {
+      const { count } = await this.db.search.updateMany({ where: { id }, data: { ...searchPatch(patch), version: { increment: 1 } } });
+      if (count === 0) throw new NotFoundError('search', id);
+    });
+  }
+
+  getTrial(id: string): Promise<TrialRecord | null> {
+    return this.run(async () => {
+      const row = await this.db.trial.findUnique({ where: { id }, include: WITH_MODEL_ID });
+      return row && toTrial(row);
+    });
+  }
+
+  listTrials(searchId: string): Promise<TrialRecord[]> {
+    return this.run(async () => (await this.db.trial.findMany({ where: { searchId }, include: WITH_MODEL_ID, orderBy: BY_NUMBER })).map(toTrial));
+  }
+
+  listTrialsWithEpochs(searchId: string): Promise<TrialWithEpochs[]> {
+    return this.run(async () => {
+      const include = { ...WITH_MODEL_ID, epochs: { orderBy: { epoch: 'asc' } } } as const;
+      const rows = await this.db.trial.findMany({ where: { searchId }, include, orderBy: BY_NUMBER });
+      return rows.map((row) => ({ ...toTrial(row), epochs: row.epochs.map(toEpoch) }));
+    });
+  }
+
+  /** Ordered by search, then trial number. */
+  findTrials(statuses: TrialStatus[]): Promise<TrialRecord[]> {
+    if (statuses.length === 0) return Promise.resolve([]);
+    const orderBy = [{ searchId: 'asc' }, BY_NUMBER] as const;
+    return this.run(async () => (await this.db.trial.findMany({ where: { status: { in: statuses } }, include: WITH_MODEL_ID, orderBy: [...orderBy] })).map(toTrial));
+  }
+
+  updateTrialIf(id: string, from: TrialStatus[], patch: TrialPatch): Promise<boolean> {
+    if (from.length === 0) return Promise.resolve(false);
+    return this.run(async () => (await this.db.trial.updateMany({ where: { id, status: { in: from } }, data: trialPatch(patch) })).count > 0);
+  }
+
+  recordEpoch(e: EpochRecord): Promise<void> {
+    const values = { loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy, durationMs: e.durationMs };
+    // Prisma makes this one INSERT ... ON CONFLICT (trial_id, epoch) DO UPDATE on both providers.
+    return this.run(async () => {
+      await this.db.epochMetric.upsert({
+        where: { trialId_epoch: { trialId: e.trialId, epoch: e.epoch } },
+        create: { trialId: e.trialId, epoch: e.epoch, ...values },
+        update: values,
+      });
+    });
+  }
+
+  deleteEpochs(trialId: string): Promise<void> {
+    return this.run(async () => {
+      await this.db.epochMetric.deleteMany({ where: { trialId } });
+    });
+  }
+
+  /**
+   * One model per trial. Saving again for the same trial replaces the content (and createdAt) but
+   * KEEPS the existing row's id, input.id going unused, so a bestModelId already pointing at it
+   * stays valid: callers must use the returned record's id.
+   */
+  saveModel(input: { id: string; searchId: string; trialId: string; summary: ModelSummary; artifact: ModelArtifact }): Promise<ModelRecord> {
+    const { artifact } = input;
+    const content = {
+      searchId: input.searchId,
+      summary: json(input.summary),
+      modelTopology: json(artifact.modelTopology),
+      weightSpecs: json(artifact.weightSpecs),
+      // Prisma wants a Uint8Array over a plain ArrayBuffer; tfjs may hand over a view into a
+      // larger or shared buffer, so copy exactly the view's bytes.
+      weightData: new Uint8Array(artifact.weightData),
+    };
+    return this.run(async () => {
+      const row = await this.db.model.upsert({
+        where: { trialId: input.trialId },
+        create: { id: input.id, trialId: input.trialId, ...content },
+        update: { ...content, createdAt: new Date() },
+        omit: WITHOUT_ARTIFACT,
+      });
+      return toModel(row);
+    });
+  }
+
+  getModel(id: string): Promise<ModelRecord | null> {
+    return this.run(async () => {
+      const row = await this.db.model.findUnique({ where: { id }, omit: WITHOUT_ARTIFACT });
+      return row && toModel(row);
+    });
+  }
+
+  getModelArtifact(id: string): Promise<ModelArtifact | null> {
+    return this.run(async () => {
+      const row = await this.db.model.findUnique({ where: { id }, select: WITHOUT_ARTIFACT });
+      return row && { modelTopology: row.modelTopology, weightSpecs: row.weightSpecs as unknown[], weightData: row.weightData };
+    });
+  }
+
+  close(): Promise<void> {
+    return this.run(() => this.db.$disconnect());
+  }
+}
+
+const sqliteQueues = new Map<string, Promise<unknown>>();
+
+/** Runs operations on one SQLite file one after another, in call order, across this process. */
+function sqliteQueue(path: string): Runner {
+  // Every ':memory:' connection is a database of its own: queue per store.
+  const key = path === ':memory:' ? `:memory:${sqliteQueues.size}:${Math.random()}` : resolve(path);
+  return (op) => {
+    const result = (sqliteQueues.get(key) ?? Promise.resolve()).then(op, op);
+    sqliteQueues.set(key, result.catch(() => undefined));
+    return result;
+  };
+}
+
+/** Our JSON columns hold plain objects; Prisma's input type cannot see that through interfaces. */
+const json = (value: unknown) => value as Prisma.InputJsonValue;
+
+function searchPatch(p: SearchPatch): Prisma.SearchUpdateManyMutationInput {
+  return { status: p.status, error: p.error, bestTrialId: p.bestTrialId, bestModelId: p.bestModelId, finishedAt: p.finishedAt };
+}
+
+function trialPatch(p: TrialPatch): Prisma.TrialUpdateManyMutationInput {
+  const { status, valAccuracy, backend, error, attempts, startedAt, finishedAt, heartbeatAt } = p;
+  return { status, valAccuracy, backend, error, attempts, startedAt, finishedAt, heartbeatAt };
+}
+
+function toSearch(row: Search): SearchRecord {
+  const { id, name, version, error, bestTrialId, bestModelId, createdAt, finishedAt } = row;
+  return { id, name, spec: row.spec as unknown as SearchSpec, status: row.status as SearchStatus, version, error, bestTrialId, bestModelId, createdAt, finishedAt };
+}
+
+function toTrial(row: Trial & { model: { id: string } | null }): TrialRecord {
+  const { id, searchId, number, valAccuracy, backend, error, attempts, createdAt, startedAt, finishedAt, heartbeatAt } = row;
+  const hyperparameters = row.hyperparameters as HpValues;
+  return { id, searchId, number, status: row.status as TrialStatus, hyperparameters, valAccuracy, backend, error, attempts, modelId: row.model?.id ?? null, createdAt, startedAt, finishedAt, heartbeatAt };
+}
+
+function toEpoch(row: EpochMetric): EpochRecord {
+  const { trialId, epoch, loss, accuracy, valLoss, valAccuracy, durationMs } = row;
+  return { trialId, epoch, loss, accuracy, valLoss, valAccuracy, durationMs };
+}
+
+function toModel(row: Pick<Model, 'id' | 'searchId' | 'trialId' | 'summary' | 'createdAt'>): ModelRecord {
+  const { id, searchId, trialId, createdAt } = row;
+  return { id, searchId, trialId, summary: row.summary as unknown as ModelSummary, createdAt };
+}
