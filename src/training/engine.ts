@@ -2,7 +2,7 @@
 import { TrainingError } from '../domain/errors.js';
 import type { TrainingEngine, TrainRequest, TrainResult } from '../domain/training-port.js';
 import { modelToArtifact } from './artifact.js';
-import { buildModel } from './build-model.js';
+import { buildModel, disposeModel } from './build-model.js';
 import { loadFashionMnist, splitValidation } from './dataset.js';
 import { trainModel } from './train.js';
 
@@ -22,7 +22,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
       });
       return { ...result, artifact: result.best && !result.stopped ? await modelToArtifact(model) : null };
     } finally {
-      model.dispose();
+      disposeModel(model); // also frees the optimizer's slots, which model.dispose() leaves behind
     }
   }
 }

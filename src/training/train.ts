@@ -1,0 +1,141 @@
+// The training loop of one trial: model.fit over an ImageSet, per-epoch metrics to the caller
+// (who may prune), the best epoch's weights (by val_accuracy, like Keras Tuner's checkpoint)
+// restored at the end, and a TrainingError when the loss diverges.
+import * as tf from '@tensorflow/tfjs';
+import { TrainingError } from '../domain/errors.js';
+import type { ImageSet } from './dataset.js';
+
+export interface EpochMetrics {
+  epoch: number; // from 1
+  loss: number;
+  accuracy: number;
+  valLoss: number; // NaN without validation data
+  valAccuracy: number;
+  durationMs: number;
+}
+
+export type EpochDecision = 'continue' | 'stop';
+
+export interface TrainOptions {
+  model: tf.LayersModel;
+  train: ImageSet;
+  /** Items [0, trainCount) train, [trainCount, trainCount + valCount) validate (no shuffle before the split). */
+  trainCount: number;
+  valCount: number;
+  epochs: number;
+  batchSize: number;
+  onEpochEnd?: (m: EpochMetrics) => Promise<EpochDecision> | EpochDecision;
+}
+
+export interface TrainResult {
+  epochs: EpochMetrics[];
+  best: EpochMetrics | null;
+  stopped: boolean;
+}
+
+/** Items [start, start + count) as float32 pixels / 255 [n, h, w, c] and float32 labels [n, 1]. */
+export function toTensors(set: ImageSet, start: number, count: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
+  const per = set.height * set.width * set.channels;
+  const src = set.images.subarray(start * per, (start + count) * per);
+  const pixels = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) pixels[i] = src[i] / 255;
+  const labels = Float32Array.from(set.labels.subarray(start, start + count));
+  return {
+    xs: tf.tensor4d(pixels, [count, set.height, set.width, set.channels]),
+    ys: tf.tensor2d(labels, [count, 1]),
+  };
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
+
+/** NaN and Infinity survive a sum, so one scalar per weight tells. */
+function weightsFinite(model: tf.LayersModel): boolean {
+  return model.getWeights().every((w) => Number.isFinite(tf.tidy(() => tf.sum(w).dataSync()[0])));
+}
+
+/** Keeps a copy of the weights of the best epoch so far (copies share data until a variable changes). */
+class BestWeights {
+  private saved: tf.Tensor[] | null = null;
+  keep(model: tf.LayersModel): void {
+    this.dispose();
+    this.saved = model.getWeights().map((w) => tf.clone(w));
+  }
+  restore(model: tf.LayersModel): void {
+    if (this.saved) model.setWeights(this.saved);
+  }
+  dispose(): void {
+    this.saved?.forEach((t) => t.dispose());
+    this.saved = null;
+  }
+}
+
+export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
+  const { model, train, trainCount, valCount, epochs, batchSize } = opts;
+  if (!(trainCount > 0) || valCount < 0 || trainCount + valCount > train.count) {
+    throw new TrainingError(`cannot take ${trainCount} training + ${valCount} validation items from ${train.count}`);
+  }
+  const history: EpochMetrics[] = [];
+  let best: EpochMetrics | null = null;
+  let stopped = false;
+  let failure: unknown = null; // errors are raised after fit() so it can clean up its own tensors
+  let epochStart = 0;
+  const bestWeights = new BestWeights();
+  const fitData = toTensors(train, 0, trainCount);
+  const valData = valCount > 0 ? toTensors(train, trainCount, valCount) : null;
+
+  const fail = (err: unknown) => {
+    failure ??= err;
+    model.stopTraining = true;
+  };
+  try {
+    await model.fit(fitData.xs, fitData.ys, {
+      epochs, batchSize, shuffle: true, verbose: 0, yieldEvery: 'never',
+      validationData: valData ? [valData.xs, valData.ys] : undefined,
+      callbacks: {
+        onEpochBegin: async () => { epochStart = performance.now(); },
+        onBatchEnd: async (batch, logs) => {
+          const loss = num(logs?.loss);
+          if (!Number.isFinite(loss)) {
+            fail(new TrainingError(`training diverged: loss became ${loss} in epoch ${history.length + 1}, batch ${batch + 1}`));
+          }
+        },
+        onEpochEnd: async (epoch, logs) => {
+          if (failure) return;
+          const m: EpochMetrics = {
+            epoch: epoch + 1,
+            loss: num(logs?.loss),
+            accuracy: num(logs?.acc ?? logs?.accuracy),
+            valLoss: num(logs?.val_loss),
+            valAccuracy: num(logs?.val_acc ?? logs?.val_accuracy),
+            durationMs: performance.now() - epochStart,
+          };
+          if (!Number.isFinite(m.loss)) return fail(new TrainingError(`training diverged: loss became ${m.loss} in epoch ${m.epoch}`));
+          // tfjs clips probabilities inside the loss, so NaN weights can still report a finite loss.
+          if (!weightsFinite(model)) return fail(new TrainingError(`training diverged: non-finite weights after epoch ${m.epoch}`));
+          history.push(m);
+          // Without validation data the training accuracy decides; ties keep the earlier epoch.
+          const score = (e: EpochMetrics) => (valData ? e.valAccuracy : e.accuracy);
+          if (!best || score(m) > score(best) || (Number.isNaN(score(best)) && !Number.isNaN(score(m)))) {
+            best = m;
+            bestWeights.keep(model);
+          }
+          try {
+            if ((await opts.onEpochEnd?.(m)) === 'stop') {
+              stopped = true;
+              model.stopTraining = true;
+            }
+          } catch (err) {
+            fail(err);
+          }
+        },
+      },
+    });
+    if (failure) throw failure;
+    bestWeights.restore(model);
+    return { epochs: history, best, stopped };
+  } finally {
+    bestWeights.dispose();
+    tf.dispose([fitData.xs, fitData.ys]);
+    if (valData) tf.dispose([valData.xs, valData.ys]);
+  }
+}
