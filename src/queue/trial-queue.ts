@@ -49,6 +49,12 @@ export class TrialQueue {
     return (await this.queue.getJob(trialId)) != null;
   }
 
+  /** The job's state and failure reason, or null when Redis has no job for this trial. */
+  async inspect(trialId: string): Promise<{ state: string; failedReason?: string } | null> {
+    const job = await this.queue.getJob(trialId);
+    return job ? { state: await job.getState(), failedReason: job.failedReason } : null;
+  }
+
   /** Drops a trial's job unless a worker holds it (then the worker sees the cancel at an epoch end). */
   async removeIfIdle(trialId: string): Promise<void> {
     const job = await this.queue.getJob(trialId);

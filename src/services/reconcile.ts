@@ -5,11 +5,17 @@ import type { Logger } from '../logger.js';
 import type { TrialQueue } from '../queue/trial-queue.js';
 import type { Store } from '../store/store.js';
 import type { Scheduler } from './scheduler.js';
+import { failTrial } from './trial-transitions.js';
 
 export async function reconcile(store: Store, queue: TrialQueue, scheduler: Scheduler, log: Logger): Promise<void> {
   const owed = await store.findTrials(['waiting', 'running']);
   const missing = [];
-  for (const t of owed) if (!(await queue.has(t.id))) missing.push({ trialId: t.id, searchId: t.searchId });
+  for (const t of owed) {
+    const job = await queue.inspect(t.id);
+    if (!job) missing.push({ trialId: t.id, searchId: t.searchId });
+    // Its job failed for good while no worker could record it (a crash at the wrong moment).
+    else if (job.state === 'failed') await failTrial(store, t.id, `trial job failed: ${job.failedReason ?? 'unknown reason'}`);
+  }
   // Same job id as before: if another process enqueues concurrently, BullMQ keeps one job.
   await queue.enqueue(missing);
   const searches = (await store.listSearches()).filter((s) => s.status === 'queued' || s.status === 'running');
