@@ -2,27 +2,15 @@
 // model at batch 32, per backend. Usage: npx tsx bench/train-step.ts [steps=60] [backends=wasm,cpu]
 // The cpu backend takes several seconds a step, so it runs 2 steps after 1 warm-up whatever `steps` says.
 import * as tf from '@tensorflow/tfjs';
-import type { ConcreteModel } from '../src/domain/model-template.js';
+import { NOTEBOOK_MODEL } from '../test/fixtures/reference-search.js';
 import { initBackend, type BackendName } from '../src/training/backend.js';
 import { buildModel } from '../src/training/build-model.js';
 
-const BEST_MODEL: ConcreteModel = {
-  inputShape: [28, 28, 1],
-  layers: [
-    { type: 'conv2d', filters: 64, kernelSize: 3, strides: 1, padding: 'valid', activation: 'relu' },
-    { type: 'conv2d', filters: 48, kernelSize: 3, strides: 1, padding: 'valid', activation: 'relu' },
-    { type: 'flatten' },
-    { type: 'dense', units: 48, activation: 'relu' },
-    { type: 'dense', units: 10, activation: 'softmax' },
-  ],
-  optimizer: { type: 'adam', learningRate: 1e-3, momentum: 0 },
-  loss: 'sparseCategoricalCrossentropy',
-};
 const BATCH = 32;
 
 async function bench(backend: BackendName, steps: number, warmup: number): Promise<number> {
   await initBackend(backend);
-  const model = buildModel(BEST_MODEL, 1);
+  const model = buildModel(NOTEBOOK_MODEL, 1);
   const xs = tf.randomUniform([BATCH, 28, 28, 1]);
   const ys = tf.tensor2d(Array.from({ length: BATCH }, (_, i) => i % 10), [BATCH, 1]);
   for (let i = 0; i < warmup; i++) await model.trainOnBatch(xs, ys);

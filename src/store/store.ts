@@ -4,6 +4,7 @@ import type { HpValues } from '../domain/hyperparameters.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
 import type { ModelSummary } from '../domain/model-summary.js';
+import type { EpochMetrics } from '../domain/training-port.js';
 
 export interface SearchRecord {
   id: string;
@@ -36,14 +37,9 @@ export interface TrialRecord {
   heartbeatAt: Date | null;
 }
 
-export interface EpochRecord {
+/** One epoch's metrics as stored: the training port's EpochMetrics, keyed by trial. */
+export interface EpochRecord extends EpochMetrics {
   trialId: string;
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  durationMs: number;
 }
 
 export interface TrialWithEpochs extends TrialRecord {

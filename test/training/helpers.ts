@@ -1,19 +1,11 @@
 // Shared by the training tests: deterministic data and kernel runners that work on any backend.
 import * as tf from '@tensorflow/tfjs';
-import type { ConcreteModel } from '../../src/domain/model-template.js';
+import { mulberry32 } from '../../src/domain/rng.js';
 
-/** Deterministic pseudo-random floats in [-1, 1) (mulberry32). */
+/** Deterministic pseudo-random floats in [-1, 1). */
 export function randomValues(size: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  }
-  return out;
+  const rand = mulberry32(seed);
+  return Float32Array.from({ length: size }, () => rand() * 2 - 1);
 }
 
 export interface HostTensor { values: Float32Array; shape: number[] }
@@ -43,16 +35,4 @@ export function relativeError(a: HostTensor, b: HostTensor): number {
   return scale === 0 ? diff : diff / scale;
 }
 
-/** The user's notebook model (best of the reference search). */
-export const NOTEBOOK_MODEL: ConcreteModel = {
-  inputShape: [28, 28, 1],
-  layers: [
-    { type: 'conv2d', filters: 64, kernelSize: 3, strides: 1, padding: 'valid', activation: 'relu' },
-    { type: 'conv2d', filters: 48, kernelSize: 3, strides: 1, padding: 'valid', activation: 'relu' },
-    { type: 'flatten' },
-    { type: 'dense', units: 48, activation: 'relu' },
-    { type: 'dense', units: 10, activation: 'softmax' },
-  ],
-  optimizer: { type: 'adam', learningRate: 1e-3, momentum: 0 },
-  loss: 'sparseCategoricalCrossentropy',
-};
+export { NOTEBOOK_MODEL } from '../fixtures/reference-search.js';
