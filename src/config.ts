@@ -16,6 +16,8 @@ export interface Config {
   workerConcurrency: number;
   /** BullMQ attempts per trial: the first run plus retries after a crash. */
   trialAttempts: number;
+  /** How often a worker re-enqueues trials the database says are owed. */
+  reconcileIntervalMs: number;
   logLevel: string;
   bodyLimitBytes: number;
   maxPredictInstances: number;
@@ -43,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trainingBackend: backend,
     workerConcurrency: int('WORKER_CONCURRENCY', 1, 1),
     trialAttempts: int('TRIAL_ATTEMPTS', 3, 1),
+    reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 30_000, 100),
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024),
     maxPredictInstances: int('MAX_PREDICT_INSTANCES', 256, 1),

@@ -49,10 +49,15 @@ export async function startTrialWorker(config: Config, log: Logger) {
   worker.on('error', (err) => log.error({ err }, 'worker error'));
   await worker.waitUntilReady();
   await reconcile(core.store, core.queue, core.scheduler, log);
+  // Catches up on trials recorded while Redis was unreachable, and on a Redis that lost its data.
+  const sweep = setInterval(() => {
+    reconcile(core.store, core.queue, core.scheduler, log, false).catch((err) => log.warn({ err: err.message }, 'reconcile failed'));
+  }, config.reconcileIntervalMs);
   log.info({ queue: TRIAL_QUEUE, concurrency: config.workerConcurrency }, 'trial worker ready');
   return {
     worker,
     async close() {
+      clearInterval(sweep);
       await worker.close();
       await core.close();
     },

@@ -11,8 +11,17 @@ export interface Prediction {
   probabilities: number[];
 }
 
+/** A loaded model and how many predictions use it now: eviction never disposes a model in use. */
+interface CacheEntry {
+  model: Promise<LoadedModel>;
+  users: number;
+  evicted: boolean;
+}
+
+const release = (e: CacheEntry) => { e.model.then((m) => m.dispose(), () => undefined); };
+
 export class ModelService {
-  private readonly cache = new Map<string, Promise<LoadedModel>>();
+  private readonly cache = new Map<string, CacheEntry>();
 
   constructor(
     private readonly store: Store,
@@ -30,8 +39,7 @@ export class ModelService {
     const { inputShape, dataset } = record.summary;
     const batch = instancesToBatch(instances, inputShape, dataset.pixelMax, this.opts.maxInstances);
     const count = batch.length / inputShape.reduce((a, b) => a * b, 1);
-    const model = await this.load(id);
-    const probs = await model.predict(batch, count, inputShape);
+    const probs = await this.withModel(id, (model) => model.predict(batch, count, inputShape));
     const classes = probs.length / count;
     return Array.from({ length: count }, (_, i) => {
       const p = Array.from(probs.subarray(i * classes, (i + 1) * classes));
@@ -42,29 +50,37 @@ export class ModelService {
 
   /** Releases every loaded model (shutdown). */
   async close(): Promise<void> {
-    const loaded = [...this.cache.values()];
+    for (const e of this.cache.values()) release(e);
     this.cache.clear();
-    for (const p of loaded) (await p.catch(() => null))?.dispose();
   }
 
-  private async load(id: string): Promise<LoadedModel> {
+  private async withModel<T>(id: string, use: (m: LoadedModel) => Promise<T>): Promise<T> {
     let entry = this.cache.get(id);
     if (entry) {
-      this.cache.delete(id); // re-insert: Map order is our recency order
+      this.cache.delete(id); // re-inserted below: Map order is our recency order
     } else {
-      entry = this.store.getModelArtifact(id).then((a) => {
+      const model = this.store.getModelArtifact(id).then((a) => {
         if (!a) throw new NotFoundError('model', id);
         return this.engine.load(a);
       });
-      entry.catch(() => this.cache.delete(id));
+      const created: CacheEntry = { model, users: 0, evicted: false };
+      model.catch(() => { if (this.cache.get(id) === created) this.cache.delete(id); });
+      entry = created;
     }
     this.cache.set(id, entry);
-    while (this.cache.size > this.opts.cacheSize) {
-      const [oldest, evicted] = this.cache.entries().next().value!;
-      this.cache.delete(oldest);
-      evicted.then((m) => m.dispose(), () => undefined);
+    entry.users++;
+    for (const [oldId, old] of this.cache) {
+      if (this.cache.size <= this.opts.cacheSize) break;
+      this.cache.delete(oldId);
+      old.evicted = true;
+      if (old.users === 0) release(old);
     }
-    return entry;
+    try {
+      return await use(await entry.model);
+    } finally {
+      entry.users--;
+      if (entry.evicted && entry.users === 0) release(entry);
+    }
   }
 
   private async require(id: string): Promise<ModelRecord> {

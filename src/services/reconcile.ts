@@ -7,8 +7,12 @@ import type { Store } from '../store/store.js';
 import type { Scheduler } from './scheduler.js';
 import { failTrial } from './trial-transitions.js';
 
-export async function reconcile(store: Store, queue: TrialQueue, scheduler: Scheduler, log: Logger): Promise<void> {
-  const owed = await store.findTrials(['waiting', 'running']);
+/**
+ * `includeRunning` re-enqueues running trials whose job is gone too: right at start-up, when no
+ * worker of ours can still hold them. Periodic passes leave them to heartbeat recovery.
+ */
+export async function reconcile(store: Store, queue: TrialQueue, scheduler: Scheduler, log: Logger, includeRunning = true): Promise<void> {
+  const owed = await store.findTrials(includeRunning ? ['waiting', 'running'] : ['waiting']);
   const missing = [];
   for (const t of owed) {
     const job = await queue.inspect(t.id);

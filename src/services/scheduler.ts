@@ -25,8 +25,10 @@ export class Scheduler {
       if (plan.finalStatus) Object.assign(patch, { status: plan.finalStatus, error: plan.error, finishedAt: new Date() });
       const unchanged = newTrials.length === 0 && !plan.finalStatus && plan.bestTrialId === search.bestTrialId && plan.bestModelId === search.bestModelId;
       if (!unchanged && !(await this.store.commitSchedule(searchId, search.version, patch, newTrials))) continue;
-      // After the commit: a crash here leaves waiting trials that reconcile() enqueues on restart.
-      await this.queue.enqueue(newTrials.map((t) => ({ trialId: t.id, searchId })));
+      // After the commit the trials are on record: if Redis is unreachable now, reconcile() enqueues
+      // them later, so this is not an error for whoever asked to advance.
+      await this.queue.enqueue(newTrials.map((t) => ({ trialId: t.id, searchId })))
+        .catch((err) => this.log.warn({ searchId, err: (err as Error).message }, 'trials recorded but not enqueued yet; reconcile will retry'));
       if (newTrials.length) this.log.info({ searchId, trials: newTrials.map((t) => t.number) }, 'trials scheduled');
       if (plan.finalStatus) this.log.info({ searchId, status: plan.finalStatus, bestTrialId: plan.bestTrialId }, 'search finished');
       return;

@@ -1,0 +1,71 @@
+// The model registry's cache on a real store; the inference engine is a recording fake, since
+// what is under test is when models are loaded and disposed, not what they predict.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATASETS } from '../../src/domain/datasets.js';
+import { describeArchitecture } from '../../src/domain/model-summary.js';
+import type { InferenceEngine } from '../../src/domain/training-port.js';
+import { ModelService } from '../../src/services/model-service.js';
+import { PrismaStore } from '../../src/store/prisma-store.js';
+import { NOTEBOOK_BEST_HPS, NOTEBOOK_MODEL, referenceSearch } from '../fixtures/reference-search.js';
+
+let dir: string;
+let store: PrismaStore;
+const ids: string[] = [];
+const img = Array.from({ length: 28 }, () => Array.from({ length: 28 }, () => 0));
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hypertune-models-'));
+  store = await PrismaStore.open(`file:${join(dir, 'db.sqlite')}`);
+  const spec = { ...referenceSearch(), algorithm: { name: 'random' as const, seed: 1 }, budget: { maxTrials: 3, maxParallelTrials: 1 }, training: { epochs: 1, batchSize: 32, validationSplit: 0.1 }, objective: { metric: 'val_accuracy' as const, direction: 'max' as const } };
+  await store.createSearch({ id: 's1', name: 'x', spec });
+  const data = DATASETS['fashion-mnist'];
+  const summary = { ...describeArchitecture(NOTEBOOK_MODEL), hyperparameters: NOTEBOOK_BEST_HPS, metrics: { valAccuracy: 0.5, bestEpoch: 1, epochs: 1 }, dataset: { id: data.id, labels: data.labels, pixelMax: 255 } };
+  for (let i = 1; i <= 3; i++) {
+    await store.commitSchedule('s1', (await store.getSearch('s1'))!.version, {}, [{ id: `t${i}`, number: i, hyperparameters: NOTEBOOK_BEST_HPS }]);
+    const m = await store.saveModel({ id: `m${i}`, searchId: 's1', trialId: `t${i}`, summary, artifact: { modelTopology: { i }, weightSpecs: [], weightData: new Uint8Array([i]) } });
+    ids.push(m.id);
+  }
+});
+afterAll(async () => { await store?.close(); rmSync(dir, { recursive: true, force: true }); });
+
+function recordingEngine() {
+  const events: string[] = [];
+  let gate: (() => void) | null = null;
+  const engine: InferenceEngine = {
+    async load(a) {
+      const name = `m${(a.modelTopology as { i: number }).i}`;
+      events.push(`load ${name}`);
+      return {
+        async predict(_x, count) {
+          if (gate === null && name === 'm1') await new Promise<void>((r) => { gate = r; });
+          return new Float32Array(count * 10).fill(0.1);
+        },
+        dispose: () => events.push(`dispose ${name}`),
+      };
+    },
+  };
+  return { engine, events, open: () => gate?.() };
+}
+
+describe('model registry cache', () => {
+  it('reuses loaded models and never disposes one that is predicting', async () => {
+    const { engine, events, open } = recordingEngine();
+    const models = new ModelService(store, engine, { cacheSize: 1, maxInstances: 4 });
+    const slow = models.predict(ids[0], [img]); // holds m1 until opened
+    await new Promise((r) => setTimeout(r, 50));
+    await models.predict(ids[1], [img]); // evicts m1, which is still in use
+    expect(events).toEqual(['load m1', 'load m2']);
+    open();
+    expect((await slow)[0].probabilities).toHaveLength(10);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(events).toEqual(['load m1', 'load m2', 'dispose m1']);
+    await models.predict(ids[1], [img]); // a cache hit
+    expect(events.filter((e) => e === 'load m2')).toHaveLength(1);
+    await models.close();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(events).toContain('dispose m2');
+  });
+});
