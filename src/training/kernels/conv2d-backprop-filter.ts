@@ -6,13 +6,9 @@
 // (With one input channel that conv has only kh*kw output pixels, a poor GEMM shape; an im2col +
 // matmul variant was no faster in a real step because XNNPACK re-packs dy on every call.)
 import * as tf from '@tensorflow/tfjs';
-import { callKernel, forwardConv, release, type Backend, type Info } from './kernel-utils.js';
+import { callKernel, forwardConv, release, type Backend, type ConvGradAttrs, type Info } from './kernel-utils.js';
 
-interface Attrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface Attrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];
 }
 

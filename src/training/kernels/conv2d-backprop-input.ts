@@ -9,13 +9,9 @@
 //   dx[q*s + r - pad] = sum_m dy[q - m] W[m*s + r]
 // Unequal strides (never produced by our templates) go to the backend's own kernel.
 import * as tf from '@tensorflow/tfjs';
-import { callKernel, forwardConv, fromValues, release, type Backend, type Info } from './kernel-utils.js';
+import { callKernel, forwardConv, fromValues, release, type Backend, type ConvGradAttrs, type Info } from './kernel-utils.js';
 
-interface Attrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface Attrs extends ConvGradAttrs {
   inputShape: [number, number, number, number];
 }
 

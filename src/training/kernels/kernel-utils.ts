@@ -6,6 +6,14 @@ import * as tf from '@tensorflow/tfjs';
 export type Backend = Parameters<tf.KernelFunc>[0]['backend'];
 export type Info = tf.TensorInfo;
 
+/** The attributes both Conv2D gradient kernels receive from tfjs. */
+export interface ConvGradAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
 export function callKernel(
   backendName: string, backend: Backend, kernelName: string,
   inputs: Record<string, Info> | Info[], attrs: Record<string, unknown> = {},
