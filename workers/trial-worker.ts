@@ -40,11 +40,11 @@ export async function startTrialWorker(config: Config, log: Logger) {
   // A job can also fail outside runJob (stalled too often after worker crashes): the trial must
   // not stay 'running' forever, so its last failure ends it.
   worker.on('failed', (job, err) => {
-    log.warn({ trialId: job?.id, err: err.message }, 'trial job failed');
+    log.warn({ searchId: job?.data.searchId, trialId: job?.id, err: err.message }, 'trial job failed');
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     failTrial(core.store, job.data.trialId, `trial job failed: ${err.message}`)
       .then(() => core.scheduler.advance(job.data.searchId))
-      .catch((e) => log.error({ err: e, trialId: job.id }, 'could not record the failed trial'));
+      .catch((e) => log.error({ err: e, searchId: job.data.searchId, trialId: job.id }, 'could not record the failed trial'));
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
   await worker.waitUntilReady();
