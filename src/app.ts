@@ -1,7 +1,10 @@
 // Builds the Fastify app from its routes without listening, so tests use it directly.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { errorHandler, notFoundHandler } from './http-errors.js';
+import { openApiOptions, swaggerUiOptions } from './openapi.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
 import { searchRoutes } from './routes/searches.js';
@@ -31,6 +34,9 @@ export function buildApp(deps: AppDeps, opts: { logger: FastifyServerOptions['lo
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  // Registered before the routes, at the top level, so it sees every route's schema.
+  app.register(swagger, openApiOptions);
+  app.register(swaggerUi, swaggerUiOptions);
   app.register(healthRoutes, { check: deps.health });
   app.register(searchRoutes, { searches: deps.searches });
   app.register(modelRoutes, { models: deps.models });

@@ -29,5 +29,12 @@ export const PredictResponse = Type.Object({
   predictions: Type.Array(Type.Object({ classIndex: Int, label: Type.String(), probabilities: Type.Array(Type.Number()) })),
 });
 
-export const getModelSchema = { params: IdParams, response: { 200: ModelResponse, '4xx': ErrorBody } };
-export const predictSchema = { params: IdParams, body: PredictBody, response: { 200: PredictResponse, '4xx': ErrorBody } };
+const tags = ['models'];
+export const getModelSchema = {
+  tags, summary: 'A Keras summary()-like description: layers, shapes, parameters, hyperparameters, metrics',
+  params: IdParams, response: { 200: ModelResponse, '4xx': ErrorBody },
+};
+export const predictSchema = {
+  tags, summary: 'Classify images given as 28x28 (or 28x28x1) arrays of raw pixels 0-255',
+  params: IdParams, body: PredictBody, response: { 200: PredictResponse, '4xx': ErrorBody },
+};

@@ -2,6 +2,7 @@
 // known hyperparameters, layer shapes that fit) are the domain's (src/domain/search-spec.ts).
 import { Type, type Static } from 'typebox';
 import { ErrorBody, HpValue, HpValues, IdParams, Name, taggedUnion } from './common.js';
+import { NOTEBOOK_SEARCH } from './search-example.js';
 
 const strict = { additionalProperties: false } as const;
 const Ref = Type.Object({ hp: Type.String({ minLength: 1, maxLength: 64 }) }, strict);
@@ -98,9 +99,20 @@ export const TrialResponse = Type.Object({
   finishedAt: Nullable(Type.String()),
 });
 
-export const createSearchSchema = { body: SearchRequestBody, response: { 201: SearchResponse, '4xx': ErrorBody } };
-export const getSearchSchema = { params: IdParams, response: { 200: SearchResponse, '4xx': ErrorBody } };
-export const listSearchesSchema = { response: { 200: Type.Object({ searches: Type.Array(SearchResponse) }) } };
-export const listTrialsSchema = { params: IdParams, response: { 200: Type.Object({ trials: Type.Array(TrialResponse) }), '4xx': ErrorBody } };
-export const cancelSearchSchema = getSearchSchema;
+const tags = ['searches'];
+export const createSearchSchema = {
+  tags, summary: 'Create a search; its trials run in the background',
+  body: { ...SearchRequestBody, examples: [NOTEBOOK_SEARCH] },
+  response: { 201: SearchResponse, '4xx': ErrorBody },
+};
+export const getSearchSchema = { tags, summary: 'A search: status, trial counts, best trial and model', params: IdParams, response: { 200: SearchResponse, '4xx': ErrorBody } };
+export const listSearchesSchema = { tags, summary: 'Every search, newest first', response: { 200: Type.Object({ searches: Type.Array(SearchResponse) }) } };
+export const listTrialsSchema = {
+  tags, summary: "A search's trials with their hyperparameters and per-epoch metrics",
+  params: IdParams, response: { 200: Type.Object({ trials: Type.Array(TrialResponse) }), '4xx': ErrorBody },
+};
+export const cancelSearchSchema = {
+  tags, summary: 'Cancel: no new trials; running ones stop at their next epoch boundary',
+  params: IdParams, response: { 200: SearchResponse, '4xx': ErrorBody },
+};
 export type SearchRequestBodyT = Static<typeof SearchRequestBody>;

@@ -90,3 +90,16 @@ describe('GET /health', () => {
     expect((await h.request.get('/health').expect(200)).body.status).toBe('ok');
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents every public route from the validating schemas, with the notebook search as example', async () => {
+    const { body } = await h.request.get('/docs/json').expect(200);
+    for (const path of ['/searches', '/searches/{id}', '/searches/{id}/trials', '/searches/{id}/cancel', '/models/{id}', '/models/{id}/predict'])
+      expect(body.paths).toHaveProperty([path]);
+    const create = body.paths['/searches'].post;
+    const media = create.requestBody.content['application/json'];
+    expect(JSON.stringify(media)).toContain('conv_1_filter');
+    expect(create.responses).toHaveProperty(['201']);
+    expect((await h.request.get('/docs/').redirects(1)).status).toBe(200);
+  });
+});
