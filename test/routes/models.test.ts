@@ -8,6 +8,7 @@ import { startHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
 let modelId: string;
+let searchId: string;
 const img = (v: unknown = 0) => Array.from({ length: 28 }, () => Array.from({ length: 28 }, () => v));
 
 beforeAll(async () => {
@@ -18,6 +19,8 @@ beforeAll(async () => {
   expect(await runner.run(trial.id)).toBe('completed');
   const [done] = await h.core.store.listTrials(search.id);
   modelId = done.modelId!;
+  searchId = search.id;
+  await h.core.scheduler.advance(search.id); // records the result: the search completes
 }, 120_000);
 afterAll(async () => { await h?.close(); });
 
@@ -63,5 +66,15 @@ describe('POST /models/:id/predict', () => {
 
   it('answers 404 for an unknown model', async () => {
     await h.request.post('/models/nope/predict').send({ instances: [img()] }).expect(404);
+  });
+});
+
+describe('a completed search', () => {
+  it('names its best model, which serves predictions, and refuses a cancel with 409', async () => {
+    const { body } = await h.request.get(`/searches/${searchId}`).expect(200);
+    expect(body).toMatchObject({ status: 'completed', bestModelId: modelId });
+    expect(body.finishedAt).not.toBeNull();
+    const res = await h.request.post(`/searches/${searchId}/cancel`).expect(409);
+    expect(res.body.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/already completed/) });
   });
 });
