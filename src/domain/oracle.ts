@@ -14,6 +14,10 @@ export interface OracleInput {
   space: SearchSpace;
   seed: number;
   history: PastTrial[];
+  /** Whether a larger objective value is better (model-based algorithms need it). */
+  direction?: 'max' | 'min';
+  /** Random trials before a model-based algorithm starts modelling. */
+  initialRandomTrials?: number;
 }
 
 export interface Suggestions {

@@ -40,6 +40,8 @@ export function planNext(spec: SearchSpec, trials: TrialView[], oracle: Oracle):
     ? oracle.suggest({
       space: spec.hyperparameters,
       seed: spec.algorithm.seed,
+      direction: spec.objective.direction,
+      initialRandomTrials: spec.algorithm.initialRandomTrials,
       history: trials.map((t) => ({ hyperparameters: t.hyperparameters, status: t.status, value: t.valAccuracy })),
     }, room)
     : { values: [], exhausted: false };

@@ -5,14 +5,15 @@ import { discreteValues, validateSpace, type HpValue, type HpValues, type Search
 import { describeArchitecture, type Architecture } from './model-summary.js';
 import { resolveTemplate, templateRefs, type ModelTemplate } from './model-template.js';
 
-export const ALGORITHMS = ['random', 'grid'] as const;
+export const ALGORITHMS = ['random', 'grid', 'bayesian'] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 
 export interface SearchSpec {
   name: string;
   dataset: { id: string; limit?: number };
   objective: { metric: 'val_accuracy'; direction: 'max' | 'min' };
-  algorithm: { name: AlgorithmName; seed: number };
+  /** initialRandomTrials: random trials before bayesian starts modelling (bayesian only). */
+  algorithm: { name: AlgorithmName; seed: number; initialRandomTrials?: number };
   budget: { maxTrials: number; maxParallelTrials: number };
   training: { epochs: number; batchSize: number; validationSplit: number };
   hyperparameters: SearchSpace;
@@ -22,7 +23,7 @@ export interface SearchSpec {
 /** What a client may send: the spec with its defaults left out. */
 export type SearchRequest = Omit<SearchSpec, 'algorithm' | 'budget' | 'training' | 'objective'> & {
   objective?: Partial<SearchSpec['objective']>;
-  algorithm?: { name?: AlgorithmName; seed?: number };
+  algorithm?: { name?: AlgorithmName; seed?: number; initialRandomTrials?: number };
   budget?: Partial<SearchSpec['budget']>;
   training?: Partial<SearchSpec['training']>;
 };
@@ -39,12 +40,18 @@ export interface SearchLimits {
 const MAX_CORNER_COMBOS = 512;
 
 export function normalizeSpec(req: SearchRequest, randomSeed: () => number): SearchSpec {
+  const name = req.algorithm?.name ?? 'random';
+  const maxTrials = req.budget?.maxTrials ?? 10;
+  // Keras Tuner starts Bayesian optimization from a few random points; a quarter of the budget, 3 to 10.
+  const initialRandomTrials = name === 'bayesian'
+    ? { initialRandomTrials: req.algorithm?.initialRandomTrials ?? Math.min(10, Math.max(3, Math.ceil(maxTrials / 4))) }
+    : {};
   return {
     name: req.name,
     dataset: req.dataset,
     objective: { metric: req.objective?.metric ?? 'val_accuracy', direction: req.objective?.direction ?? 'max' },
-    algorithm: { name: req.algorithm?.name ?? 'random', seed: req.algorithm?.seed ?? randomSeed() },
-    budget: { maxTrials: req.budget?.maxTrials ?? 10, maxParallelTrials: req.budget?.maxParallelTrials ?? 1 },
+    algorithm: { name, seed: req.algorithm?.seed ?? randomSeed(), ...initialRandomTrials },
+    budget: { maxTrials, maxParallelTrials: req.budget?.maxParallelTrials ?? 1 },
     training: { epochs: req.training?.epochs ?? 2, batchSize: req.training?.batchSize ?? 32, validationSplit: req.training?.validationSplit ?? 0.1 },
     hyperparameters: req.hyperparameters,
     model: req.model,
@@ -68,6 +75,10 @@ export function validateSpec(spec: SearchSpec, limits: SearchLimits): void {
   if (Math.floor(limit * (1 - split)) < 1 || limit - Math.floor(limit * (1 - split)) < 1)
     throw new ValidationError('training.validationSplit', `leaves no training or no validation images out of ${limit}`);
   if (!Number.isSafeInteger(spec.algorithm.seed)) throw new ValidationError('algorithm.seed', 'must be a safe integer');
+  if (spec.algorithm.initialRandomTrials !== undefined) {
+    if (spec.algorithm.name !== 'bayesian') throw new ValidationError('algorithm.initialRandomTrials', "applies to 'bayesian' only");
+    checkInt(spec.algorithm.initialRandomTrials, 1, limits.maxTrialsPerSearch, 'algorithm.initialRandomTrials');
+  }
   validateSpace(spec.hyperparameters);
   validateTemplate(spec, data, limits);
 }

@@ -47,8 +47,9 @@ export const SearchRequestBody = Type.Object({
     direction: Type.Optional(Type.Union([Type.Literal('max'), Type.Literal('min')])),
   }, strict)),
   algorithm: Type.Optional(Type.Object({
-    name: Type.Optional(Type.Union([Type.Literal('random'), Type.Literal('grid')])),
+    name: Type.Optional(Type.Union([Type.Literal('random'), Type.Literal('grid'), Type.Literal('bayesian')])),
     seed: Type.Optional(Int),
+    initialRandomTrials: Type.Optional(Int),
   }, strict)),
   budget: Type.Optional(Type.Object({ maxTrials: Type.Optional(Int), maxParallelTrials: Type.Optional(Int) }, strict)),
   training: Type.Optional(Type.Object({

@@ -23,6 +23,13 @@ describe('search spec', () => {
     expect(spec.training.validationSplit).toBe(0.1);
   });
 
+  it('gives bayesian a default number of random starting trials, and only bayesian', () => {
+    const spec = normalizeSpec(referenceSearch({ algorithm: { name: 'bayesian', seed: 1 }, budget: { maxTrials: 20 } }), () => 1);
+    expect(spec.algorithm).toEqual({ name: 'bayesian', seed: 1, initialRandomTrials: 5 });
+    expect(() => validateSpec(spec, limits)).not.toThrow();
+    expect(errorOf(referenceSearch({ algorithm: { name: 'random', initialRandomTrials: 3 } })).field).toBe('algorithm.initialRandomTrials');
+  });
+
   it('describes the notebook best model like Keras summary(): 1,355,978 params', () => {
     const arch = describeArchitecture(resolveTemplate(referenceSearch().model, {
       conv_1_filter: 64, conv_1_kernel: 3, conv_2_filter: 48, conv_2_kernel: 3, dense_1_units: 48, learning_rate: 0.001,

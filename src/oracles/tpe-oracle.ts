@@ -1,0 +1,126 @@
+// Bayesian optimization with a Tree-structured Parzen Estimator (Bergstra et al. 2011; Optuna's
+// default sampler). After `initialRandomTrials` random ones, trials are split into the best quarter
+// ("good") and the rest ("bad"); each hyperparameter gets a density l(x) over the good values and
+// g(x) over the bad, and of 24 candidates drawn from l the one with the largest l(x)/g(x) wins.
+// Works in each hyperparameter's unit interval, so every type is handled the same way.
+// Trials still running count as bad ("constant liar"), so parallel proposals spread out.
+import { comboKey, discreteValues, fromUnit, toUnit, type HpValues, type Hyperparameter, type SearchSpace } from '../domain/hyperparameters.js';
+import type { Oracle, OracleInput, PastTrial, Suggestions } from '../domain/oracle.js';
+import { mixSeed, mulberry32 } from '../domain/rng.js';
+import { RandomOracle } from './random-oracle.js';
+
+const CANDIDATES = 24;
+const GOOD_FRACTION = 0.25;
+/** Discrete hyperparameters up to this many values are modelled as categories. */
+const MAX_CATEGORIES = 64;
+
+/** One hyperparameter's density over its unit interval (categorical or Gaussian mixture). */
+interface Density {
+  sample(rand: () => number): number;
+  logPdf(u: number): number;
+}
+
+function categorical(size: number, observed: number[]): Density {
+  // A prior weight of 1 spread over the categories keeps unseen ones possible.
+  const w = new Array<number>(size).fill(1 / size);
+  for (const u of observed) w[Math.min(size - 1, Math.floor(u * size))] += 1;
+  const total = w.reduce((a, b) => a + b, 0);
+  return {
+    sample(rand) {
+      let r = rand() * total;
+      for (let k = 0; k < size; k++) if ((r -= w[k]) < 0) return (k + 0.5) / size;
+      return (size - 0.5) / size;
+    },
+    logPdf: (u) => Math.log(w[Math.min(size - 1, Math.floor(u * size))] / total),
+  };
+}
+
+function gaussianMixture(observed: number[]): Density {
+  // Components at each observation plus a wide prior at the centre; bandwidth shrinks with data.
+  const sigma = Math.min(0.5, Math.max(0.02, 0.25 * Math.pow(observed.length + 1, -1 / 5)));
+  const mus = [0.5, ...observed];
+  const sigmas = [1, ...observed.map(() => sigma)];
+  const n = mus.length;
+  return {
+    sample(rand) {
+      const k = Math.floor(rand() * n);
+      // Box-Muller; reflected into [0, 1).
+      const z = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+      let u = mus[k] + sigmas[k] * z;
+      u = Math.abs(u) % 2;
+      return Math.min(u > 1 ? 2 - u : u, 1 - 1e-9);
+    },
+    logPdf(u) {
+      let p = 0;
+      for (let k = 0; k < n; k++) p += Math.exp(-0.5 * ((u - mus[k]) / sigmas[k]) ** 2) / sigmas[k];
+      return Math.log(p / n + 1e-300);
+    },
+  };
+}
+
+function density(hp: Hyperparameter, observed: number[]): Density {
+  const values = discreteValues(hp);
+  const log = (hp.type === 'int' || hp.type === 'float') && hp.sampling === 'log';
+  return values && !log && values.length <= MAX_CATEGORIES ? categorical(values.length, observed) : gaussianMixture(observed);
+}
+
+/** Splits the history: best quarter by objective is good; the rest, failures and running trials are bad. */
+function split(history: PastTrial[], direction: 'max' | 'min'): { good: PastTrial[]; bad: PastTrial[] } {
+  const sign = direction === 'max' ? -1 : 1;
+  const scored = history.filter((t) => t.status === 'completed' && t.value !== null).sort((a, b) => sign * (a.value! - b.value!));
+  const nGood = Math.min(25, Math.max(1, Math.ceil(GOOD_FRACTION * scored.length)));
+  const liars = history.filter((t) => t.status === 'waiting' || t.status === 'running' || t.status === 'failed' || t.status === 'pruned');
+  return { good: scored.slice(0, nGood), bad: [...scored.slice(nGood), ...liars] };
+}
+
+export class TpeOracle implements Oracle {
+  suggest(input: OracleInput, count: number): Suggestions {
+    const { space, seed, history } = input;
+    const completed = history.filter((t) => t.status === 'completed' && t.value !== null).length;
+    const startup = input.initialRandomTrials ?? 5;
+    if (completed < startup) {
+      // Random until enough results; the parallel slots past the startup count still wait for them.
+      return new RandomOracle().suggest(input, count);
+    }
+    const seen = new Set(history.map((t) => comboKey(t.hyperparameters)));
+    const pending: PastTrial[] = [];
+    const values: HpValues[] = [];
+    for (let i = 0; i < count; i++) {
+      const rand = mulberry32(mixSeed(seed, history.length + i, 0x79e));
+      const next = this.propose(space, [...history, ...pending], input.direction ?? 'max', seen, rand);
+      if (!next) {
+        const fallback = new RandomOracle().suggest({ ...input, history: [...history, ...pending] }, 1);
+        if (fallback.values.length === 0) return { values, exhausted: true };
+        values.push(fallback.values[0]);
+      } else {
+        values.push(next);
+      }
+      const last = values[values.length - 1];
+      seen.add(comboKey(last));
+      pending.push({ hyperparameters: last, status: 'waiting', value: null });
+    }
+    return { values, exhausted: false };
+  }
+
+  private propose(space: SearchSpace, history: PastTrial[], direction: 'max' | 'min', seen: Set<string>, rand: () => number): HpValues | null {
+    const { good, bad } = split(history, direction);
+    const units = (group: PastTrial[], hp: Hyperparameter) =>
+      group.filter((t) => hp.name in t.hyperparameters).map((t) => toUnit(hp, t.hyperparameters[hp.name]));
+    const models = space.map((hp) => ({ hp, l: density(hp, units(good, hp)), g: density(hp, units(bad, hp)) }));
+    let best: { values: HpValues; score: number } | null = null;
+    for (let c = 0; c < CANDIDATES; c++) {
+      let score = 0;
+      const values: HpValues = {};
+      for (const { hp, l, g } of models) {
+        const u = l.sample(rand);
+        values[hp.name] = fromUnit(hp, u);
+        // Score the value actually taken (its cell centre for discrete types), not the raw draw.
+        const uv = toUnit(hp, values[hp.name]);
+        score += l.logPdf(uv) - g.logPdf(uv);
+      }
+      if (seen.has(comboKey(values))) continue;
+      if (!best || score > best.score) best = { values, score };
+    }
+    return best?.values ?? null;
+  }
+}
