@@ -43,8 +43,9 @@ export function normalizeSpec(req: SearchRequest, randomSeed: () => number): Sea
   const name = req.algorithm?.name ?? 'random';
   const maxTrials = req.budget?.maxTrials ?? 10;
   // Keras Tuner starts Bayesian optimization from a few random points; a quarter of the budget, 3 to 10.
-  const initialRandomTrials = name === 'bayesian'
-    ? { initialRandomTrials: req.algorithm?.initialRandomTrials ?? Math.min(10, Math.max(3, Math.ceil(maxTrials / 4))) }
+  const given = req.algorithm?.initialRandomTrials;
+  const initialRandomTrials = name === 'bayesian' || given !== undefined
+    ? { initialRandomTrials: given ?? Math.min(10, Math.max(3, Math.ceil(maxTrials / 4))) }
     : {};
   return {
     name: req.name,
