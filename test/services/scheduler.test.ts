@@ -9,10 +9,10 @@ import { postgresAvailable, startHarness, type Harness } from '../helpers/harnes
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
 
-async function concurrentAdvance(db: 'sqlite' | 'postgres') {
+async function concurrentAdvance(db: 'sqlite' | 'postgres', algorithm: 'random' | 'bayesian' = 'random') {
   h = await startHarness(db);
   const { store } = h.core;
-  const search = await h.core.searches.create(referenceSearch({ budget: { maxTrials: 7, maxParallelTrials: 3 } }));
+  const search = await h.core.searches.create(referenceSearch({ budget: { maxTrials: 7, maxParallelTrials: 3 }, algorithm: { name: algorithm, seed: 42, ...(algorithm === 'bayesian' ? { initialRandomTrials: 2 } : {}) } }));
   // Several schedulers, as in several processes, each with its own view of the store.
   const schedulers = Array.from({ length: 6 }, () => new Scheduler(store, h!.core.queue, createLogger('silent', 'test')));
   for (let round = 0; round < 6; round++) {
@@ -36,6 +36,7 @@ async function concurrentAdvance(db: 'sqlite' | 'postgres') {
 
 describe('scheduler', () => {
   it('never exceeds the budget when advanced concurrently (SQLite)', async () => { await concurrentAdvance('sqlite'); });
+  it('never exceeds the budget with the bayesian oracle either', async () => { await concurrentAdvance('sqlite', 'bayesian'); });
   it('never exceeds the budget when advanced concurrently (PostgreSQL)', async (ctx) => {
     if (!(await postgresAvailable())) ctx.skip();
     await concurrentAdvance('postgres');
