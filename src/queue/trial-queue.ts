@@ -44,11 +44,6 @@ export class TrialQueue {
     })));
   }
 
-  /** True when Redis holds a job for this trial in any state. */
-  async has(trialId: string): Promise<boolean> {
-    return (await this.queue.getJob(trialId)) != null;
-  }
-
   /** The job's state and failure reason, or null when Redis has no job for this trial. */
   async inspect(trialId: string): Promise<{ state: string; failedReason?: string } | null> {
     const job = await this.queue.getJob(trialId);

@@ -80,7 +80,7 @@ describe('POST /searches/:id/cancel', () => {
     expect(res.body.trials).toMatchObject({ total: 2, cancelled: 2, waiting: 0 });
     expect(res.body.finishedAt).not.toBeNull();
     const trials = (await h.request.get(`/searches/${body.id}/trials`)).body.trials;
-    for (const t of trials) expect(await h.core.queue.has(t.id)).toBe(false);
+    for (const t of trials) expect(await h.core.queue.inspect(t.id)).toBeNull();
     await h.request.post(`/searches/${body.id}/cancel`).expect(200);
   });
 });

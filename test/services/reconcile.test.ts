@@ -17,10 +17,10 @@ describe('reconcile', () => {
     const search = await h.core.searches.create(referenceSearch());
     const [trial] = await h.core.store.listTrials(search.id);
     await (await h.core.queue.queue.getJob(trial.id))!.remove(); // as if Redis restarted without persistence
-    expect(await h.core.queue.has(trial.id)).toBe(false);
+    expect(await h.core.queue.inspect(trial.id)).toBeNull();
     await reconcile(h.core.store, h.core.queue, h.core.scheduler, log);
     await reconcile(h.core.store, h.core.queue, h.core.scheduler, log);
-    expect(await h.core.queue.has(trial.id)).toBe(true);
+    expect(await h.core.queue.inspect(trial.id)).toMatchObject({ state: 'waiting' });
     expect(await h.core.store.listTrials(search.id)).toHaveLength(1); // no extra trial
   });
 
