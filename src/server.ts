@@ -7,10 +7,11 @@ import { reconcile } from './services/reconcile.js';
 import { ModelService } from './services/model-service.js';
 import { initBackend } from './training/backend.js';
 import { TfjsInference } from './training/inference.js';
-import { createCore } from './wiring.js';
+import { createCore, type Core } from './wiring.js';
 
-export async function startApi(config: Config, log: Logger) {
-  const core = await createCore(config, log);
+/** `shared`: a core the caller owns (one process running API and worker); otherwise the API opens its own. */
+export async function startApi(config: Config, log: Logger, shared?: Core) {
+  const core = shared ?? await createCore(config, log);
   const backend = await initBackend(config.trainingBackend);
   const models = new ModelService(core.store, new TfjsInference(), { cacheSize: config.modelCacheSize, maxInstances: config.maxPredictInstances });
   const app = buildApp({
@@ -22,14 +23,14 @@ export async function startApi(config: Config, log: Logger) {
       inferenceBackend: backend,
     }),
   }, { logger: log, bodyLimit: config.bodyLimitBytes });
-  await reconcile(core.store, core.queue, core.scheduler, log);
+  if (!shared) await reconcile(core.store, core.queue, core.scheduler, log); // the owner reconciles a shared core
   await app.listen({ port: config.port, host: config.host });
   return {
     app,
     async close() {
       await app.close();
       await models.close();
-      await core.close();
+      if (!shared) await core.close();
     },
   };
 }

@@ -8,12 +8,13 @@ import { redisConnection, TRIAL_QUEUE, type TrialJob } from '../src/queue/trial-
 import { reconcile } from '../src/services/reconcile.js';
 import { failTrial } from '../src/services/trial-transitions.js';
 import { isFinalTrialStatus } from '../src/domain/trial-state.js';
-import { createCore } from '../src/wiring.js';
+import { createCore, type Core } from '../src/wiring.js';
 import { onShutdown } from '../src/server.js';
 import { runTrialChild } from './run-child.js';
 
-export async function startTrialWorker(config: Config, log: Logger) {
-  const core = await createCore(config, log);
+/** `shared`: a core the caller owns (start-all.ts); otherwise the worker opens its own. */
+export async function startTrialWorker(config: Config, log: Logger, shared?: Core) {
+  const core = shared ?? await createCore(config, log);
 
   const runJob = async (job: Job<TrialJob>) => {
     const { trialId, searchId } = job.data;
@@ -59,7 +60,7 @@ export async function startTrialWorker(config: Config, log: Logger) {
     async close() {
       clearInterval(sweep);
       await worker.close();
-      await core.close();
+      if (!shared) await core.close();
     },
   };
 }
