@@ -1,8 +1,9 @@
 // Environment parsed and validated once at start; everything else receives a Config.
+import os from 'node:os';
 import type { SearchLimits } from './domain/search-spec.js';
+import { BACKEND_NAMES, isBackendName, type BackendSetting } from './training/backend-names.js';
 
-export type BackendSetting = 'auto' | 'wasm' | 'cpu';
-const BACKENDS: readonly BackendSetting[] = ['auto', 'wasm', 'cpu'];
+export type { BackendSetting } from './training/backend-names.js';
 
 export interface Config {
   port: number;
@@ -13,6 +14,8 @@ export interface Config {
   queuePrefix: string;
   datasetDir: string;
   trainingBackend: BackendSetting;
+  /** CPU threads per trial for the native and wasm backends. */
+  trainingThreads: number;
   workerConcurrency: number;
   /** BullMQ attempts per trial: the first run plus retries after a crash. */
   trialAttempts: number;
@@ -33,8 +36,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got '${raw}'`);
     return n;
   };
-  const backend = (env.TRAINING_BACKEND ?? 'auto') as BackendSetting;
-  if (!BACKENDS.includes(backend)) throw new Error(`TRAINING_BACKEND must be one of ${BACKENDS.join(', ')}, got '${backend}'`);
+  const backend = env.TRAINING_BACKEND || 'auto';
+  if (backend !== 'auto' && !isBackendName(backend)) {
+    throw new Error(`TRAINING_BACKEND must be one of auto, ${BACKEND_NAMES.join(', ')}, got '${backend}'`);
+  }
   return {
     port: int('PORT', 3000),
     host: env.HOST ?? '127.0.0.1',
@@ -43,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: env.QUEUE_PREFIX ?? 'hypertune',
     datasetDir: env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist',
     trainingBackend: backend,
+    trainingThreads: int('TRAINING_THREADS', os.availableParallelism(), 1),
     workerConcurrency: int('WORKER_CONCURRENCY', 1, 1),
     trialAttempts: int('TRIAL_ATTEMPTS', 3, 1),
     reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 30_000, 100),
@@ -68,6 +74,7 @@ export function childEnv(config: Config, base: NodeJS.ProcessEnv = process.env):
     QUEUE_PREFIX: config.queuePrefix,
     DATASET_DIR: config.datasetDir,
     TRAINING_BACKEND: config.trainingBackend,
+    TRAINING_THREADS: String(config.trainingThreads),
     LOG_LEVEL: config.logLevel,
   };
 }

@@ -5,14 +5,15 @@ import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { reconcile } from './services/reconcile.js';
 import { ModelService } from './services/model-service.js';
-import { initBackend } from './training/backend.js';
+import { initConfiguredBackend } from './training/backend.js';
 import { TfjsInference } from './training/inference.js';
 import { createCore, type Core } from './wiring.js';
 
 /** `shared`: a core the caller owns (one process running API and worker); otherwise the API opens its own. */
 export async function startApi(config: Config, log: Logger, shared?: Core) {
   const core = shared ?? await createCore(config, log);
-  const backend = await initBackend(config.trainingBackend);
+  const backend = await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
+  log.info({ backend }, `predictions run on ${backend.name} (${backend.detail})`);
   const models = new ModelService(core.store, new TfjsInference(), { cacheSize: config.modelCacheSize, maxInstances: config.maxPredictInstances });
   const app = buildApp({
     searches: core.searches,
@@ -21,6 +22,7 @@ export async function startApi(config: Config, log: Logger, shared?: Core) {
       database: await core.store.getSearch('health-probe').then(() => ({ ok: true }), (e: Error) => ({ ok: false, error: e.message })),
       redis: await core.queue.counts().then((jobs) => ({ ok: true, jobs }), (e: Error) => ({ ok: false, error: e.message })),
       inferenceBackend: backend,
+      workers: await core.workers.list().then((list) => ({ ok: true, list }), (e: Error) => ({ ok: false, error: e.message })),
     }),
   }, { logger: log, bodyLimit: config.bodyLimitBytes });
   if (!shared) await reconcile(core.store, core.queue, core.scheduler, log); // the owner reconciles a shared core

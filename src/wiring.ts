@@ -2,6 +2,7 @@
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { TrialQueue } from './queue/trial-queue.js';
+import { WorkerRegistry } from './queue/worker-registry.js';
 import { Scheduler } from './services/scheduler.js';
 import { SearchService } from './services/search-service.js';
 import { PrismaStore } from './store/prisma-store.js';
@@ -10,6 +11,7 @@ import type { Store } from './store/store.js';
 export interface Core {
   store: Store;
   queue: TrialQueue;
+  workers: WorkerRegistry;
   scheduler: Scheduler;
   searches: SearchService;
   close(): Promise<void>;
@@ -18,12 +20,14 @@ export interface Core {
 export async function createCore(config: Config, log: Logger): Promise<Core> {
   const store = await PrismaStore.open(config.databaseUrl);
   const queue = new TrialQueue(config.redisUrl, config.queuePrefix, config.trialAttempts);
+  const workers = new WorkerRegistry(config.redisUrl, config.queuePrefix);
   const scheduler = new Scheduler(store, queue, log);
   const searches = new SearchService(store, scheduler, queue, config.limits);
   return {
-    store, queue, scheduler, searches,
+    store, queue, workers, scheduler, searches,
     async close() {
       await queue.close();
+      await workers.close();
       await store.close();
     },
   };

@@ -1,5 +1,6 @@
 // The trial worker: takes trial jobs from BullMQ, runs each in a child process, and asks the
 // scheduler for the next trials when one ends. Run alone with `npm run worker`.
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker, type Job } from 'bullmq';
 import { childEnv, loadConfig, type Config } from '../src/config.js';
@@ -10,10 +11,14 @@ import { failTrial } from '../src/services/trial-transitions.js';
 import { isFinalTrialStatus } from '../src/domain/trial-state.js';
 import { createCore, type Core } from '../src/wiring.js';
 import { onShutdown } from '../src/server.js';
-import { runTrialChild } from './run-child.js';
+import { runProbeChild, runTrialChild } from './run-child.js';
 
 /** `shared`: a core the caller owns (start-all.ts); otherwise the worker opens its own. */
 export async function startTrialWorker(config: Config, log: Logger, shared?: Core) {
+  // Decided once: every trial of this worker trains on the same backend, so their times compare.
+  const probe = await runProbeChild(childEnv(config));
+  log.info({ backend: probe.chosen, probe: probe.entries }, `trials will train on ${probe.chosen.name} (${probe.chosen.detail})`);
+  const trialEnv = childEnv({ ...config, trainingBackend: probe.chosen.name });
   const core = shared ?? await createCore(config, log);
 
   const runJob = async (job: Job<TrialJob>) => {
@@ -21,7 +26,7 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
     const trial = await core.store.getTrial(trialId);
     if (!trial) return 'gone';
     if (!isFinalTrialStatus(trial.status)) {
-      const exit = await runTrialChild(trialId, childEnv(config));
+      const exit = await runTrialChild(trialId, trialEnv);
       if (exit.code !== 0) {
         const reason = `trial process exited with ${exit.signal ?? `code ${exit.code}`}`;
         const attempts = job.opts.attempts ?? 1;
@@ -54,11 +59,17 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
   const sweep = setInterval(() => {
     reconcile(core.store, core.queue, core.scheduler, log, false).catch((err) => log.warn({ err: err.message }, 'reconcile failed'));
   }, config.reconcileIntervalMs);
+  const stopAnnouncing = core.workers.keepAnnounced({
+    id: `${os.hostname()}:${process.pid}`, backend: probe.chosen.name, threads: probe.chosen.threads, detail: probe.chosen.detail,
+    concurrency: config.workerConcurrency, startedAt: new Date().toISOString(), probe: probe.entries,
+  }, (err) => log.warn({ err: err.message }, 'could not announce the worker'));
   log.info({ queue: TRIAL_QUEUE, concurrency: config.workerConcurrency }, 'trial worker ready');
   return {
     worker,
+    backend: probe.chosen,
     async close() {
       clearInterval(sweep);
+      await stopAnnouncing();
       await worker.close();
       if (!shared) await core.close();
     },

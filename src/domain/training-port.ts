@@ -26,7 +26,11 @@ export interface TrainResult {
   best: EpochMetrics | null;
   stopped: boolean;
   artifact: { modelTopology: unknown; weightSpecs: unknown[]; weightData: Uint8Array } | null;
+  /** Where the trial's time went, so overheads beside fit() stay visible (logs, bench:trial). */
+  phases: TrainPhases;
 }
+
+export interface TrainPhases { loadMs: number; buildMs: number; fitMs: number; saveMs: number }
 
 export interface TrainingEngine {
   readonly backend: string;

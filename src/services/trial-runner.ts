@@ -74,7 +74,7 @@ export class TrialRunner {
     const saved = await this.store.saveModel({ id: randomUUID(), searchId: search.id, trialId: trial.id, summary, artifact: result.artifact });
     const done = await moveTrial(this.store, trial.id, 'completed', { valAccuracy: result.best.valAccuracy, finishedAt: new Date() }, 'running');
     if (!done) return 'skipped';
-    log.info({ valAccuracy: result.best.valAccuracy, bestEpoch: result.best.epoch, modelId: saved.id }, 'trial completed');
+    log.info({ valAccuracy: result.best.valAccuracy, bestEpoch: result.best.epoch, modelId: saved.id, phases: result.phases }, 'trial completed');
     return 'completed';
   }
 

@@ -10,7 +10,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { ModelService } from '../../src/services/model-service.js';
-import { initBackend } from '../../src/training/backend.js';
+import { initConfiguredBackend } from '../../src/training/backend.js';
 import { TfjsInference } from '../../src/training/inference.js';
 import { createCore, type Core } from '../../src/wiring.js';
 import { startTrialWorker } from '../../workers/trial-worker.js';
@@ -44,7 +44,7 @@ export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Re
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', TRAINING_BACKEND: 'wasm', ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: `test-${schema}` });
   const log = createLogger(config.logLevel, 'test');
   const core = await createCore(config, log);
-  await initBackend(config.trainingBackend);
+  await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
   const models = new ModelService(core.store, new TfjsInference(), { cacheSize: 2, maxInstances: config.maxPredictInstances });
   const app = buildApp({ searches: core.searches, models, health: async () => ({ database: { ok: true } }) }, { logger: false, bodyLimit: config.bodyLimitBytes });
   await app.ready();

@@ -1,0 +1,69 @@
+// Which workers are alive and what they train on, for GET /health. Each worker refreshes a key
+// with a time-to-live, so a worker that dies (even by kill -9) drops out of the list on its own.
+import { Redis } from 'ioredis';
+
+export interface WorkerInfo {
+  id: string; // host:pid
+  backend: string;
+  threads: number | null;
+  detail: string;
+  concurrency: number;
+  startedAt: string;
+  /** What the start-up probe measured, samples/s per backend (or why one was not measured). */
+  probe: { name: string; samplesPerSecond?: number; reason?: string }[];
+}
+
+const TTL_SECONDS = 60;
+
+export class WorkerRegistry {
+  private readonly redis: Redis;
+
+  constructor(redisUrl: string, private readonly prefix: string) {
+    // Fails fast rather than queueing commands forever while Redis is down: /health must answer.
+    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  }
+
+  private key(id: string): string {
+    return `${this.prefix}:workers:${id}`;
+  }
+
+  async announce(info: WorkerInfo): Promise<void> {
+    const redis = this.redis;
+    await redis.set(this.key(info.id), JSON.stringify(info), 'EX', TTL_SECONDS);
+  }
+
+  async remove(id: string): Promise<void> {
+    const redis = this.redis;
+    await redis.del(this.key(id));
+  }
+
+  async list(): Promise<WorkerInfo[]> {
+    const redis = this.redis;
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', this.key('*'), 'COUNT', 100);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+    if (keys.length === 0) return [];
+    const values = await redis.mget(...keys);
+    return values.flatMap((v) => (v ? [JSON.parse(v) as WorkerInfo] : [])).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+
+  /** Keeps `info` announced until the returned function is called. */
+  keepAnnounced(info: WorkerInfo, onError: (err: Error) => void): () => Promise<void> {
+    const refresh = () => this.announce(info).catch(onError);
+    void refresh();
+    const timer = setInterval(refresh, (TTL_SECONDS * 1000) / 3);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await this.remove(info.id).catch(onError);
+    };
+  }
+}

@@ -1,0 +1,22 @@
+// Child-process entry run once at worker start: resolves TRAINING_BACKEND (measuring the
+// candidates for 'auto', checking an explicit one comes up) and reports the result to the parent.
+// A child, because the probe initializes tfjs backends the long-lived worker should not hold.
+import { loadConfig } from '../src/config.js';
+import { initBackend } from '../src/training/backend.js';
+import { defaultProbeOptions, measureTraining, probeFastest, type ProbeResult } from '../src/training/backend-probe.js';
+
+const config = loadConfig();
+const options = defaultProbeOptions({ threads: config.trainingThreads });
+let result: ProbeResult | { error: string };
+try {
+  if (config.trainingBackend === 'auto') {
+    result = await probeFastest(options);
+  } else {
+    const chosen = await initBackend(config.trainingBackend, options);
+    const rate = await measureTraining(options.batchSize, options.budgetMs);
+    result = { chosen, entries: [{ name: chosen.name, detail: chosen.detail, samplesPerSecond: Math.round(rate * 10) / 10 }] };
+  }
+} catch (err) {
+  result = { error: (err as Error).message };
+}
+process.send?.(result, () => process.exit(0));
