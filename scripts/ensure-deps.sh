@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what hypertune needs on a Debian/Ubuntu machine, only where missing:
-# Redis (started locally when nothing answers), the Fashion-MNIST files, node modules and the
-# generated Prisma clients. With WITH_POSTGRES=1 (the tests) also a PostgreSQL server.
+# Redis (started locally when nothing answers), the Fashion-MNIST files, node modules, the
+# generated Prisma clients and, where it can, the oneDNN addon (the fastest CPU training backend:
+# g++, make and libdnnl-dev). With WITH_POSTGRES=1 (the tests) also a PostgreSQL server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,16 @@ dataset_dir="${DATASET_DIR:-/usr/share/datasets/fashion-mnist}"
 [ -f "$dataset_dir/train-images-idx3-ubyte.gz" ] || missing+=(dataset-fashion-mnist)
 if [ "${WITH_POSTGRES:-0}" = 1 ] && ! command -v pg_ctlcluster >/dev/null && ! port_open 127.0.0.1 5432; then missing+=(postgresql); fi
 if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+
+# The native backend's toolchain: wanted, not required (training falls back to wasm without it).
+native_missing=()
+command -v g++ >/dev/null || native_missing+=(g++)
+command -v make >/dev/null || native_missing+=(make)
+command -v python3 >/dev/null || native_missing+=(python3)
+[ -f /usr/include/oneapi/dnnl/dnnl.hpp ] || native_missing+=(libdnnl-dev)
+if [ ${#native_missing[@]} -gt 0 ]; then
+  ( apt_install "${native_missing[@]}" ) || echo "continuing without the native backend (training uses wasm)" >&2
+fi
 
 # Redis: a local, non-persistent one when REDIS_URL points here and nothing answers.
 redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
@@ -51,3 +62,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 [ -d src/generated/sqlite ] && [ -d src/generated/postgres ] || npm run --silent prisma:generate
+# npm ci builds the addon; rebuild when its sources changed since (or the toolchain came later).
+addon=native/build/Release/hypertune_native.node
+if [ ! -f "$addon" ] || [ -n "$(find native/src native/binding.gyp -newer "$addon" 2>/dev/null | head -1)" ]; then
+  npm run --silent build:native
+fi

@@ -13,12 +13,11 @@ export interface WorkerInfo {
   probe: { name: string; samplesPerSecond?: number; reason?: string }[];
 }
 
-const TTL_SECONDS = 60;
-
 export class WorkerRegistry {
   private readonly redis: Redis;
 
-  constructor(redisUrl: string, private readonly prefix: string) {
+  /** ttlSeconds: how long a worker that stopped refreshing (crashed) stays listed. */
+  constructor(redisUrl: string, private readonly prefix: string, private readonly ttlSeconds = 60) {
     // Fails fast rather than queueing commands forever while Redis is down: /health must answer.
     this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
   }
@@ -29,7 +28,7 @@ export class WorkerRegistry {
 
   async announce(info: WorkerInfo): Promise<void> {
     const redis = this.redis;
-    await redis.set(this.key(info.id), JSON.stringify(info), 'EX', TTL_SECONDS);
+    await redis.set(this.key(info.id), JSON.stringify(info), 'EX', this.ttlSeconds);
   }
 
   async remove(id: string): Promise<void> {
@@ -59,7 +58,7 @@ export class WorkerRegistry {
   keepAnnounced(info: WorkerInfo, onError: (err: Error) => void): () => Promise<void> {
     const refresh = () => this.announce(info).catch(onError);
     void refresh();
-    const timer = setInterval(refresh, (TTL_SECONDS * 1000) / 3);
+    const timer = setInterval(refresh, (this.ttlSeconds * 1000) / 3);
     timer.unref();
     return async () => {
       clearInterval(timer);
