@@ -59,7 +59,7 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
   const sweep = setInterval(() => {
     reconcile(core.store, core.queue, core.scheduler, log, false).catch((err) => log.warn({ err: err.message }, 'reconcile failed'));
   }, config.reconcileIntervalMs);
-  const stopAnnouncing = core.workers.keepAnnounced({
+  const stopAnnouncing = await core.workers.keepAnnounced({
     id: `${os.hostname()}:${process.pid}`, backend: probe.chosen.name, threads: probe.chosen.threads, detail: probe.chosen.detail,
     concurrency: config.workerConcurrency, startedAt: new Date().toISOString(), probe: probe.entries,
   }, (err) => log.warn({ err: err.message }, 'could not announce the worker'));

@@ -54,10 +54,10 @@ export class WorkerRegistry {
     this.redis.disconnect();
   }
 
-  /** Keeps `info` announced until the returned function is called. */
-  keepAnnounced(info: WorkerInfo, onError: (err: Error) => void): () => Promise<void> {
+  /** Announces `info` now and keeps it announced until the returned function is called. */
+  async keepAnnounced(info: WorkerInfo, onError: (err: Error) => void): Promise<() => Promise<void>> {
     const refresh = () => this.announce(info).catch(onError);
-    void refresh();
+    await refresh();
     const timer = setInterval(refresh, (this.ttlSeconds * 1000) / 3);
     timer.unref();
     return async () => {

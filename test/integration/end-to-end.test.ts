@@ -8,9 +8,13 @@ import { postgresAvailable, startHarness, waitFor, type Harness } from '../helpe
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
 
-async function runSearchEndToEnd(db: 'sqlite' | 'postgres') {
-  h = await startHarness(db);
+async function runSearchEndToEnd(db: 'sqlite' | 'postgres', backend: 'auto' | 'wasm') {
+  h = await startHarness(db, { TRAINING_BACKEND: backend });
   await h.startWorker();
+  // The worker resolved its backend once, at start, and announced it.
+  const [worker] = await h.core.workers.list();
+  if (backend === 'auto') expect(worker.probe.find((p) => p.name === worker.backend)?.samplesPerSecond).toBeGreaterThan(0);
+  else expect(worker.backend).toBe(backend);
   const created = await h.request.post('/searches').send(tinySearch()).expect(201);
   const search = await waitFor(
     async () => (await h!.request.get(`/searches/${created.body.id}`)).body,
@@ -21,7 +25,7 @@ async function runSearchEndToEnd(db: 'sqlite' | 'postgres') {
   const { trials } = (await h.request.get(`/searches/${search.id}/trials`).expect(200)).body;
   expect(trials.map((t: { number: number }) => t.number)).toEqual([1, 2]);
   for (const t of trials) {
-    expect(t).toMatchObject({ status: 'completed', backend: 'wasm', error: null, attempts: 1 });
+    expect(t).toMatchObject({ status: 'completed', backend: worker.backend, error: null, attempts: 1 });
     expect(t.epochs).toHaveLength(1);
     expect(t.epochs[0].valAccuracy).toBe(t.valAccuracy);
     expect(t.modelId).toBeTruthy();
@@ -41,13 +45,13 @@ async function runSearchEndToEnd(db: 'sqlite' | 'postgres') {
 }
 
 describe('end to end', () => {
-  it('runs a real search on SQLite and serves its best model', async () => {
-    await runSearchEndToEnd('sqlite');
+  it('runs a real search on SQLite, on the backend the probe chose, and serves its best model', async () => {
+    await runSearchEndToEnd('sqlite', 'auto');
   }, 240_000);
 
   it('runs a real search on PostgreSQL and serves its best model', async (ctx) => {
     if (!(await postgresAvailable())) ctx.skip();
-    await runSearchEndToEnd('postgres');
+    await runSearchEndToEnd('postgres', 'wasm');
   }, 240_000);
 
   it('cancels a running search: the trial stops at the next epoch boundary', async () => {

@@ -14,7 +14,7 @@ const info = (id: string): WorkerInfo => ({
 
 describe('worker registry', () => {
   it('lists announced workers until they leave', async () => {
-    const stopA = registry.keepAnnounced(info('host:2'), (e) => { throw e; });
+    const stopA = await registry.keepAnnounced(info('host:2'), (e) => { throw e; });
     await registry.announce(info('host:1'));
     await expect.poll(() => registry.list()).toHaveLength(2);
     expect((await registry.list()).map((w) => w.id)).toEqual(['host:1', 'host:2']);
