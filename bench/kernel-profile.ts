@@ -1,0 +1,45 @@
+// npm run bench:kernels -- [backend=native] [batch=32] [steps=30]
+// Where a training step of the notebook's best model spends its time, per tfjs kernel and input
+// shapes, on one CPU backend (each kernel function wrapped in a timer; GPU kernels run
+// asynchronously, so this says nothing useful about webgpu). What guided the native kernels.
+import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
+import { NOTEBOOK_MODEL } from '../test/fixtures/reference-search.js';
+import { initBackend, isBackendName } from '../src/training/backend.js';
+import { buildModel } from '../src/training/build-model.js';
+
+const [name = 'native', batchArg = '32', stepsArg = '30'] = process.argv.slice(2);
+if (!isBackendName(name)) throw new Error(`unknown backend '${name}'`);
+const batch = Number(batchArg);
+const steps = Number(stepsArg);
+const backend = await initBackend(name, { threads: os.availableParallelism() });
+
+const times = new Map<string, { ms: number; calls: number }>();
+for (const k of tf.getKernelsForBackend(name)) {
+  const f = k.kernelFunc;
+  tf.unregisterKernel(k.kernelName, name);
+  tf.registerKernel({ ...k, kernelFunc: (args) => {
+    const t0 = performance.now();
+    const out = f(args);
+    const key = `${k.kernelName} ${Object.values(args.inputs).map((t) => (t ? `[${t.shape}]` : '-')).join('')}`;
+    const e = times.get(key) ?? { ms: 0, calls: 0 };
+    e.ms += performance.now() - t0;
+    e.calls++;
+    times.set(key, e);
+    return out;
+  } });
+}
+const model = buildModel(NOTEBOOK_MODEL, 1);
+const xs = tf.randomUniform([batch, 28, 28, 1]);
+const ys = tf.tensor2d(Array.from({ length: batch }, (_, i) => i % 10), [batch, 1]);
+for (let i = 0; i < 3; i++) await model.trainOnBatch(xs, ys);
+times.clear();
+const t0 = performance.now();
+for (let i = 0; i < steps; i++) await model.trainOnBatch(xs, ys);
+const stepMs = (performance.now() - t0) / steps;
+const rows = [...times].sort((a, b) => b[1].ms - a[1].ms);
+const kernelMs = rows.reduce((p, [, v]) => p + v.ms, 0) / steps;
+console.log(`${name} (${backend.detail}, ${backend.threads} threads), batch ${batch}: ${((batch * 1000) / stepMs).toFixed(1)} samples/s, ` +
+  `${stepMs.toFixed(1)} ms/step of which kernels ${kernelMs.toFixed(1)} ms`);
+for (const [k, v] of rows.slice(0, 25)) console.log(`${(v.ms / steps).toFixed(2).padStart(7)} ms  ${String(v.calls / steps).padStart(4)}x  ${k}`);
+process.exit(0);

@@ -1,0 +1,39 @@
+// Node-API entry point: every kernel is a synchronous function writing into a Float32Array
+// the caller allocated. oneDNN errors surface as JS exceptions.
+#include <omp.h>
+
+#include "common.h"
+
+namespace {
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  const dnnl_version_t* v = dnnl_version();
+  out.Set("dnnl", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
+  out.Set("threads", omp_get_max_threads());
+  out.Set("isa", static_cast<int>(dnnl::get_effective_cpu_isa()));
+  return out;
+}
+
+// setThreads(n): OpenMP threads for the calling (main) thread's parallel regions.
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  omp_set_num_threads(static_cast<int>(hn::num(info[0])));
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  hn::initConv(env, exports);
+  hn::initMatMul(env, exports);
+  hn::initEltwise(env, exports);
+  hn::initReduce(env, exports);
+  hn::initPool(env, exports);
+  hn::initAdam(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(hypertune_native, Init)

@@ -1,0 +1,63 @@
+// Shared helpers: the oneDNN engine/stream, argument unpacking and a small primitive cache.
+#pragma once
+#include <napi.h>
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace hn {
+
+dnnl::engine& cpuEngine();
+dnnl::stream& cpuStream();
+
+/** Pointer to the first element of a Float32Array argument (byteOffset applied). */
+inline float* floats(const Napi::Value& v) { return v.As<Napi::Float32Array>().Data(); }
+inline size_t length(const Napi::Value& v) { return v.As<Napi::Float32Array>().ElementLength(); }
+inline int64_t num(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
+inline bool flag(const Napi::Value& v) { return v.As<Napi::Boolean>().Value(); }
+
+/** A JS number array as int64s. */
+inline std::vector<int64_t> ints(const Napi::Value& v) {
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<int64_t> out(a.Length());
+  for (uint32_t i = 0; i < a.Length(); i++) out[i] = a.Get(i).As<Napi::Number>().Int64Value();
+  return out;
+}
+
+/** Cache key from integers. */
+inline std::string key(std::initializer_list<int64_t> parts) {
+  std::string k;
+  for (int64_t p : parts) k += std::to_string(p) + ',';
+  return k;
+}
+
+/** Primitives keyed by shape/attributes; entries live for the process. */
+template <typename T>
+class Cache {
+ public:
+  template <typename Make>
+  T& get(const std::string& k, Make make) {
+    auto it = map_.find(k);
+    if (it == map_.end()) it = map_.emplace(k, make()).first;
+    return *it->second;
+  }
+  void clear() { map_.clear(); }
+  size_t size() const { return map_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::unique_ptr<T>> map_;
+};
+
+/** Registered by each source file: adds its functions to the exports. */
+void initConv(Napi::Env env, Napi::Object exports);
+void initMatMul(Napi::Env env, Napi::Object exports);
+void initEltwise(Napi::Env env, Napi::Object exports);
+void initReduce(Napi::Env env, Napi::Object exports);
+void initPool(Napi::Env env, Napi::Object exports);
+void initAdam(Napi::Env env, Napi::Object exports);
+
+}  // namespace hn

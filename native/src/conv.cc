@@ -1,0 +1,181 @@
+// 2D convolution over NHWC activations and tfjs' HWIO filters: forward (optionally with bias and
+// a fused ReLU), backward data and backward weights. Activations keep their NHWC layout; the
+// filter is reordered into whatever layout oneDNN's chosen implementation prefers.
+#include "common.h"
+
+namespace hn {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+/** geometry: [n, ih, iw, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr] (dh/dw as tfjs: 1 = none). */
+struct Geometry {
+  memory::dims src, weights, dst, bias, strides, dilates, padL, padR;
+  std::string id;
+  explicit Geometry(const std::vector<int64_t>& g) {
+    if (g.size() != 17) throw std::invalid_argument("conv geometry needs 17 integers");
+    src = {g[0], g[3], g[1], g[2]};
+    weights = {g[6], g[3], g[7], g[8]};
+    dst = {g[0], g[6], g[4], g[5]};
+    bias = {g[6]};
+    strides = {g[9], g[10]};
+    dilates = {g[11] - 1, g[12] - 1};
+    padL = {g[13], g[14]};
+    padR = {g[15], g[16]};
+    for (int64_t v : g) id += std::to_string(v) + ',';
+  }
+  memory::desc srcMd() const { return {src, dt::f32, tag::nhwc}; }
+  memory::desc dstMd() const { return {dst, dt::f32, tag::nhwc}; }
+  memory::desc anyWeights() const { return {weights, dt::f32, tag::any}; }
+  memory::desc userWeights() const { return {weights, dt::f32, tag::hwio}; }
+
+  dnnl::convolution_forward::primitive_desc forwardPd(bool withBias, bool relu) const {
+    auto d = withBias
+      ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+          srcMd(), anyWeights(), memory::desc(bias, dt::f32, tag::x), dstMd(), strides, dilates, padL, padR)
+      : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+          srcMd(), anyWeights(), dstMd(), strides, dilates, padL, padR);
+    dnnl::primitive_attr attr;
+    if (relu) {
+      dnnl::post_ops ops;
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+      attr.set_post_ops(ops);
+    }
+    return dnnl::convolution_forward::primitive_desc(d, attr, cpuEngine());
+  }
+};
+
+/** The weights in the primitive's layout, refreshed from (or written back to) the user's HWIO buffer. */
+struct Weights {
+  memory user, prim;
+  std::unique_ptr<dnnl::reorder> toPrim, toUser;
+  Weights(const Geometry& g, const memory::desc& primMd, bool toPrimitive) {
+    user = memory(g.userWeights(), cpuEngine(), DNNL_MEMORY_NONE);
+    if (primMd == g.userWeights()) { prim = user; return; }
+    prim = memory(primMd, cpuEngine());
+    if (toPrimitive) toPrim = std::make_unique<dnnl::reorder>(user, prim);
+    else toUser = std::make_unique<dnnl::reorder>(prim, user);
+  }
+  bool direct() const { return !toPrim && !toUser; }
+};
+
+struct Forward {
+  dnnl::convolution_forward prim;
+  memory src, dst, bias;
+  Weights w;
+  Forward(const Geometry& g, bool withBias, bool relu)
+      : Forward(g, g.forwardPd(withBias, relu), withBias) {}
+  Forward(const Geometry& g, const dnnl::convolution_forward::primitive_desc& pd, bool withBias)
+      : prim(pd), src(pd.src_desc(), cpuEngine(), DNNL_MEMORY_NONE), dst(pd.dst_desc(), cpuEngine(), DNNL_MEMORY_NONE),
+        w(g, pd.weights_desc(), true) {
+    if (withBias) bias = memory(pd.bias_desc(), cpuEngine(), DNNL_MEMORY_NONE);
+  }
+};
+
+struct BackwardData {
+  dnnl::convolution_backward_data prim;
+  memory diffDst, diffSrc;
+  Weights w;
+  explicit BackwardData(const Geometry& g) : BackwardData(g, makePd(g)) {}
+  BackwardData(const Geometry& g, const dnnl::convolution_backward_data::primitive_desc& pd)
+      : prim(pd), diffDst(pd.diff_dst_desc(), cpuEngine(), DNNL_MEMORY_NONE),
+        diffSrc(pd.diff_src_desc(), cpuEngine(), DNNL_MEMORY_NONE), w(g, pd.weights_desc(), true) {}
+  static dnnl::convolution_backward_data::primitive_desc makePd(const Geometry& g) {
+    dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, g.srcMd(), g.anyWeights(), g.dstMd(),
+                                            g.strides, g.dilates, g.padL, g.padR);
+    return {d, cpuEngine(), g.forwardPd(false, false)};
+  }
+};
+
+struct BackwardWeights {
+  dnnl::convolution_backward_weights prim;
+  memory src, diffDst;
+  Weights w;
+  explicit BackwardWeights(const Geometry& g) : BackwardWeights(g, makePd(g)) {}
+  BackwardWeights(const Geometry& g, const dnnl::convolution_backward_weights::primitive_desc& pd)
+      : prim(pd), src(pd.src_desc(), cpuEngine(), DNNL_MEMORY_NONE),
+        diffDst(pd.diff_dst_desc(), cpuEngine(), DNNL_MEMORY_NONE), w(g, pd.diff_weights_desc(), false) {}
+  static dnnl::convolution_backward_weights::primitive_desc makePd(const Geometry& g) {
+    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, g.srcMd(), g.anyWeights(),
+                                               g.dstMd(), g.strides, g.dilates, g.padL, g.padR);
+    return {d, cpuEngine(), g.forwardPd(false, false)};
+  }
+};
+
+Cache<Forward> forwards;
+Cache<BackwardData> backwardDatas;
+Cache<BackwardWeights> backwardWeights;
+
+// conv2dForward(x, filter, bias | null, y, geometry, relu)
+Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
+  Geometry g(ints(info[4]));
+  bool withBias = !info[2].IsNull() && !info[2].IsUndefined();
+  bool relu = flag(info[5]);
+  Forward& f = forwards.get(g.id + (withBias ? "b" : "") + (relu ? "r" : ""), [&] {
+    return std::make_unique<Forward>(g, withBias, relu);
+  });
+  auto& s = cpuStream();
+  f.w.user.set_data_handle(floats(info[1]));
+  if (f.w.toPrim) f.w.toPrim->execute(s, f.w.user, f.w.prim);
+  f.src.set_data_handle(floats(info[0]));
+  f.dst.set_data_handle(floats(info[3]));
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, f.src}, {DNNL_ARG_WEIGHTS, f.w.prim}, {DNNL_ARG_DST, f.dst}};
+  if (withBias) {
+    f.bias.set_data_handle(floats(info[2]));
+    args[DNNL_ARG_BIAS] = f.bias;
+  }
+  f.prim.execute(s, args);
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// conv2dBackwardData(dy, filter, dx, geometry)
+Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
+  Geometry g(ints(info[3]));
+  BackwardData& b = backwardDatas.get(g.id, [&] { return std::make_unique<BackwardData>(g); });
+  auto& s = cpuStream();
+  b.w.user.set_data_handle(floats(info[1]));
+  if (b.w.toPrim) b.w.toPrim->execute(s, b.w.user, b.w.prim);
+  b.diffDst.set_data_handle(floats(info[0]));
+  b.diffSrc.set_data_handle(floats(info[2]));
+  b.prim.execute(s, {{DNNL_ARG_DIFF_DST, b.diffDst}, {DNNL_ARG_WEIGHTS, b.w.prim}, {DNNL_ARG_DIFF_SRC, b.diffSrc}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// conv2dBackwardWeights(x, dy, dw, geometry)
+Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
+  Geometry g(ints(info[3]));
+  BackwardWeights& b = backwardWeights.get(g.id, [&] { return std::make_unique<BackwardWeights>(g); });
+  auto& s = cpuStream();
+  b.src.set_data_handle(floats(info[0]));
+  b.diffDst.set_data_handle(floats(info[1]));
+  b.w.user.set_data_handle(floats(info[2]));
+  b.prim.execute(s, {{DNNL_ARG_SRC, b.src}, {DNNL_ARG_DIFF_DST, b.diffDst}, {DNNL_ARG_DIFF_WEIGHTS, b.w.prim}});
+  if (b.w.toUser) b.w.toUser->execute(s, b.w.prim, b.w.user);
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// Which implementation oneDNN picked for a forward conv of this geometry (for profiling).
+Napi::Value Conv2dImpl(const Napi::CallbackInfo& info) {
+  Geometry g(ints(info[0]));
+  std::string kind = info[1].As<Napi::String>();
+  std::string name = kind == "forward" ? g.forwardPd(false, false).impl_info_str()
+                   : kind == "data"    ? BackwardData::makePd(g).impl_info_str()
+                                       : BackwardWeights::makePd(g).impl_info_str();
+  return Napi::String::New(info.Env(), name);
+}
+
+}  // namespace
+
+void initConv(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward));
+  exports.Set("conv2dBackwardData", Napi::Function::New(env, Conv2dBackwardData));
+  exports.Set("conv2dBackwardWeights", Napi::Function::New(env, Conv2dBackwardWeights));
+  exports.Set("conv2dImpl", Napi::Function::New(env, Conv2dImpl));
+}
+
+}  // namespace hn

@@ -1,0 +1,56 @@
+// Loads the oneDNN addon (native/build/Release/hypertune_native.node, built by
+// scripts/build-native.mjs). OpenMP reads its settings when libgomp loads, so the thread count
+// and a passive wait policy (libgomp otherwise spins after each call, stealing a core from the
+// JS thread on small machines) go into the environment first.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type F32 = Float32Array;
+type Nullable<T> = T | null;
+
+/** What the addon exports (see native/src/*.cc). Every function writes into its output array. */
+export interface NativeAddon {
+  info(): { dnnl: string; threads: number; isa: number };
+  setThreads(threads: number): void;
+  conv2dForward(x: F32, filter: F32, bias: Nullable<F32>, y: F32, geometry: number[], relu: boolean): void;
+  conv2dBackwardData(dy: F32, filter: F32, dx: F32, geometry: number[]): void;
+  conv2dBackwardWeights(x: F32, dy: F32, dw: F32, geometry: number[]): void;
+  conv2dImpl(geometry: number[], kind: 'forward' | 'data' | 'weights'): string;
+  matMul(a: F32, b: F32, c: F32, dims: number[], bias: Nullable<F32>, relu: boolean): void;
+  binary(op: number, a: F32, b: F32, out: F32, layout: number, row: number): void;
+  unary(op: number, x: F32, out: F32, alpha: number): void;
+  sumLeading(x: F32, out: F32, outer: number, inner: number): void;
+  sumTrailing(x: F32, out: F32, outer: number, inner: number): void;
+  maxPool(x: F32, y: F32, geometry: number[]): void;
+  maxPoolGrad(dy: F32, x: F32, dx: F32, geometry: number[]): void;
+  avgPool(x: F32, y: F32, geometry: number[]): void;
+  avgPoolGrad(dy: F32, dx: F32, geometry: number[]): void;
+  adam(p: F32, m: F32, v: F32, g: F32, pOut: F32, mOut: F32, vOut: F32, scalars: number[]): void;
+}
+
+export const ADDON_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../native/build/Release/hypertune_native.node');
+export const NOT_BUILT = 'not built: run npm run build:native (needs g++ and libdnnl-dev)';
+
+let loaded: { addon?: NativeAddon; reason?: string } | undefined;
+
+/** Cores this process may use. */
+export const defaultThreads = (): number => os.availableParallelism();
+
+/** The addon, or why it cannot load. Loads once per process; `threads` applies to the first load. */
+export function loadAddon(threads = defaultThreads()): { addon?: NativeAddon; reason?: string } {
+  if (loaded) return loaded;
+  if (!existsSync(ADDON_PATH)) return (loaded = { reason: NOT_BUILT });
+  process.env.OMP_NUM_THREADS ??= String(threads);
+  process.env.OMP_WAIT_POLICY ??= 'passive';
+  try {
+    const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    addon.info(); // creates nothing, but fails fast on a broken libdnnl
+    loaded = { addon };
+  } catch (err) {
+    loaded = { reason: `failed to load ${ADDON_PATH}: ${(err as Error).message}` };
+  }
+  return loaded;
+}

@@ -1,0 +1,75 @@
+// Conv2D, FusedConv2D (bias and ReLU fused; inference and tfjs' non-gradient path) and both
+// Conv2D gradients on oneDNN. NCHW, other fused activations and PReLU fall back to cpu.
+import * as tf from '@tensorflow/tfjs';
+import { isFloat, nativeKernel, sizeOf } from './kernel.js';
+
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: Pad;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** [n, ih, iw, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr] for the addon. */
+export function convGeometry(xShape: number[], filterShape: number[], a: ConvAttrs): { geometry: number[]; outShape: number[] } {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number], filterShape as [number, number, number, number],
+    a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, false, 'channelsLast',
+  );
+  const { batchSize: n, inHeight: ih, inWidth: iw, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
+  const { top, left } = padInfo;
+  // Bottom/right padding that makes oneDNN's (in - extent + pads) / stride + 1 equal tfjs' output size
+  // (negative when a 'valid' stride leaves the last rows unread).
+  const bottom = (oh - 1) * sh + info.effectiveFilterHeight - ih - top;
+  const right = (ow - 1) * sw + info.effectiveFilterWidth - iw - left;
+  return {
+    geometry: [n, ih, iw, ci, oh, ow, co, info.filterHeight, info.filterWidth, sh, sw, dh, dw, top, left, bottom, right],
+    outShape: [n, oh, ow, co],
+  };
+}
+
+const nhwc = (a: ConvAttrs) => (a.dataFormat ?? 'NHWC') === 'NHWC';
+
+export const conv2d = nativeKernel<ConvAttrs>('Conv2D', ({ inputs: { x, filter }, backend, attrs }) => {
+  if (!nhwc(attrs) || !isFloat(x, filter)) return null;
+  const { geometry, outShape } = convGeometry(x!.shape, filter!.shape, attrs);
+  const y = backend.alloc(sizeOf(outShape));
+  backend.addon.conv2dForward(backend.values(x!), backend.values(filter!), null, y, geometry, false);
+  return backend.output(outShape, y);
+});
+
+interface FusedAttrs extends ConvAttrs { activation?: string; leakyreluAlpha?: number }
+
+export const fusedConv2d = nativeKernel<FusedAttrs>('FusedConv2D', ({ inputs, backend, attrs }) => {
+  const { x, filter, bias, preluActivationWeights } = inputs;
+  const activation = attrs.activation ?? 'linear';
+  if (!nhwc(attrs) || !isFloat(x, filter) || preluActivationWeights) return null;
+  if (activation !== 'linear' && activation !== 'relu') return null;
+  const co = filter!.shape[3];
+  if (bias && (!isFloat(bias) || sizeOf(bias.shape) !== co || bias.shape.length > 1)) return null;
+  const { geometry, outShape } = convGeometry(x!.shape, filter!.shape, attrs);
+  const y = backend.alloc(sizeOf(outShape));
+  backend.addon.conv2dForward(backend.values(x!), backend.values(filter!), bias ? backend.values(bias) : null, y, geometry, activation === 'relu');
+  return backend.output(outShape, y);
+});
+
+export const conv2dBackpropInput = nativeKernel<ConvAttrs & { inputShape: number[] }>('Conv2DBackpropInput', ({ inputs: { dy, filter }, backend, attrs }) => {
+  if (!nhwc(attrs) || !isFloat(dy, filter)) return null;
+  const { geometry } = convGeometry(attrs.inputShape, filter!.shape, { ...attrs, dilations: 1 });
+  const dx = backend.alloc(sizeOf(attrs.inputShape));
+  backend.addon.conv2dBackwardData(backend.values(dy!), backend.values(filter!), dx, geometry);
+  return backend.output([...attrs.inputShape], dx);
+});
+
+export const conv2dBackpropFilter = nativeKernel<ConvAttrs & { filterShape: number[] }>('Conv2DBackpropFilter', ({ inputs: { x, dy }, backend, attrs }) => {
+  if (!nhwc(attrs) || !isFloat(x, dy)) return null;
+  const { geometry } = convGeometry(x!.shape, attrs.filterShape, { ...attrs, dilations: 1 });
+  const dw = backend.alloc(sizeOf(attrs.filterShape));
+  backend.addon.conv2dBackwardWeights(backend.values(x!), backend.values(dy!), dw, geometry);
+  return backend.output([...attrs.filterShape], dw);
+});
+
+export const CONV_KERNELS = [conv2d, fusedConv2d, conv2dBackpropInput, conv2dBackpropFilter];

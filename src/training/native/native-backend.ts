@@ -1,0 +1,89 @@
+// The 'native' tfjs backend: tfjs' cpu backend (same tensor storage: a Float32Array per tensor)
+// whose kernels write into arrays recycled from disposed tensors. A step of a big model
+// otherwise allocates hundreds of MB of fresh, zero-filled memory (page faults cost as much as
+// the arithmetic on 2 cores). A buffer is recycled only when no live tensor uses it (counted per
+// ArrayBuffer, so views and shared values are safe) and never once its contents were handed out
+// by readSync/read (dataSync() returns the backend's own array).
+import type * as tf from '@tensorflow/tfjs';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { NativeAddon } from './addon.js';
+
+type DataId = object;
+type Values = tf.backend_util.BackendValues;
+const POOL_LIMIT_BYTES = 512 * 1024 * 1024;
+
+export class NativeBackend extends MathBackendCPU {
+  private readonly free = new Map<number, Float32Array[]>(); // by length
+  private freeBytes = 0;
+  private readonly uses = new WeakMap<ArrayBufferLike, number>(); // our buffers -> live data entries
+
+  constructor(readonly addon: NativeAddon) {
+    super();
+    (this as unknown as { firstUse: boolean }).firstUse = false; // no "install tfjs-node" banner
+  }
+
+  /** A float32 array of `size` elements with arbitrary contents, for a kernel to overwrite. */
+  alloc(size: number): Float32Array {
+    const recycled = this.free.get(size)?.pop();
+    const out = recycled ?? new Float32Array(size);
+    if (recycled) this.freeBytes -= out.byteLength;
+    this.uses.set(out.buffer, 0);
+    return out;
+  }
+
+  /** A new float32 tensor of `shape` holding `values` (from alloc). */
+  output(shape: number[], values: Float32Array): tf.TensorInfo {
+    return this.makeTensorInfo(shape, 'float32', values);
+  }
+
+  /** The float32 values of a tensor. */
+  values(t: tf.TensorInfo): Float32Array {
+    return this.data.get(t.dataId).values as Float32Array;
+  }
+
+  override write(values: Values, shape: number[], dtype: tf.DataType): DataId {
+    this.track(values, 1);
+    return super.write(values, shape, dtype);
+  }
+
+  override move(dataId: DataId, values: Values, shape: number[], dtype: tf.DataType, refCount: number): void {
+    this.track(values, 1);
+    super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.get(dataId)?.values;
+    const released = super.disposeData(dataId, force);
+    if (released && values && !this.data.has(dataId)) this.track(values, -1);
+    return released;
+  }
+
+  override readSync(dataId: DataId): Values {
+    const values = this.data.get(dataId)?.values;
+    if (values && ArrayBuffer.isView(values)) this.uses.delete(values.buffer); // handed out: never recycle
+    return super.readSync(dataId);
+  }
+
+  override dispose(): void {
+    this.free.clear();
+    this.freeBytes = 0;
+    super.dispose();
+  }
+
+  private track(values: Values | undefined, delta: 1 | -1): void {
+    if (!values || !ArrayBuffer.isView(values)) return;
+    const count = this.uses.get(values.buffer);
+    if (count === undefined) return;
+    if (count + delta > 0) {
+      this.uses.set(values.buffer, count + delta);
+      return;
+    }
+    this.uses.delete(values.buffer);
+    const whole = new Float32Array(values.buffer);
+    if (this.freeBytes + whole.byteLength > POOL_LIMIT_BYTES) return;
+    const list = this.free.get(whole.length) ?? [];
+    list.push(whole);
+    this.free.set(whole.length, list);
+    this.freeBytes += whole.byteLength;
+  }
+}

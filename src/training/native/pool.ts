@@ -1,0 +1,47 @@
+// MaxPool, AvgPool and their gradients in the addon (NHWC, no dilation), with the cpu kernels'
+// semantics (first maximum wins; AvgPoolGrad divides by the full window as tfjs does).
+import * as tf from '@tensorflow/tfjs';
+import { isFloat, nativeKernel, sizeOf } from './kernel.js';
+
+interface PoolAttrs {
+  filterSize: number | [number, number];
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** [n, ih, iw, c, oh, ow, fh, fw, sh, sw, pt, pl] for the addon. */
+function poolGeometry(xShape: number[], a: PoolAttrs): { geometry: number[]; outShape: number[] } {
+  const info = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  return {
+    geometry: [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+      info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left],
+    outShape: [info.batchSize, info.outHeight, info.outWidth, info.outChannels],
+  };
+}
+
+const pool = (name: string, kind: 'maxPool' | 'avgPool') => nativeKernel<PoolAttrs>(name, ({ inputs: { x }, backend, attrs }) => {
+  if (!isFloat(x) || x!.shape.length !== 4) return null;
+  const { geometry, outShape } = poolGeometry(x!.shape, attrs);
+  const y = backend.alloc(sizeOf(outShape));
+  if (y.length > 0) backend.addon[kind](backend.values(x!), y, geometry);
+  return backend.output(outShape, y);
+});
+
+export const maxPoolGrad = nativeKernel<PoolAttrs>('MaxPoolGrad', ({ inputs: { dy, input }, backend, attrs }) => {
+  if (!isFloat(dy, input) || input!.shape.length !== 4) return null;
+  const { geometry } = poolGeometry(input!.shape, attrs);
+  const dx = backend.alloc(sizeOf(input!.shape));
+  if (dx.length > 0) backend.addon.maxPoolGrad(backend.values(dy!), backend.values(input!), dx, geometry);
+  return backend.output([...input!.shape], dx);
+});
+
+export const avgPoolGrad = nativeKernel<PoolAttrs>('AvgPoolGrad', ({ inputs: { dy, input }, backend, attrs }) => {
+  if (!isFloat(dy) || input!.shape.length !== 4) return null;
+  const { geometry } = poolGeometry(input!.shape, attrs);
+  const dx = backend.alloc(sizeOf(input!.shape));
+  if (dx.length > 0) backend.addon.avgPoolGrad(backend.values(dy!), dx, geometry);
+  return backend.output([...input!.shape], dx);
+});
+
+export const POOL_KERNELS = [pool('MaxPool', 'maxPool'), pool('AvgPool', 'avgPool'), maxPoolGrad, avgPoolGrad];

@@ -1,0 +1,193 @@
+// Every native kernel against tfjs' own cpu kernel on the same inputs (relative error <= 1e-4),
+// including the cases that fall back to cpu.
+import * as tf from '@tensorflow/tfjs';
+import { expect, it, vi } from 'vitest';
+import type { NativeBackend } from '../../../src/training/native/native-backend.js';
+import { NATIVE_BACKEND, NATIVE_KERNELS } from '../../../src/training/native/index.js';
+import { host, relativeError, runKernel, type HostTensor } from '../helpers.js';
+import { describeNative, useNative } from './availability.js';
+
+const TOLERANCE = 1e-4;
+
+/** The cpu kernel's and the native kernel's outputs for the same inputs and attributes. */
+async function both(name: string, inputs: Record<string, HostTensor>, attrs: Record<string, unknown>): Promise<[HostTensor, HostTensor]> {
+  await tf.setBackend('cpu');
+  const expected = runKernel(tf.getKernel(name, 'cpu')!, inputs, attrs);
+  await useNative();
+  const actual = runKernel(tf.getKernel(name, NATIVE_BACKEND)!, inputs, attrs);
+  return [actual, expected];
+}
+
+async function expectSame(name: string, inputs: Record<string, HostTensor>, attrs: Record<string, unknown>): Promise<void> {
+  const [actual, expected] = await both(name, inputs, attrs);
+  expect(actual.shape).toEqual(expected.shape);
+  expect(relativeError(actual, expected)).toBeLessThanOrEqual(TOLERANCE);
+}
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+interface ConvCase { n: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: Pad; d?: number }
+const CONV_CASES: ConvCase[] = [
+  { n: 2, h: 7, w: 7, ci: 3, co: 4, k: 3, s: 1, pad: 'same' },
+  { n: 2, h: 8, w: 9, ci: 3, co: 5, k: 3, s: 2, pad: 'same' },
+  { n: 2, h: 8, w: 9, ci: 3, co: 5, k: 3, s: 2, pad: 'valid' },
+  { n: 3, h: 11, w: 10, ci: 2, co: 3, k: 5, s: 2, pad: 'valid' },
+  { n: 2, h: 9, w: 9, ci: 4, co: 2, k: 5, s: 1, pad: 'same' },
+  { n: 2, h: 10, w: 10, ci: 1, co: 6, k: 5, s: 1, pad: 'valid' },
+  { n: 3, h: 9, w: 8, ci: 1, co: 4, k: 3, s: 2, pad: 'same' },
+  { n: 2, h: 12, w: 11, ci: 3, co: 4, k: 5, s: 3, pad: 'same' },
+  { n: 2, h: 9, w: 8, ci: 2, co: 3, k: 3, s: 2, pad: [[0, 0], [0, 4], [3, 0], [0, 0]] },
+  { n: 2, h: 7, w: 7, ci: 2, co: 3, k: 3, s: 1, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+  { n: 4, h: 28, w: 28, ci: 1, co: 16, k: 3, s: 1, pad: 'valid' }, // the notebook model's shapes, smaller
+  { n: 2, h: 26, w: 26, ci: 16, co: 12, k: 3, s: 1, pad: 'valid' },
+];
+const DILATED: ConvCase[] = [
+  { n: 2, h: 9, w: 9, ci: 3, co: 4, k: 3, s: 1, pad: 'same', d: 2 },
+  { n: 2, h: 10, w: 9, ci: 2, co: 3, k: 3, s: 1, pad: 'valid', d: 3 },
+];
+
+const outSize = (size: number, c: ConvCase, axis: 1 | 2) => {
+  const extent = (c.k - 1) * (c.d ?? 1) + 1;
+  if (c.pad === 'same') return Math.ceil(size / c.s);
+  const [before, after] = c.pad === 'valid' ? [0, 0] : c.pad[axis];
+  return Math.floor((size + before + after - extent) / c.s) + 1;
+};
+
+describeNative('native kernels match the cpu backend', () => {
+  it('registers one kernel per name, over a copy of every cpu kernel', async () => {
+    await useNative();
+    const names = NATIVE_KERNELS.map((k) => k.name);
+    expect(new Set(names).size).toBe(names.length);
+    const cpu = tf.getKernelsForBackend('cpu').map((k) => k.kernelName).sort();
+    expect(tf.getKernelsForBackend(NATIVE_BACKEND).map((k) => k.kernelName).sort()).toEqual(cpu);
+  });
+
+  it('runs the covered cases in the addon', async () => {
+    await useNative();
+    const { addon } = tf.backend() as NativeBackend;
+    const spies = (['conv2dForward', 'conv2dBackwardData', 'conv2dBackwardWeights', 'matMul', 'binary', 'unary', 'sumLeading'] as const)
+      .map((name) => [name, vi.spyOn(addon, name)] as const);
+    const x = tf.variable(tf.randomUniform([2, 6, 6, 3]));
+    const w = tf.variable(tf.randomUniform([3, 3, 3, 4]));
+    const grads = tf.variableGrads(() => tf.relu(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')).add(tf.scalar(1)).sum().reshape([]) as tf.Scalar);
+    tf.matMul(tf.ones([2, 3]), tf.ones([3, 2]));
+    for (const [name, spy] of spies) expect(spy, name).toHaveBeenCalled();
+    vi.restoreAllMocks();
+    tf.dispose([x, w, grads.value, ...Object.values(grads.grads)]);
+  });
+
+  it.each([...CONV_CASES, ...DILATED].map((c) => [JSON.stringify(c), c] as const))('Conv2D and FusedConv2D %s', async (_, c) => {
+    const x = host([c.n, c.h, c.w, c.ci], 1);
+    const filter = host([c.k, c.k, c.ci, c.co], 2);
+    const bias = host([c.co], 3);
+    const attrs = { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', dilations: [c.d ?? 1, c.d ?? 1], dimRoundingMode: undefined };
+    await expectSame('Conv2D', { x, filter }, attrs);
+    for (const activation of ['linear', 'relu']) await expectSame('FusedConv2D', { x, filter, bias }, { ...attrs, activation });
+    await expectSame('FusedConv2D', { x, filter }, { ...attrs, activation: 'relu' });
+    await expectSame('FusedConv2D', { x, filter, bias }, { ...attrs, activation: 'elu' }); // cpu fallback
+  });
+
+  it.each(CONV_CASES.map((c) => [JSON.stringify(c), c] as const))('Conv2DBackpropInput and Conv2DBackpropFilter %s', async (_, c) => {
+    const x = host([c.n, c.h, c.w, c.ci], 4);
+    const filter = host([c.k, c.k, c.ci, c.co], 5);
+    const dy = host([c.n, outSize(c.h, c, 1), outSize(c.w, c, 2), c.co], 6);
+    const attrs = { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+    await expectSame('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape });
+    await expectSame('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape });
+  });
+
+  const matmuls: [number[], number[], boolean, boolean][] = [
+    [[4, 3], [3, 2], false, false],
+    [[6, 5], [7, 5], false, true],
+    [[40, 3], [40, 6], true, false],
+    [[5, 6], [7, 5], true, true],
+    [[2, 4, 5], [2, 6, 5], false, true],
+    [[3, 5, 4], [3, 5, 2], true, false],
+    [[3, 4, 5], [1, 5, 2], false, false], // one b for every a
+    [[1, 4, 5], [3, 5, 2], false, false],
+    [[2, 3, 4, 5], [2, 3, 5, 2], false, false],
+    [[2, 1, 4, 5], [1, 3, 5, 2], false, false], // other broadcasts: cpu fallback
+    [[32, 2000], [2000, 48], false, false], // the dense layer's shapes, shorter
+    [[32, 2000], [32, 48], true, false],
+    [[32, 48], [2000, 48], false, true],
+  ];
+  it.each(matmuls)('BatchMatMul and _FusedMatMul %j x %j (transposeA %s, transposeB %s)', async (aShape, bShape, transposeA, transposeB) => {
+    const a = host(aShape, 7);
+    const b = host(bShape, 8);
+    await expectSame('BatchMatMul', { a, b }, { transposeA, transposeB });
+    const n = transposeB ? bShape[bShape.length - 2] : bShape[bShape.length - 1];
+    for (const activation of ['linear', 'relu', 'sigmoid']) {
+      await expectSame('_FusedMatMul', { a, b, bias: host([n], 9) }, { transposeA, transposeB, activation });
+    }
+    await expectSame('_FusedMatMul', { a, b }, { transposeA, transposeB, activation: 'relu' });
+    // (tfjs' own cpu kernel returns NaN for a [1] bias when both batch shapes broadcast.)
+    const generalBroadcast = aShape.length === 4 && aShape[1] !== bShape[1];
+    if (!generalBroadcast) await expectSame('_FusedMatMul', { a, b, bias: host([1], 10) }, { transposeA, transposeB, activation: 'linear' });
+  });
+
+  const binaryShapes: [number[], number[]][] = [
+    [[3, 4, 5], [3, 4, 5]],
+    [[3, 4, 5], []],
+    [[], [3, 4, 5]],
+    [[2, 3, 4, 6], [6]], // a bias
+    [[2, 3, 4, 6], [1, 1, 1, 6]],
+    [[6], [2, 3, 6]],
+    [[4, 5], [1]],
+    [[2, 3, 1], [1, 3, 4]], // general broadcast: cpu fallback
+    [[5, 1], [5, 3]],
+    [[0, 3], [3]],
+  ];
+  const binaryOps = ['Add', 'Sub', 'Multiply', 'RealDiv', 'Maximum', 'Minimum', 'SquaredDifference'];
+  it.each(binaryOps)('%s on equal, scalar, row and broadcast shapes', async (name) => {
+    for (const [aShape, bShape] of binaryShapes) await expectSame(name, { a: host(aShape, 11), b: host(bShape, 12) }, {});
+  });
+
+  it('Add on int32 falls back to cpu', async () => {
+    await useNative();
+    const a = tf.tensor1d([1, 2, 3], 'int32');
+    const sum = tf.add(a, a);
+    expect(sum.dtype).toBe('int32');
+    expect(Array.from(sum.dataSync())).toEqual([2, 4, 6]);
+    tf.dispose([a, sum]);
+  });
+
+  const unaryOps = ['Sqrt', 'Square', 'Relu', 'Step', 'Neg', 'Exp', 'Log', 'Sigmoid', 'Tanh', 'Rsqrt', 'Abs', 'Reciprocal'];
+  it.each(unaryOps)('%s', async (name) => {
+    const x = host([70000], 13); // big enough for the threaded path
+    if (['Sqrt', 'Log', 'Rsqrt', 'Reciprocal'].includes(name)) x.values = x.values.map((v) => Math.abs(v) + 0.1);
+    else x.values[5] = 0;
+    await expectSame(name, { x }, name === 'Step' ? { alpha: 0.25 } : {});
+  });
+
+  const sums: [number[], number[], boolean][] = [
+    [[4, 5, 6, 7], [0, 1, 2], false], // a bias gradient
+    [[4, 5, 6, 7], [2, 1, 0], true],
+    [[300, 256], [0], false],
+    [[4, 5, 6], [2], false],
+    [[4, 5, 6], [-1, 1], true],
+    [[4, 5, 6], [0, 1, 2], false],
+    [[4, 5, 6], [1], false], // a middle axis: cpu fallback
+  ];
+  it.each(sums)('Sum %j over %j (keepDims %s)', async (shape, axis, keepDims) => {
+    await expectSame('Sum', { x: host(shape, 14) }, { axis, keepDims });
+  });
+
+  const pools: [number[], number, number, 'same' | 'valid'][] = [
+    [[2, 8, 8, 3], 2, 2, 'valid'],
+    [[2, 9, 7, 3], 3, 2, 'same'],
+    [[1, 6, 6, 2], 3, 1, 'same'],
+    [[2, 7, 7, 4], 2, 2, 'same'],
+    [[3, 11, 10, 5], 3, 3, 'valid'],
+    [[8, 24, 24, 48], 2, 2, 'valid'],
+  ];
+  it.each(pools)('MaxPool, AvgPool and gradients %j pool %d stride %d %s, with ties', async (shape, filterSize, stride, pad) => {
+    const x = host(shape, 15);
+    x.values = x.values.map((v) => Math.round(v * 2) / 2); // many equal maxima: the first one wins
+    const attrs = { filterSize: [filterSize, filterSize], strides: [stride, stride], pad, dimRoundingMode: undefined };
+    for (const name of ['MaxPool', 'AvgPool']) await expectSame(name, { x }, attrs);
+    await tf.setBackend('cpu');
+    const output = runKernel(tf.getKernel('MaxPool', 'cpu')!, { x }, attrs);
+    const dy = host(output.shape, 16);
+    await expectSame('MaxPoolGrad', { dy, input: x, output }, attrs);
+    await expectSame('AvgPoolGrad', { dy, input: x }, attrs);
+  });
+});
