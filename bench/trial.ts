@@ -36,7 +36,7 @@ async function child(backendName: string): Promise<void> {
     const spec = normalizeSpec({
       ...referenceSearch(), dataset: { id: 'fashion-mnist', limit: Number(args.limit) },
       training: { epochs: Number(args.epochs), batchSize: 32, validationSplit: 0.1 }, budget: { maxTrials: 1, maxParallelTrials: 1 },
-    });
+    }, () => 1);
     await store.createSearch({ id: 's', name: 'bench', spec });
     await store.commitSchedule('s', (await store.getSearch('s'))!.version, {}, [{ id: 't', number: 1, hyperparameters: NOTEBOOK_BEST_HPS }]);
     let phases: unknown;

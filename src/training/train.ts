@@ -48,9 +48,17 @@ export function toTensors(set: ImageSet, start: number, count: number): { xs: tf
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
 
-/** NaN and Infinity survive a sum, so one scalar per weight tells. */
-function weightsFinite(model: tf.LayersModel): boolean {
-  return model.getWeights().every((w) => Number.isFinite(tf.tidy(() => tf.sum(w).dataSync()[0])));
+/**
+ * NaN and Infinity survive a sum, so one scalar per weight tells. Read asynchronously: GPU
+ * backends (webgpu) cannot read synchronously.
+ */
+async function weightsFinite(model: tf.LayersModel): Promise<boolean> {
+  const sums = tf.tidy(() => tf.stack(model.getWeights().map((w) => tf.sum(w))));
+  try {
+    return (await sums.data()).every((v) => Number.isFinite(v));
+  } finally {
+    sums.dispose();
+  }
 }
 
 /** Keeps a copy of the weights of the best epoch so far (copies share data until a variable changes). */
@@ -111,7 +119,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
           };
           if (!Number.isFinite(m.loss)) return fail(new TrainingError(`training diverged: loss became ${m.loss} in epoch ${m.epoch}`));
           // tfjs clips probabilities inside the loss, so NaN weights can still report a finite loss.
-          if (!weightsFinite(model)) return fail(new TrainingError(`training diverged: non-finite weights after epoch ${m.epoch}`));
+          if (!(await weightsFinite(model))) return fail(new TrainingError(`training diverged: non-finite weights after epoch ${m.epoch}`));
           history.push(m);
           // Without validation data the training accuracy decides; ties keep the earlier epoch.
           const score = (e: EpochMetrics) => (valData ? e.valAccuracy : e.accuracy);

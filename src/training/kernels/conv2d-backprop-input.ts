@@ -8,8 +8,10 @@
 // took longer than the conv itself).
 //   dx[q*s + r - pad] = sum_m dy[q - m] W[m*s + r]
 // Unequal strides (never produced by our templates) go to the backend's own kernel.
+// On GPU backends (no host reads) only stride 1 with a square filter is rewritten: the filter is
+// reversed and its channels swapped with device kernels; other cases go to the backend's own.
 import * as tf from '@tensorflow/tfjs';
-import { callKernel, forwardConv, fromValues, release, type Backend, type ConvGradAttrs, type Info } from './kernel-utils.js';
+import { callKernel, forwardConv, fromValues, readsOnHost, release, type Backend, type ConvGradAttrs, type Info } from './kernel-utils.js';
 
 interface Attrs extends ConvGradAttrs {
   inputShape: [number, number, number, number];
@@ -79,10 +81,22 @@ export function conv2dBackpropInputConfig(backendName: string, fallback?: tf.Ker
       if (!fallback) throw new Error(`Conv2DBackpropInput: NCHW or unequal strides are not supported on '${backendName}'`);
       return fallback.kernelFunc(args) as Info;
     }
+    const onHost = readsOnHost(backendName);
+    if (!onHost && (s !== 1 || kh !== kw)) {
+      if (!fallback) throw new Error(`Conv2DBackpropInput: strides > 1 or non-square filters are not supported on '${backendName}'`);
+      return fallback.kernelFunc(args) as Info;
+    }
     const m = Math.ceil(Math.max(kh, kw) / s);
     const created: Info[] = [];
-    const f = phaseFilter((backend as tf.KernelBackend).readSync(filter.dataId) as Float32Array, kh, kw, ci, co, s);
-    const phases = fromValues(backend, f.shape, f.values);
+    let phases: Info;
+    if (onHost) {
+      const f = phaseFilter((backend as tf.KernelBackend).readSync(filter.dataId) as Float32Array, kh, kw, ci, co, s);
+      phases = fromValues(backend, f.shape, f.values);
+    } else { // stride 1, square: the phase filter is just W rotated 180 degrees, [k,k,Co,Ci]
+      const reversed = callKernel(backendName, backend, 'Reverse', { x: filter }, { dims: [0, 1] });
+      phases = callKernel(backendName, backend, 'Transpose', { x: reversed }, { perm: [0, 1, 3, 2] });
+      release(backend, reversed);
+    }
     created.push(phases);
 
     // Per spatial axis: z rows q0.. of the phase conv are needed, q0 = floor(pad / s); dx then

@@ -39,10 +39,19 @@ export function forwardConv(
   });
 }
 
+/**
+ * Whether the backend's kernels may read tensor values on the host (readSync). GPU backends keep
+ * data on the device: reading it back synchronously is impossible on webgpu (readSync throws) and
+ * a pipeline stall on webgl, so kernels for them must stay on the device.
+ */
+export function readsOnHost(backendName: string): boolean {
+  return backendName !== 'webgpu' && backendName !== 'webgl';
+}
+
 interface WasmLike { makeOutput(shape: number[], dtype: 'float32'): Info; typedArrayFromHeap(t: Info): Float32Array }
 interface CpuLike { makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): Info }
 
-/** A new float32 tensor holding `values`, on whichever backend (wasm: written into its heap). */
+/** A new float32 tensor holding `values`, on whichever backend (wasm: written into its heap; cpu, webgpu: makeTensorInfo). */
 export function fromValues(backend: Backend, shape: number[], values: Float32Array): Info {
   const b = backend as unknown as Partial<WasmLike & CpuLike>;
   if (b.makeOutput && b.typedArrayFromHeap) {
@@ -52,4 +61,26 @@ export function fromValues(backend: Backend, shape: number[], values: Float32Arr
   }
   if (b.makeTensorInfo) return b.makeTensorInfo(shape, 'float32', values);
   throw new Error('backend can create neither wasm outputs nor tensor infos');
+}
+
+/** The parts of tfjs' wasm backend the heap-level kernels use (tensors live in one wasm heap). */
+export interface WasmHeap {
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): Info;
+  typedArrayFromHeap(t: Info): Float32Array;
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number }; delete(dataId: object): boolean };
+  wasm: { tfjs: { disposeData(id: number): void } };
+}
+
+/**
+ * A float32 tensor aliasing `shape` elements of `of`'s heap memory, `offset` elements in (no
+ * copy). Release it with releaseView, never with release: disposeData would free() the middle
+ * of another allocation.
+ */
+export function heapView(heap: WasmHeap, of: Info, offset: number, shape: number[]): Info {
+  return heap.makeOutput(shape, 'float32', heap.dataIdMap.get(of.dataId).memoryOffset + 4 * offset);
+}
+
+export function releaseView(heap: WasmHeap, view: Info): void {
+  heap.wasm.tfjs.disposeData(heap.dataIdMap.get(view.dataId).id); // the C++ side's record (and any cached operator)
+  heap.dataIdMap.delete(view.dataId);
 }
