@@ -101,12 +101,13 @@ Napi::Value AvgPool(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// avgPoolGrad(dy, dx, geometry): dx is zeroed here.
+// avgPoolGrad(dy, dx, geometry): dx is zeroed here. Each window's gradient is shared among the
+// inputs it averaged (padding excluded, as in the forward pass and Keras), not the whole window as
+// tfjs' own kernel does (see src/training/kernels/avg-pool-grad.ts).
 Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
   const float* dy = floats(info[0]);
   float* dx = floats(info[1]);
   Pool p(ints(info[2]));
-  const float scale = 1.f / static_cast<float>(p.fh * p.fw);
 #pragma omp parallel for if (p.big())
   for (int64_t b = 0; b < p.n; b++) {
     float* dxb = dx + b * p.ih * p.iw * p.c;
@@ -114,6 +115,7 @@ Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
     for (int64_t y = 0; y < p.oh; y++)
       for (int64_t xo = 0; xo < p.ow; xo++) {
         const float* g = dy + ((b * p.oh + y) * p.ow + xo) * p.c;
+        const float scale = 1.f / static_cast<float>((p.r1(y) - p.r0(y)) * (p.c1(xo) - p.c0(xo)));
         for (int64_t r = p.r0(y); r < p.r1(y); r++)
           for (int64_t q = p.c0(xo); q < p.c1(xo); q++) {
             float* px = dxb + (r * p.iw + q) * p.c;
