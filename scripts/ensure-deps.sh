@@ -2,7 +2,8 @@
 # Installs and starts what hypertune needs on a Debian/Ubuntu machine, only where missing:
 # Redis (started locally when nothing answers), the Fashion-MNIST files, node modules, the
 # generated Prisma clients and, where it can, the oneDNN addon (the fastest CPU training backend:
-# g++, make and libdnnl-dev). With WITH_POSTGRES=1 (the tests) also a PostgreSQL server.
+# g++, make and libdnnl-dev). With WITH_POSTGRES=1 (the tests) also a PostgreSQL server, with
+# WITH_WEBGPU_TESTS=1 Mesa's EGL drivers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,16 @@ command -v python3 >/dev/null || native_missing+=(python3)
 [ -f /usr/include/oneapi/dnnl/dnnl.hpp ] || native_missing+=(libdnnl-dev)
 if [ ${#native_missing[@]} -gt 0 ]; then
   ( apt_install "${native_missing[@]}" ) || echo "continuing without the native backend (training uses wasm)" >&2
+fi
+
+# The tests (WITH_WEBGPU_TESTS=1) run the webgpu backend on Mesa's llvmpipe through EGL when there
+# is no GPU: Dawn's OpenGL ES backend needs Mesa's EGL and DRI drivers.
+if [ "${WITH_WEBGPU_TESTS:-0}" = 1 ]; then
+  mesa_missing=()
+  for pkg in libegl1 libegl-mesa0 libgl1-mesa-dri; do dpkg -s "$pkg" >/dev/null 2>&1 || mesa_missing+=("$pkg"); done
+  if [ ${#mesa_missing[@]} -gt 0 ]; then
+    ( apt_install "${mesa_missing[@]}" ) || echo "continuing without Mesa: the webgpu tests will be skipped" >&2
+  fi
 fi
 
 # Redis: a local, non-persistent one when REDIS_URL points here and nothing answers.

@@ -16,9 +16,12 @@
 // where the shifted window is a view into xT's memory (it reads past a pixel's row only where
 // dyP is zero; xT carries o_max zeros at its end). dyP is the matmul's right operand in every
 // tap, so XNNPACK packs it once (its operator cache is keyed by the tensor). With few input
-// channels the taps are copied into one [kh*kw*Ci, N*Hp*Wp] operand instead: one matmul.
+// channels (viaIm2col) an explicit im2col of x is small, and the cheap operand to pack.
 // The padding costs (Hp*Wp)/(Ho*Wo) more FLOPs (1.17x for 24x24 outputs of a 3x3 filter).
-// Measured on the notebook model's conv 2 (32x26x26x64 -> 48, 2 threads): XXX.
+// Measured on this 2-core EPYC under load from other work, old (conv) vs new, best of 7:
+// 32x26x26x64 -> 48: 44-48 vs 31-40 ms (2 threads), 46 vs 35-36 (1 thread); at batch 64 62 vs
+// 44; at batch 128 a wash (123-137 vs 128-133), packing dyP ([86528, 48]) dominating there.
+// 32x28x28x1 -> 64: 6-7 ms either way; at batch 128 53-54 vs 24-26 ms.
 import * as tf from '@tensorflow/tfjs';
 import {
   callKernel, forwardConv, heapView, release, releaseView, type Backend, type ConvGradAttrs, type Info, type WasmHeap,

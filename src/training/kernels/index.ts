@@ -1,6 +1,7 @@
 // Registers the kernels our training needs on top of what tfjs ships (see each file for why).
 // Replaced kernels are remembered so tests can compare against, or restore, the originals.
 import * as tf from '@tensorflow/tfjs';
+import { avgPoolGradConfig } from './avg-pool-grad.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
@@ -21,7 +22,7 @@ function replace(backendName: string, kernelName: string, make: (original?: tf.K
   tf.registerKernel(make(original));
 }
 
-/** The backends our conv gradient rewrites are for; every other name is left alone. */
+/** The backends our kernels are for; every other name is left alone. */
 const CONV_GRADIENT_BACKENDS = new Set(['cpu', 'wasm', 'webgpu']);
 
 /**
@@ -37,6 +38,11 @@ export function registerTrainingKernels(backendName: string): void {
   // 1,162 with the webgpu backend's own gradients.
   replace(backendName, 'Conv2DBackpropFilter', (o) => conv2dBackpropFilterConfig(backendName, o));
   replace(backendName, 'Conv2DBackpropInput', (o) => conv2dBackpropInputConfig(backendName, o));
+  // A correctness fix, not a speed-up: tfjs' own gradient is wrong where a window overlaps 'same' padding.
+  replace(backendName, 'AvgPoolGrad', (o) => {
+    if (!o) throw new Error(`${backendName} backend has no AvgPoolGrad to wrap`);
+    return avgPoolGradConfig(backendName, o);
+  });
   if (backendName !== 'wasm') return;
   // Wrappers that handle the slow cases themselves and pass the rest to the original.
   const wrappers: [string, (backend: string, original: tf.KernelConfig) => tf.KernelConfig][] = [

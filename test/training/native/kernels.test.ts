@@ -1,6 +1,9 @@
-// Every native kernel against tfjs' own cpu kernel on the same inputs (relative error <= 1e-4),
-// including the cases that fall back to cpu.
+// Every native kernel against the cpu backend's kernel on the same inputs (relative error <= 1e-4),
+// including the cases that fall back to cpu. The cpu side is initBackend('cpu'): tfjs' kernels with
+// our fixes (AvgPoolGrad next to 'same' padding) and conv gradient rewrites (both checked against
+// tfjs' own in ../kernels.test.ts and ../gradient-matrix.test.ts).
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../../src/training/backend.js';
 import { expect, it, vi } from 'vitest';
 import type { NativeBackend } from '../../../src/training/native/native-backend.js';
 import { NATIVE_BACKEND, NATIVE_KERNELS } from '../../../src/training/native/index.js';
@@ -11,7 +14,7 @@ const TOLERANCE = 1e-4;
 
 /** The cpu kernel's and the native kernel's outputs for the same inputs and attributes. */
 async function both(name: string, inputs: Record<string, HostTensor>, attrs: Record<string, unknown>): Promise<[HostTensor, HostTensor]> {
-  await tf.setBackend('cpu');
+  await initBackend('cpu');
   const expected = runKernel(tf.getKernel(name, 'cpu')!, inputs, attrs);
   await useNative();
   const actual = runKernel(tf.getKernel(name, NATIVE_BACKEND)!, inputs, attrs);
@@ -184,7 +187,7 @@ describeNative('native kernels match the cpu backend', () => {
     x.values = x.values.map((v) => Math.round(v * 2) / 2); // many equal maxima: the first one wins
     const attrs = { filterSize: [filterSize, filterSize], strides: [stride, stride], pad, dimRoundingMode: undefined };
     for (const name of ['MaxPool', 'AvgPool']) await expectSame(name, { x }, attrs);
-    await tf.setBackend('cpu');
+    await initBackend('cpu');
     const output = runKernel(tf.getKernel('MaxPool', 'cpu')!, { x }, attrs);
     const dy = host(output.shape, 16);
     await expectSame('MaxPoolGrad', { dy, input: x, output }, attrs);

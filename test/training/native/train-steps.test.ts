@@ -1,7 +1,8 @@
-// Whole training steps on the native backend against tfjs' cpu backend (its own kernels), a
+// Whole training steps on the native backend against the cpu backend (initBackend('cpu')), a
 // tensor-leak check, and the buffer recycling's one visible promise: arrays handed out by
 // dataSync() are never reused.
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../../src/training/backend.js';
 import { afterEach, expect, it, vi } from 'vitest';
 import type { ConcreteLayer, ConcreteModel, OptimizerType } from '../../../src/domain/model-template.js';
 import { mulberry32 } from '../../../src/domain/rng.js';
@@ -37,7 +38,7 @@ const spec = (layers: ConcreteLayer[], optimizer: OptimizerType): ConcreteModel 
 /** Losses of `steps` steps from the same seeded weights, with the same dropout masks on every backend. */
 async function losses(backend: string, m: ConcreteModel, steps = 3): Promise<number[]> {
   if (backend === NATIVE_BACKEND) await useNative();
-  else await tf.setBackend(backend);
+  else await initBackend(backend as 'cpu');
   const random = vi.spyOn(Math, 'random').mockImplementation(mulberry32(99)); // tfjs seeds unseeded dropout from Math.random
   const model = buildModel(m, 42);
   const x = tf.tensor4d(xValues, [BATCH, 12, 12, 1]);
