@@ -1,6 +1,7 @@
 // Loads Dawn's Node bindings (the optional npm package `webgpu`) without a static import, so a
 // host without the package still runs, and finds an adapter. Only the few WebGPU shapes we touch
 // are typed here (the package's own types would add DOM-style globals to the whole program).
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
@@ -43,6 +44,20 @@ export async function loadDawn(): Promise<DawnModule | string> {
   } catch (err) {
     return `the 'webgpu' package failed to load: ${(err as Error).message}`;
   }
+}
+
+// Where the Vulkan loader looks for drivers (ICD manifests) on Linux, besides the env overrides.
+const ICD_DIRS = ['/etc/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+
+/**
+ * Why Dawn's default (Vulkan) backend cannot find a GPU here, decided before Dawn is asked: with
+ * no driver manifest, Dawn would only print loader errors on stderr at every worker start.
+ */
+export function vulkanDriverMissing(flags: string[]): string | undefined {
+  if (process.platform !== 'linux' || flags.some((f) => f.startsWith('backend='))) return undefined;
+  if (process.env.VK_DRIVER_FILES || process.env.VK_ICD_FILENAMES || process.env.VK_ADD_DRIVER_FILES) return undefined;
+  const found = ICD_DIRS.some((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.json')));
+  return found ? undefined : `no Vulkan driver is installed (no ICD manifest in ${ICD_DIRS.join(', ')}; set VK_DRIVER_FILES, or HYPERTUNE_DAWN_FLAGS=backend=opengles for Mesa's llvmpipe)`;
 }
 
 /** Dawn create() flags: the given ones, else HYPERTUNE_DAWN_FLAGS (comma-separated). */

@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../backend-unavailable.js';
-import { describeAdapter, dawnFlags, findAdapter, loadDawn } from './dawn.js';
+import { describeAdapter, dawnFlags, findAdapter, loadDawn, vulkanDriverMissing } from './dawn.js';
 import { installWebgpuGlobals } from './globals.js';
 
 export const WEBGPU_BACKEND = 'webgpu';
@@ -14,6 +14,8 @@ let registration: Promise<void> | undefined;
 let adapterInfo: string | undefined;
 
 async function register(flags: string[]): Promise<void> {
+  const noDriver = vulkanDriverMissing(flags);
+  if (noDriver) throw new BackendUnavailableError(WEBGPU_BACKEND, noDriver);
   const dawn = await loadDawn();
   if (typeof dawn === 'string') throw new BackendUnavailableError(WEBGPU_BACKEND, dawn);
   let gpu;
