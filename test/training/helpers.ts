@@ -36,3 +36,23 @@ export function relativeError(a: HostTensor, b: HostTensor): number {
 }
 
 export { NOTEBOOK_MODEL } from '../fixtures/reference-search.js';
+
+/** Conv geometries every conv kernel test covers: strides 1-3, k 3/5, same/valid/explicit pads, few and many channels. */
+export type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+export interface ConvCase { n: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: Pad; d?: number }
+export const CONV_CASES: ConvCase[] = [
+  { n: 2, h: 7, w: 7, ci: 3, co: 4, k: 3, s: 1, pad: 'same' },
+  { n: 2, h: 8, w: 9, ci: 3, co: 5, k: 3, s: 2, pad: 'same' },
+  { n: 2, h: 8, w: 9, ci: 3, co: 5, k: 3, s: 2, pad: 'valid' },
+  { n: 3, h: 11, w: 10, ci: 2, co: 3, k: 5, s: 2, pad: 'valid' },
+  { n: 2, h: 9, w: 9, ci: 4, co: 2, k: 5, s: 1, pad: 'same' },
+  { n: 2, h: 10, w: 10, ci: 1, co: 6, k: 5, s: 1, pad: 'valid' },
+  { n: 3, h: 9, w: 8, ci: 1, co: 4, k: 3, s: 2, pad: 'same' },
+  { n: 2, h: 12, w: 11, ci: 3, co: 4, k: 5, s: 3, pad: 'same' },
+  // Many input channels: wasm's filter gradient takes its matmul-per-tap path (not im2col).
+  { n: 2, h: 8, w: 9, ci: 12, co: 5, k: 3, s: 1, pad: 'valid' },
+  { n: 3, h: 7, w: 7, ci: 16, co: 3, k: 5, s: 1, pad: 'same' },
+  // Explicit padding (tfjs allows it; our templates do not produce it): big bottom/right pads.
+  { n: 2, h: 9, w: 8, ci: 2, co: 3, k: 3, s: 2, pad: [[0, 0], [0, 4], [3, 0], [0, 0]] },
+  { n: 2, h: 7, w: 7, ci: 2, co: 3, k: 3, s: 1, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] }, // right pad > k - 1
+];

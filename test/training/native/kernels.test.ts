@@ -7,7 +7,7 @@ import { initBackend } from '../../../src/training/backend.js';
 import { expect, it, vi } from 'vitest';
 import type { NativeBackend } from '../../../src/training/native/native-backend.js';
 import { NATIVE_BACKEND, NATIVE_KERNELS } from '../../../src/training/native/index.js';
-import { host, relativeError, runKernel, type HostTensor } from '../helpers.js';
+import { CONV_CASES as SHARED_CONV_CASES, host, relativeError, runKernel, type ConvCase, type HostTensor } from '../helpers.js';
 import { describeNative, useNative } from './availability.js';
 
 const TOLERANCE = 1e-4;
@@ -27,20 +27,10 @@ async function expectSame(name: string, inputs: Record<string, HostTensor>, attr
   expect(relativeError(actual, expected)).toBeLessThanOrEqual(TOLERANCE);
 }
 
-type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
-interface ConvCase { n: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: Pad; d?: number }
+// The shared cases, plus the notebook model's shapes (smaller).
 const CONV_CASES: ConvCase[] = [
-  { n: 2, h: 7, w: 7, ci: 3, co: 4, k: 3, s: 1, pad: 'same' },
-  { n: 2, h: 8, w: 9, ci: 3, co: 5, k: 3, s: 2, pad: 'same' },
-  { n: 2, h: 8, w: 9, ci: 3, co: 5, k: 3, s: 2, pad: 'valid' },
-  { n: 3, h: 11, w: 10, ci: 2, co: 3, k: 5, s: 2, pad: 'valid' },
-  { n: 2, h: 9, w: 9, ci: 4, co: 2, k: 5, s: 1, pad: 'same' },
-  { n: 2, h: 10, w: 10, ci: 1, co: 6, k: 5, s: 1, pad: 'valid' },
-  { n: 3, h: 9, w: 8, ci: 1, co: 4, k: 3, s: 2, pad: 'same' },
-  { n: 2, h: 12, w: 11, ci: 3, co: 4, k: 5, s: 3, pad: 'same' },
-  { n: 2, h: 9, w: 8, ci: 2, co: 3, k: 3, s: 2, pad: [[0, 0], [0, 4], [3, 0], [0, 0]] },
-  { n: 2, h: 7, w: 7, ci: 2, co: 3, k: 3, s: 1, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
-  { n: 4, h: 28, w: 28, ci: 1, co: 16, k: 3, s: 1, pad: 'valid' }, // the notebook model's shapes, smaller
+  ...SHARED_CONV_CASES,
+  { n: 4, h: 28, w: 28, ci: 1, co: 16, k: 3, s: 1, pad: 'valid' },
   { n: 2, h: 26, w: 26, ci: 16, co: 12, k: 3, s: 1, pad: 'valid' },
 ];
 const DILATED: ConvCase[] = [
