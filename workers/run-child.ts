@@ -2,7 +2,7 @@
 // BullMQ keeps renewing the job's lock), and the process's memory (the wasm heap never shrinks)
 // goes back to the system when the trial ends. The backend probe: the worker itself never loads
 // a tfjs backend.
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ProbeResult } from '../src/training/backend-probe.js';
 
@@ -15,10 +15,16 @@ export interface ChildExit<M> {
   message: M | null; // the last message the child sent
 }
 
-function runChild<M>(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildExit<M>> {
+/** A trial child's exit code when it stopped at an epoch boundary on request and handed the trial back. */
+export const HANDED_BACK_EXIT_CODE = 75;
+/** The IPC message that asks a trial child to stop at its next epoch boundary. */
+export const STOP_MESSAGE = 'stop';
+
+function runChild<M>(file: string, args: string[], env: NodeJS.ProcessEnv, onSpawn?: (child: ChildProcess) => void): Promise<ChildExit<M>> {
   return new Promise((resolve, reject) => {
     // tsx is passed explicitly: the parent may run under a loader that children do not inherit (vitest).
     const child = fork(file, args, { env, execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    onSpawn?.(child);
     let message: M | null = null;
     child.on('message', (m: M) => { message = m; });
     child.on('error', reject);
@@ -26,8 +32,9 @@ function runChild<M>(file: string, args: string[], env: NodeJS.ProcessEnv): Prom
   });
 }
 
-export async function runTrialChild(trialId: string, env: NodeJS.ProcessEnv = process.env) {
-  const exit = await runChild<{ outcome?: string }>(TRIAL_CHILD, [trialId], env);
+/** `onSpawn` gets the child, so a shutting-down worker can ask it to stop (STOP_MESSAGE) or kill it. */
+export async function runTrialChild(trialId: string, env: NodeJS.ProcessEnv = process.env, onSpawn?: (child: ChildProcess) => void) {
+  const exit = await runChild<{ outcome?: string }>(TRIAL_CHILD, [trialId], env, onSpawn);
   return { code: exit.code, signal: exit.signal, outcome: exit.message?.outcome ?? null };
 }
 

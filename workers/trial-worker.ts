@@ -1,8 +1,15 @@
 // The trial worker: takes trial jobs from BullMQ, runs each in a child process, and asks the
 // scheduler for the next trials when one ends. Run alone with `npm run worker`.
+//
+// Faults: a worker killed mid-trial stops renewing its job's lock, so after lockDuration any
+// worker's stalled check re-queues the job and the retry resumes from the trial's checkpoint.
+// On SIGTERM the worker takes no new jobs and asks each child to stop at its next epoch boundary;
+// a child that stopped hands its trial back (job re-queued without counting an attempt); one
+// still running after SHUTDOWN_GRACE_MS is killed and its trial retried as after a crash.
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { Worker, type Job } from 'bullmq';
+import { WaitingError, Worker, type Job } from 'bullmq';
 import { childEnv, loadConfig, type Config } from '../src/config.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { redisConnection, TRIAL_QUEUE, type TrialJob } from '../src/queue/trial-queue.js';
@@ -11,7 +18,11 @@ import { failTrial } from '../src/services/trial-transitions.js';
 import { isFinalTrialStatus } from '../src/domain/trial-state.js';
 import { createCore, type Core } from '../src/wiring.js';
 import { onShutdown } from '../src/server.js';
-import { runProbeChild, runTrialChild } from './run-child.js';
+import { HANDED_BACK_EXIT_CODE, runProbeChild, runTrialChild, STOP_MESSAGE } from './run-child.js';
+
+// Stalls (a worker lost mid-trial) are counted in trial.attempts, checked below against the
+// search's budget; BullMQ's own stall limit must not fail the job first.
+const MAX_STALLED_COUNT = 1000;
 
 /** `shared`: a core the caller owns (start-all.ts); otherwise the worker opens its own. */
 export async function startTrialWorker(config: Config, log: Logger, shared?: Core) {
@@ -20,31 +31,52 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
   log.info({ backend: probe.chosen, probe: probe.entries }, `trials will train on ${probe.chosen.name} (${probe.chosen.detail})`);
   const trialEnv = childEnv({ ...config, trainingBackend: probe.chosen.name });
   const core = shared ?? await createCore(config, log);
+  const children = new Set<ChildProcess>();
+  let stopping = false;
 
-  const runJob = async (job: Job<TrialJob>) => {
+  /** Gives the job back to the queue without counting an attempt (BullMQ: moveToWait + WaitingError). */
+  const handBack = async (job: Job<TrialJob>, token: string | undefined): Promise<never> => {
+    await job.moveToWait(token);
+    throw new WaitingError();
+  };
+
+  const runJob = async (job: Job<TrialJob>, token?: string) => {
     const { trialId, searchId } = job.data;
     const trial = await core.store.getTrial(trialId);
     if (!trial) return 'gone';
-    if (!isFinalTrialStatus(trial.status)) {
-      const exit = await runTrialChild(trialId, trialEnv);
+    const attempts = job.opts.attempts ?? 1;
+    if (stopping) return handBack(job, token); // fetched while the worker was closing
+    if (trial.status === 'running' && trial.attempts >= attempts) {
+      // Every run so far started and died with its worker (no exit was ever recorded).
+      await failTrial(core.store, trialId, `trial process was lost (worker killed or stalled) in each of its ${attempts} attempt(s)`);
+    } else if (!isFinalTrialStatus(trial.status)) {
+      const exit = await runTrialChild(trialId, trialEnv, (child) => {
+        children.add(child);
+        child.once('exit', () => children.delete(child));
+      });
+      if (exit.code === HANDED_BACK_EXIT_CODE) return handBack(job, token);
       if (exit.code !== 0) {
         const reason = `trial process exited with ${exit.signal ?? `code ${exit.code}`}`;
-        const attempts = job.opts.attempts ?? 1;
-        if (job.attemptsMade + 1 < attempts) throw new Error(reason); // BullMQ retries with backoff
-        await failTrial(core.store, trialId, `${reason} after ${attempts} attempt(s)`);
+        const runs = (await core.store.getTrial(trialId))?.attempts ?? attempts;
+        if (runs < attempts) throw new Error(reason); // BullMQ retries with backoff, on any worker
+        await failTrial(core.store, trialId, `${reason}; gave up after ${runs} attempt(s)`);
       }
     }
     await core.scheduler.advance(searchId);
     return 'done';
   };
 
+  const { lockDurationMs, stalledIntervalMs, shutdownGraceMs, trialStaleMs } = config.faults;
   const worker = new Worker<TrialJob>(TRIAL_QUEUE, runJob, {
     connection: redisConnection(config.redisUrl),
     prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,
+    lockDuration: lockDurationMs,
+    stalledInterval: stalledIntervalMs,
+    maxStalledCount: MAX_STALLED_COUNT,
   });
-  // A job can also fail outside runJob (stalled too often after worker crashes): the trial must
-  // not stay 'running' forever, so its last failure ends it.
+  // A job can also fail outside runJob (BullMQ gave up on it): the trial must not stay 'running'
+  // forever, so its last failure ends it.
   worker.on('failed', (job, err) => {
     log.warn({ searchId: job?.data.searchId, trialId: job?.id, err: err.message }, 'trial job failed');
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
@@ -54,10 +86,12 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
   await worker.waitUntilReady();
-  await reconcile(core.store, core.queue, core.scheduler, log);
-  // Catches up on trials recorded while Redis was unreachable, and on a Redis that lost its data.
+  const reconcileOptions = { trialStaleMs, defaultAttempts: config.trialAttempts };
+  await reconcile(core.store, core.queue, core.scheduler, log, reconcileOptions);
+  // Catches up on trials recorded while Redis was unreachable, a Redis that lost its data, and
+  // running trials whose heartbeat stopped with no worker holding their job.
   const sweep = setInterval(() => {
-    reconcile(core.store, core.queue, core.scheduler, log, false).catch((err) => log.warn({ err: err.message }, 'reconcile failed'));
+    reconcile(core.store, core.queue, core.scheduler, log, reconcileOptions).catch((err) => log.warn({ err: err.message }, 'reconcile failed'));
   }, config.reconcileIntervalMs);
   const stopAnnouncing = await core.workers.keepAnnounced({
     id: `${os.hostname()}:${process.pid}`, backend: probe.chosen.name, threads: probe.chosen.threads, detail: probe.chosen.detail,
@@ -68,9 +102,23 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
     worker,
     backend: probe.chosen,
     async close() {
+      stopping = true;
       clearInterval(sweep);
+      const closed = worker.close(); // no new jobs; resolves once the running ones have returned
+      for (const child of children) if (child.connected) child.send(STOP_MESSAGE);
+      if (children.size) log.info({ trials: children.size, graceMs: shutdownGraceMs }, 'asked running trials to stop at their next epoch boundary');
+      const grace = setTimeout(() => {
+        for (const child of children) {
+          log.warn({ pid: child.pid }, 'trial did not stop within SHUTDOWN_GRACE_MS; killing it (it will be retried)');
+          child.kill('SIGKILL');
+        }
+      }, shutdownGraceMs);
+      try {
+        await closed;
+      } finally {
+        clearTimeout(grace);
+      }
       await stopAnnouncing();
-      await worker.close();
       if (!shared) await core.close();
     },
   };

@@ -34,6 +34,13 @@ export function bestTrial(spec: SearchSpec, trials: TrialView[]): TrialView | nu
 
 export function planNext(spec: SearchSpec, trials: TrialView[], oracle: Oracle): Plan {
   const best = bestTrial(spec, trials);
+  // Too many failures: stop now (running trials see the final search status at their next epoch end).
+  const failed = trials.filter((t) => t.status === 'failed').length;
+  const maxFailed = spec.budget.maxFailedTrials;
+  if (maxFailed !== undefined && failed >= maxFailed) {
+    const error = `${failed} trial(s) failed, reaching budget.maxFailedTrials (${maxFailed}); no more trials are scheduled`;
+    return { newTrials: [], finalStatus: 'failed', error, bestTrialId: best?.id ?? null, bestModelId: best?.modelId ?? null };
+  }
   const active = trials.filter((t) => !isFinalTrialStatus(t.status)).length;
   const room = Math.max(0, Math.min(spec.budget.maxParallelTrials - active, spec.budget.maxTrials - trials.length));
   const { values, exhausted } = room > 0

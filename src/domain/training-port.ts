@@ -12,12 +12,27 @@ export interface EpochMetrics {
   durationMs: number;
 }
 
+/** Training state at an epoch boundary, encoded by the engine; opaque to everything else. */
+export interface TrainingCheckpoint {
+  /** The last epoch it includes: training resumes at epoch + 1. */
+  epoch: number;
+  weightSpecs: unknown[];
+  weightData: Uint8Array;
+}
+
 export interface TrainRequest {
   model: ConcreteModel;
   dataset: { id: string; limit?: number };
   training: { epochs: number; batchSize: number; validationSplit: number };
-  /** Called after each epoch; 'stop' ends training at this boundary (a cancelled search). */
-  onEpochEnd: (m: EpochMetrics) => Promise<'continue' | 'stop'>;
+  /** Continue a crashed or handed-back run: its checkpoint and the metrics of epochs 1..checkpoint.epoch. */
+  resume?: { checkpoint: TrainingCheckpoint; epochs: EpochMetrics[] };
+  /**
+   * Called after each epoch with a way to encode the state at this boundary; 'stop' ends training
+   * here (a cancelled search, a worker shutting down).
+   */
+  onEpochEnd: (m: EpochMetrics, checkpoint: () => Promise<TrainingCheckpoint>) => Promise<'continue' | 'stop'>;
+  /** Called after every batch (liveness while an epoch runs: the caller throttles its heartbeats). */
+  onBatchEnd?: () => Promise<void>;
 }
 
 export interface TrainResult {

@@ -9,7 +9,8 @@ export const FINAL_TRIAL_STATUSES: readonly TrialStatus[] = ['completed', 'prune
 const ALLOWED: Record<TrialStatus, readonly TrialStatus[]> = {
   waiting: ['running', 'cancelled', 'failed'],
   // running → running: a retry after a crashed worker picks the trial up again.
-  running: ['running', 'completed', 'pruned', 'failed', 'cancelled'],
+  // running → waiting: handed back at an epoch boundary (graceful shutdown) or recovered after a lost heartbeat.
+  running: ['running', 'waiting', 'completed', 'pruned', 'failed', 'cancelled'],
   completed: [],
   pruned: [],
   failed: [],
@@ -40,8 +41,16 @@ export function trialOutcomeOf(err: unknown): { status: 'failed' | 'cancelled'; 
   if (err instanceof TrialCancelledError) return { status: 'cancelled', retry: false, message };
   if (err instanceof TrainingError) return { status: 'failed', retry: false, message };
   if (err instanceof DomainError) return { status: 'failed', retry: false, message };
+  // Running again on the same hyperparameters and data cannot help: memory the model needs
+  // (tfjs and the wasm heap throw RangeError 'Array buffer allocation failed') or shapes that do not fit.
+  if (err instanceof RangeError && OUT_OF_MEMORY.test(message)) return { status: 'failed', retry: false, message: `out of memory: ${message}` };
+  if (SHAPE_ERROR.test(message)) return { status: 'failed', retry: false, message };
   return { status: 'failed', retry: true, message };
 }
+
+const OUT_OF_MEMORY = /allocation failed|out of memory|Invalid typed array length|Array buffer/i;
+// tfjs' wording for tensors and layers whose shapes disagree.
+const SHAPE_ERROR = /could not be broadcast|Error when checking (input|target)|Incompatible shapes|\bshapes?\b.*\b(must match|does not match|incompatible)|\brank\b.*\bmust be/i;
 
 export const SEARCH_STATUSES = ['queued', 'running', 'completed', 'cancelled', 'failed'] as const;
 export type SearchStatus = (typeof SEARCH_STATUSES)[number];

@@ -29,14 +29,15 @@ export class TrialQueue {
     this.queue = new Queue<TrialJob>(TRIAL_QUEUE, { connection: redisConnection(redisUrl), prefix });
   }
 
-  async enqueue(jobs: TrialJob[]): Promise<void> {
+  /** `attempts`: runs of the trial (its search's budget.maxRetriesPerTrial + 1); the queue's default otherwise. */
+  async enqueue(jobs: (TrialJob & { attempts?: number })[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.queue.addBulk(jobs.map((data) => ({
+    await this.queue.addBulk(jobs.map(({ attempts, ...data }) => ({
       name: 'trial',
       data,
       opts: {
         jobId: data.trialId,
-        attempts: this.attempts,
+        attempts: attempts ?? this.attempts,
         backoff: { type: 'exponential', delay: 1000 },
         removeOnComplete: { age: 3600 },
         removeOnFail: { age: 7 * 24 * 3600 },
@@ -48,6 +49,31 @@ export class TrialQueue {
   async inspect(trialId: string): Promise<{ state: string; failedReason?: string } | null> {
     const job = await this.queue.getJob(trialId);
     return job ? { state: await job.getState(), failedReason: job.failedReason } : null;
+  }
+
+  /**
+   * True while a live worker holds the trial's job: active, with its lock still renewed. A worker
+   * killed mid-trial leaves the job active until its lock expires (lockDuration).
+   */
+  async isHeld(trialId: string): Promise<boolean> {
+    const job = await this.queue.getJob(trialId);
+    if (!job || !(await job.isActive())) return false;
+    const client = await this.queue.getBackend().client;
+    return (await client.get(this.queue.toKey(`${trialId}:lock`))) !== null;
+  }
+
+  /**
+   * Enqueues the trial again after its run was lost. A finished job under the same id would make
+   * BullMQ ignore the add, so it goes first; a job still waiting or delayed is left as it is.
+   */
+  async requeue(job: TrialJob & { attempts?: number }): Promise<void> {
+    const existing = await this.queue.getJob(job.trialId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'active') return;
+      await existing.remove();
+    }
+    await this.enqueue([job]);
   }
 
   /** Drops a trial's job unless a worker holds it (then the worker sees the cancel at an epoch end). */

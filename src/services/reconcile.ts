@@ -1,28 +1,65 @@
-// Start-up reconciliation: the database is the record and Redis only the work list, so after any
-// restart (API, worker or a Redis that lost its data) we re-enqueue what the record says is owed
-// and let the scheduler catch up on every unfinished search.
+// Reconciliation: the database is the record and Redis only the work list, so at start and then
+// periodically we make the work list match the record: trials it says are waiting get their job
+// back (a Redis restart loses every job), and running trials nobody is running any more (no
+// heartbeat, no live job lock) are recovered. A trial a live worker holds is never touched, so a
+// restarting API or worker cannot start a second run of it.
+import { attemptsPerTrial } from '../domain/search-spec.js';
 import type { Logger } from '../logger.js';
 import type { TrialQueue } from '../queue/trial-queue.js';
-import type { Store } from '../store/store.js';
+import type { SearchRecord, Store, TrialRecord } from '../store/store.js';
 import type { Scheduler } from './scheduler.js';
-import { failTrial } from './trial-transitions.js';
+import { failTrial, moveTrial } from './trial-transitions.js';
 
-/**
- * `includeRunning` re-enqueues running trials whose job is gone too: right at start-up, when no
- * worker of ours can still hold them. Periodic passes leave them to heartbeat recovery.
- */
-export async function reconcile(store: Store, queue: TrialQueue, scheduler: Scheduler, log: Logger, includeRunning = true): Promise<void> {
-  const owed = await store.findTrials(includeRunning ? ['waiting', 'running'] : ['waiting']);
-  const missing = [];
-  for (const t of owed) {
+export interface ReconcileOptions {
+  /** A running trial whose heartbeat is older than this, and whose job no worker holds, has lost its run. */
+  trialStaleMs: number;
+  /** Attempts for searches stored before budget.maxRetriesPerTrial (TRIAL_ATTEMPTS). */
+  defaultAttempts: number;
+}
+
+const DEFAULTS: ReconcileOptions = { trialStaleMs: 120_000, defaultAttempts: 3 };
+const QUEUED = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+export async function reconcile(store: Store, queue: TrialQueue, scheduler: Scheduler, log: Logger, options: Partial<ReconcileOptions> = {}): Promise<void> {
+  const { trialStaleMs, defaultAttempts } = { ...DEFAULTS, ...options };
+  const searches = new Map<string, SearchRecord | null>();
+  const attemptsOf = async (t: TrialRecord) => {
+    if (!searches.has(t.searchId)) searches.set(t.searchId, await store.getSearch(t.searchId));
+    const search = searches.get(t.searchId);
+    return (search && attemptsPerTrial(search.spec)) ?? defaultAttempts;
+  };
+  let requeued = 0;
+  let recovered = 0;
+  for (const t of await store.findTrials(['waiting', 'running'])) {
     const job = await queue.inspect(t.id);
-    if (!job) missing.push({ trialId: t.id, searchId: t.searchId });
-    // Its job failed for good while no worker could record it (a crash at the wrong moment).
-    else if (job.state === 'failed') await failTrial(store, t.id, `trial job failed: ${job.failedReason ?? 'unknown reason'}`);
+    if (t.status === 'waiting') {
+      // Its job failed for good while no worker could record it (a crash at the wrong moment).
+      if (job?.state === 'failed') await failTrial(store, t.id, `trial job failed: ${job.failedReason ?? 'unknown reason'}`);
+      else if (!job || job.state === 'completed') {
+        // Same job id as before: if another process enqueues concurrently, BullMQ keeps one job.
+        await queue.requeue({ trialId: t.id, searchId: t.searchId, attempts: await attemptsOf(t) });
+        requeued++;
+      }
+      continue;
+    }
+    const beat = (t.heartbeatAt ?? t.startedAt ?? t.createdAt).getTime();
+    if (Date.now() - beat < trialStaleMs) continue; // alive, or not long enough silent to tell
+    // Queued again (BullMQ's stalled check already moved it) or still active: BullMQ owns it, and
+    // an active job whose worker died is moved back by any worker's stalled check once its lock expires.
+    if (job && (QUEUED.has(job.state) || job.state === 'active')) continue;
+    if (await queue.isHeld(t.id)) continue;
+    const attempts = await attemptsOf(t);
+    const silentFor = Math.round((Date.now() - beat) / 1000);
+    if (t.attempts >= attempts) {
+      await failTrial(store, t.id, `trial lost its worker (no heartbeat for ${silentFor}s) after ${t.attempts} of ${attempts} attempt(s)`);
+    } else if (await moveTrial(store, t.id, 'waiting', { heartbeatAt: null }, 'running')) {
+      // The lost run counted as an attempt when it started; the retry resumes from its checkpoint.
+      await queue.requeue({ trialId: t.id, searchId: t.searchId, attempts });
+    }
+    recovered++;
+    log.warn({ searchId: t.searchId, trialId: t.id, silentForS: silentFor, attempts: t.attempts }, 'recovered a running trial without a live worker');
   }
-  // Same job id as before: if another process enqueues concurrently, BullMQ keeps one job.
-  await queue.enqueue(missing);
-  const searches = (await store.listSearches()).filter((s) => s.status === 'queued' || s.status === 'running');
-  for (const s of searches) await scheduler.advance(s.id);
-  if (missing.length || searches.length) log.info({ requeued: missing.length, searches: searches.length }, 'reconciled with the queue');
+  const unfinished = (await store.listSearches()).filter((s) => s.status === 'queued' || s.status === 'running');
+  for (const s of unfinished) await scheduler.advance(s.id);
+  if (requeued || recovered) log.info({ requeued, recovered, searches: unfinished.length }, 'reconciled with the queue');
 }

@@ -3,6 +3,7 @@
 // concurrent callers never create duplicate or extra trials; the loser re-reads and re-plans.
 import { randomUUID } from 'node:crypto';
 import { planNext } from '../domain/schedule.js';
+import { attemptsPerTrial } from '../domain/search-spec.js';
 import { isFinalSearchStatus } from '../domain/trial-state.js';
 import type { Logger } from '../logger.js';
 import { createOracle } from '../oracles/index.js';
@@ -27,7 +28,8 @@ export class Scheduler {
       if (!unchanged && !(await this.store.commitSchedule(searchId, search.version, patch, newTrials))) continue;
       // After the commit the trials are on record: if Redis is unreachable now, reconcile() enqueues
       // them later, so this is not an error for whoever asked to advance.
-      await this.queue.enqueue(newTrials.map((t) => ({ trialId: t.id, searchId })))
+      const attempts = attemptsPerTrial(search.spec);
+      await this.queue.enqueue(newTrials.map((t) => ({ trialId: t.id, searchId, attempts })))
         .catch((err) => this.log.warn({ searchId, err: (err as Error).message }, 'trials recorded but not enqueued yet; reconcile will retry'));
       if (newTrials.length) this.log.info({ searchId, trials: newTrials.map((t) => t.number) }, 'trials scheduled');
       if (plan.finalStatus) this.log.info({ searchId, status: plan.finalStatus, bestTrialId: plan.bestTrialId }, 'search finished');

@@ -17,6 +17,8 @@ export async function moveTrial(
   if (onlyFrom && trial.status !== onlyFrom) return null;
   assertTransition(trialId, trial.status, to);
   const ok = await store.updateTrialIf(trialId, [trial.status], { ...patch, status: to });
+  // A checkpoint only serves a retry; once the trial has ended nothing will resume it.
+  if (ok && isFinalTrialStatus(to)) await store.deleteCheckpoint(trialId);
   return ok ? trial : null;
 }
 

@@ -27,7 +27,8 @@ export class TfjsTrainingEngine implements TrainingEngine {
       const result = await trainModel({
         model, train: data, trainCount, valCount,
         epochs: req.training.epochs, batchSize: req.training.batchSize,
-        onEpochEnd: req.onEpochEnd,
+        onEpochEnd: req.onEpochEnd, onBatchEnd: req.onBatchEnd,
+        resume: req.resume && { checkpoint: req.resume.checkpoint, history: req.resume.epochs },
       });
       lap('fitMs');
       const artifact = result.best && !result.stopped ? await modelToArtifact(model) : null;

@@ -3,6 +3,8 @@
 // restored at the end, and a TrainingError when the loss diverges.
 import * as tf from '@tensorflow/tfjs';
 import { TrainingError } from '../domain/errors.js';
+import type { TrainingCheckpoint } from '../domain/training-port.js';
+import { encodeCheckpoint, restoreCheckpoint } from './checkpoint.js';
 import type { ImageSet } from './dataset.js';
 
 export interface EpochMetrics {
@@ -24,7 +26,11 @@ export interface TrainOptions {
   valCount: number;
   epochs: number;
   batchSize: number;
-  onEpochEnd?: (m: EpochMetrics) => Promise<EpochDecision> | EpochDecision;
+  /** `checkpoint` encodes the state at this boundary (see checkpoint.ts) for a caller that keeps it. */
+  onEpochEnd?: (m: EpochMetrics, checkpoint: () => Promise<TrainingCheckpoint>) => Promise<EpochDecision> | EpochDecision;
+  onBatchEnd?: () => Promise<void>;
+  /** Continue after checkpoint.epoch, with `history` the metrics of epochs 1..checkpoint.epoch. */
+  resume?: { checkpoint: TrainingCheckpoint; history: EpochMetrics[] };
 }
 
 export interface TrainResult {
@@ -71,6 +77,14 @@ class BestWeights {
   restore(model: tf.LayersModel): void {
     if (this.saved) model.setWeights(this.saved);
   }
+  /** Takes ownership of weights restored from a checkpoint. */
+  adopt(weights: tf.Tensor[]): void {
+    this.dispose();
+    this.saved = weights;
+  }
+  get tensors(): tf.Tensor[] | null {
+    return this.saved;
+  }
   dispose(): void {
     this.saved?.forEach((t) => t.dispose());
     this.saved = null;
@@ -82,7 +96,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   if (!(trainCount > 0) || valCount < 0 || trainCount + valCount > train.count) {
     throw new TrainingError(`cannot take ${trainCount} training + ${valCount} validation items from ${train.count}`);
   }
-  const history: EpochMetrics[] = [];
+  const history: EpochMetrics[] = [...(opts.resume?.history ?? [])];
   let best: EpochMetrics | null = null;
   let stopped = false;
   let failure: unknown = null; // errors are raised after fit() so it can clean up its own tensors
@@ -95,9 +109,20 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     failure ??= err;
     model.stopTraining = true;
   };
+  // Without validation data the training accuracy decides; ties keep the earlier epoch.
+  const score = (e: EpochMetrics) => (valData ? e.valAccuracy : e.accuracy);
+  const better = (m: EpochMetrics) => !best || score(m) > score(best) || (Number.isNaN(score(best)) && !Number.isNaN(score(m)));
+  const initialEpoch = opts.resume?.checkpoint.epoch ?? 0;
   try {
-    await model.fit(fitData.xs, fitData.ys, {
-      epochs, batchSize, shuffle: true, verbose: 0, yieldEvery: 'never',
+    if (opts.resume) {
+      const savedBest = await restoreCheckpoint(model, opts.resume.checkpoint);
+      for (const m of history) if (better(m)) best = m;
+      // The checkpoint stores the best weights only when they are not its own epoch's.
+      if (savedBest) bestWeights.adopt(savedBest);
+      else if (best) bestWeights.keep(model);
+    }
+    if (initialEpoch < epochs) await model.fit(fitData.xs, fitData.ys, {
+      epochs, initialEpoch, batchSize, shuffle: true, verbose: 0, yieldEvery: 'never',
       validationData: valData ? [valData.xs, valData.ys] : undefined,
       callbacks: {
         onEpochBegin: async () => { epochStart = performance.now(); },
@@ -105,6 +130,11 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
           const loss = num(logs?.loss);
           if (!Number.isFinite(loss)) {
             fail(new TrainingError(`training diverged: loss became ${loss} in epoch ${history.length + 1}, batch ${batch + 1}`));
+          }
+          try {
+            await opts.onBatchEnd?.();
+          } catch (err) {
+            fail(err);
           }
         },
         onEpochEnd: async (epoch, logs) => {
@@ -121,14 +151,13 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
           // tfjs clips probabilities inside the loss, so NaN weights can still report a finite loss.
           if (!(await weightsFinite(model))) return fail(new TrainingError(`training diverged: non-finite weights after epoch ${m.epoch}`));
           history.push(m);
-          // Without validation data the training accuracy decides; ties keep the earlier epoch.
-          const score = (e: EpochMetrics) => (valData ? e.valAccuracy : e.accuracy);
-          if (!best || score(m) > score(best) || (Number.isNaN(score(best)) && !Number.isNaN(score(m)))) {
+          if (better(m)) {
             best = m;
             bestWeights.keep(model);
           }
+          const checkpoint = () => encodeCheckpoint(model, m.epoch, best === m ? null : bestWeights.tensors);
           try {
-            if ((await opts.onEpochEnd?.(m)) === 'stop') {
+            if ((await opts.onEpochEnd?.(m, checkpoint)) === 'stop') {
               stopped = true;
               model.stopTraining = true;
             }

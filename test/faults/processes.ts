@@ -1,0 +1,136 @@
+// Real processes for fault tests: workers and the API run as `node --import tsx …` with their own
+// environment (a temporary SQLite file, a queue prefix of their own, fast fault timings), so a
+// test can kill -9 them, send SIGTERM, or restart Redis under them.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import type { TrialWithEpochs } from '../../src/store/store.js';
+import { createCore, type Core } from '../../src/wiring.js';
+
+/** Fast timings: a lost worker's job is re-queued within ~3 s, a silent trial is stale after 2 s. */
+export const FAST_FAULTS = {
+  LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '1000', HEARTBEAT_INTERVAL_MS: '300',
+  TRIAL_STALE_MS: '2000', RECONCILE_INTERVAL_MS: '1000', SHUTDOWN_GRACE_MS: '30000',
+};
+
+export interface Cluster {
+  env: Record<string, string>;
+  config: Config;
+  /** The test's own store, queue and scheduler on the same database and Redis (acts as the API). */
+  core: Core;
+  dir: string;
+  start(script: 'workers/trial-worker.ts' | 'src/server.ts', env?: Record<string, string>): Proc;
+  trials(searchId: string): Promise<TrialWithEpochs[]>;
+  close(): Promise<void>;
+}
+
+export interface Proc {
+  proc: ChildProcess;
+  log: string;
+  exited: Promise<number | string | null>;
+}
+
+export async function startCluster(env: Record<string, string> = {}): Promise<Cluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'hypertune-faults-'));
+  const full: Record<string, string> = {
+    LOG_LEVEL: 'info', TRAINING_BACKEND: 'wasm', TRAINING_THREADS: '1', ...FAST_FAULTS, ...env,
+    DATABASE_URL: `file:${join(dir, 'test.db')}`, QUEUE_PREFIX: `faults-${randomUUID().slice(0, 8)}`,
+  };
+  const config = loadConfig({ ...process.env, ...full });
+  const core = await createCore(config, createLogger('silent', 'test'));
+  const procs: Proc[] = [];
+  return {
+    env: full, config, core, dir,
+    start(script, extra = {}) {
+      const log = join(dir, `${script.replace(/\W/g, '-')}-${procs.length}.log`);
+      const fd = openSync(log, 'a');
+      const proc = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...full, ...extra }, stdio: ['ignore', fd, fd] });
+      closeSync(fd);
+      const exited = new Promise<number | string | null>((r) => proc.once('exit', (code, signal) => r(signal ?? code)));
+      const p = { proc, log, exited };
+      procs.push(p);
+      return p;
+    },
+    async trials(searchId) {
+      return core.store.listTrialsWithEpochs(searchId);
+    },
+    async close() {
+      for (const p of procs) if (p.proc.exitCode === null && p.proc.signalCode === null) {
+        for (const pid of descendants(p.proc.pid!)) killPid(pid);
+        p.proc.kill('SIGKILL');
+        await p.exited;
+      }
+      await core.queue.queue.obliterate({ force: true }).catch(() => undefined);
+      await core.close();
+      if (process.env.KEEP_FAULT_LOGS) console.log(`fault test logs in ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Pids of the processes below `pid` (its trial and probe children), from /proc. */
+export function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* exited meanwhile */ }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => { for (const [c, pp] of parents) if (pp === p) { out.push(c); walk(c); } };
+  walk(pid);
+  return out;
+}
+
+/** The trial child a worker runs now (the process whose command line names trial-child.ts). */
+export function trialChildOf(workerPid: number): number | null {
+  for (const pid of descendants(workerPid)) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('trial-child')) return pid;
+    } catch { /* exited */ }
+  }
+  return null;
+}
+
+export function killPid(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try { process.kill(pid, signal); } catch { /* already gone */ }
+}
+
+export const alive = (pid: number): boolean => {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** A private, non-persistent redis-server (so a restart loses every job, as in production without persistence). */
+export function startRedis(port: number): ChildProcess {
+  const proc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
+  for (let i = 0; i < 50; i++) {
+    if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG') return proc;
+    spawnSync('sleep', ['0.1']);
+  }
+  throw new Error(`redis-server on ${port} did not start`);
+}
+
+/** Each epoch number once, 1..n: no epoch lost or counted twice. */
+export function epochNumbers(t: TrialWithEpochs): number[] {
+  return t.epochs.map((e) => e.epoch);
+}
+
+export const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
