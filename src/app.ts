@@ -1,10 +1,14 @@
-// Builds the Fastify app from its routes without listening, so tests use it directly.
+// Builds the Fastify app from its plugins and routes without listening, so tests use it directly.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ApiKeyService } from './auth/api-keys.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
 import { openApiOptions, swaggerUiOptions } from './openapi.js';
+import { authPlugin } from './plugins/auth.js';
+import { perMinute, securityPlugin } from './plugins/security.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
 import { searchRoutes } from './routes/searches.js';
@@ -15,12 +19,28 @@ export interface AppDeps {
   searches: SearchService;
   models: ModelService;
   health: HealthCheck;
+  /** Needed when authentication is on. */
+  apiKeys?: ApiKeyService;
 }
 
-export function buildApp(deps: AppDeps, opts: { logger: FastifyServerOptions['loggerInstance'] | boolean; bodyLimit: number }) {
+export interface AppOptions {
+  logger: FastifyServerOptions['loggerInstance'] | boolean;
+  bodyLimit: number;
+  /** Default: off, the embedded single-user mode. */
+  auth?: { enabled: boolean };
+  /** Requests per minute per key; default: no limits. */
+  rateLimits?: { predictPerMinute: number; searchesPerMinute: number };
+}
+
+/** Reachable without a key: liveness probes and the API's own documentation. */
+const isPublic = (url: string) => url === '/health' || url === '/docs' || url.startsWith('/docs/');
+
+export function buildApp(deps: AppDeps, opts: AppOptions) {
   const app = Fastify({
     ...(typeof opts.logger === 'boolean' ? { logger: opts.logger } : { loggerInstance: opts.logger }),
     bodyLimit: opts.bodyLimit,
+    // Errors Fastify raises before routing (a URL that does not decode) get the contract's shape too.
+    frameworkErrors: errorHandler,
     ajv: {
       customOptions: {
         // Reject what the contract does not know rather than silently dropping or converting it.
@@ -34,12 +54,16 @@ export function buildApp(deps: AppDeps, opts: { logger: FastifyServerOptions['lo
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  // Auth, then headers and rate limits, app-wide and before the routes so their hooks see every route.
+  app.register(authPlugin, { enabled: opts.auth?.enabled ?? false, keys: deps.apiKeys, isPublic });
+  app.register(securityPlugin);
   // Registered before the routes, at the top level, so it sees every route's schema.
   app.register(swagger, openApiOptions);
   app.register(swaggerUi, swaggerUiOptions);
   app.register(healthRoutes, { check: deps.health });
-  app.register(searchRoutes, { searches: deps.searches });
-  app.register(modelRoutes, { models: deps.models });
+  app.register(searchRoutes, { searches: deps.searches, createLimit: perMinute(opts.rateLimits?.searchesPerMinute ?? 0) });
+  app.register(modelRoutes, { models: deps.models, predictLimit: perMinute(opts.rateLimits?.predictPerMinute ?? 0) });
+  app.register(apiKeyRoutes, { keys: deps.apiKeys });
   return app;
 }
 export type App = ReturnType<typeof buildApp>;

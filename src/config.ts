@@ -21,11 +21,17 @@ export interface Config {
   trialAttempts: number;
   /** How often a worker re-enqueues trials the database says are owed. */
   reconcileIntervalMs: number;
+  /** Faults and recovery (README): BullMQ job lock and stalled-job check, trial heartbeats, shutdown. */
+  faults: { lockDurationMs: number; stalledIntervalMs: number; heartbeatIntervalMs: number; trialStaleMs: number; shutdownGraceMs: number };
   logLevel: string;
   bodyLimitBytes: number;
   maxPredictInstances: number;
   modelCacheSize: number;
   limits: SearchLimits;
+  /** Off: one embedded user, no keys. On: every request needs a key (see src/auth/). */
+  auth: { enabled: boolean; adminApiKey: string | null };
+  /** Requests per minute per API key (per client IP with auth off); 0 turns a limit off. */
+  rateLimits: { predictPerMinute: number; searchesPerMinute: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -36,6 +42,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got '${raw}'`);
     return n;
   };
+  const bool = (name: string): boolean | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new Error(`${name} must be true or false, got '${raw}'`);
+  };
+  const adminApiKey = env.ADMIN_API_KEY || null;
+  // A short admin key could be guessed; the tenant keys we issue carry 256 random bits.
+  if (adminApiKey !== null && adminApiKey.length < 32) throw new Error('ADMIN_API_KEY must be at least 32 characters');
   const backend = env.TRAINING_BACKEND || 'auto';
   if (backend !== 'auto' && !isBackendName(backend)) {
     throw new Error(`TRAINING_BACKEND must be one of auto, ${BACKEND_NAMES.join(', ')}, got '${backend}'`);
@@ -52,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: int('WORKER_CONCURRENCY', 1, 1),
     trialAttempts: int('TRIAL_ATTEMPTS', 3, 1),
     reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 30_000, 100),
+    faults: faultSettings(int),
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024),
     maxPredictInstances: int('MAX_PREDICT_INSTANCES', 256, 1),
@@ -62,13 +79,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxParallelTrials: int('MAX_PARALLEL_TRIALS', 64, 1),
       maxParams: int('MAX_MODEL_PARAMS', 50_000_000, 1),
     },
+    // Setting an admin key turns authentication on unless AUTH_ENABLED says otherwise.
+    auth: { enabled: bool('AUTH_ENABLED') ?? adminApiKey !== null, adminApiKey },
+    rateLimits: {
+      predictPerMinute: int('RATE_LIMIT_PREDICT_PER_MINUTE', 600),
+      searchesPerMinute: int('RATE_LIMIT_SEARCHES_PER_MINUTE', 30),
+    },
+  };
+}
+
+function faultSettings(int: (name: string, fallback: number, min?: number) => number): Config['faults'] {
+  const heartbeatIntervalMs = int('HEARTBEAT_INTERVAL_MS', 10_000, 100);
+  const trialStaleMs = int('TRIAL_STALE_MS', 120_000, 200);
+  // A trial alive but between two heartbeats must never look stale.
+  if (trialStaleMs < 2 * heartbeatIntervalMs) throw new Error(`TRIAL_STALE_MS (${trialStaleMs}) must be at least twice HEARTBEAT_INTERVAL_MS (${heartbeatIntervalMs})`);
+  return {
+    lockDurationMs: int('LOCK_DURATION_MS', 30_000, 100),
+    stalledIntervalMs: int('STALLED_INTERVAL_MS', 30_000, 100),
+    heartbeatIntervalMs,
+    trialStaleMs,
+    shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 60_000, 0),
   };
 }
 
 /** The settings a trial's child process needs, as environment (the inverse of loadConfig). */
 export function childEnv(config: Config, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  // Training children never authenticate anyone: the admin key stays in the process that needs it.
+  const { ADMIN_API_KEY: _adminKey, ...inherited } = base;
   return {
-    ...base,
+    ...inherited,
     DATABASE_URL: config.databaseUrl,
     REDIS_URL: config.redisUrl,
     QUEUE_PREFIX: config.queuePrefix,
@@ -76,5 +115,7 @@ export function childEnv(config: Config, base: NodeJS.ProcessEnv = process.env):
     TRAINING_BACKEND: config.trainingBackend,
     TRAINING_THREADS: String(config.trainingThreads),
     LOG_LEVEL: config.logLevel,
+    HEARTBEAT_INTERVAL_MS: String(config.faults.heartbeatIntervalMs),
+    TRIAL_STALE_MS: String(config.faults.trialStaleMs),
   };
 }

@@ -12,8 +12,21 @@ export const openApiOptions: FastifyDynamicSwaggerOptions = {
     tags: [
       { name: 'searches', description: 'create, follow and cancel searches; their trials' },
       { name: 'models', description: 'trained models: summaries and predictions' },
+      { name: 'api-keys', description: 'tenant API keys, managed with the admin key' },
       { name: 'health', description: 'liveness of the service and its dependencies' },
     ],
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'With authentication on (ADMIN_API_KEY or AUTH_ENABLED=true): a tenant key for searches and models, '
+            + 'the admin key for /api-keys. Without it, no key is needed.',
+        },
+      },
+    },
+    // Every operation but /health and /docs; health says so itself with an empty list.
+    security: [{ bearerAuth: [] }],
   },
 };
 

@@ -18,14 +18,17 @@ export async function startApi(config: Config, log: Logger, shared?: Core) {
   const app = buildApp({
     searches: core.searches,
     models,
+    apiKeys: core.apiKeys,
     health: async () => ({
       database: await core.store.getSearch('health-probe').then(() => ({ ok: true }), (e: Error) => ({ ok: false, error: e.message })),
       redis: await core.queue.counts().then((jobs) => ({ ok: true, jobs }), (e: Error) => ({ ok: false, error: e.message })),
       inferenceBackend: backend,
       workers: await core.workers.list().then((list) => ({ ok: true, list }), (e: Error) => ({ ok: false, error: e.message })),
     }),
-  }, { logger: log, bodyLimit: config.bodyLimitBytes });
-  if (!shared) await reconcile(core.store, core.queue, core.scheduler, log); // the owner reconciles a shared core
+  }, { logger: log, bodyLimit: config.bodyLimitBytes, auth: config.auth, rateLimits: config.rateLimits });
+  log.info(config.auth.enabled ? 'authentication on: requests need an API key' : 'authentication off: single-user mode, no API keys');
+  // The owner reconciles a shared core. Never steals a trial a live worker runs (see reconcile.ts).
+  if (!shared) await reconcile(core.store, core.queue, core.scheduler, log, { trialStaleMs: config.faults.trialStaleMs, defaultAttempts: config.trialAttempts });
   await app.listen({ port: config.port, host: config.host });
   return {
     app,

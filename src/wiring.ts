@@ -1,4 +1,5 @@
 // The composition root shared by the API and the workers: one store, one queue, one scheduler.
+import { ApiKeyService } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { TrialQueue } from './queue/trial-queue.js';
@@ -14,6 +15,8 @@ export interface Core {
   workers: WorkerRegistry;
   scheduler: Scheduler;
   searches: SearchService;
+  /** Tenant keys; used by the API only (workers act for whichever tenant owns a trial). */
+  apiKeys: ApiKeyService;
   close(): Promise<void>;
 }
 
@@ -23,8 +26,9 @@ export async function createCore(config: Config, log: Logger): Promise<Core> {
   const workers = new WorkerRegistry(config.redisUrl, config.queuePrefix);
   const scheduler = new Scheduler(store, queue, log);
   const searches = new SearchService(store, scheduler, queue, config.limits);
+  const apiKeys = new ApiKeyService(store.apiKeys(), config.auth.adminApiKey);
   return {
-    store, queue, workers, scheduler, searches,
+    store, queue, workers, scheduler, searches, apiKeys,
     async close() {
       await queue.close();
       await workers.close();

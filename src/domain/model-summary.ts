@@ -2,7 +2,7 @@
 // impossible templates at search creation and describes a trained model like Keras' summary().
 import { ValidationError } from './errors.js';
 import type { HpValues } from './hyperparameters.js';
-import { ACTIVATIONS, type ConcreteLayer, type ConcreteModel, type ConcreteOptimizer, type LayerType, type Loss } from './model-template.js';
+import { ACTIVATIONS, OPTIMIZER_TYPES, type ConcreteLayer, type ConcreteModel, type ConcreteOptimizer, type LayerType, type Loss } from './model-template.js';
 
 export interface LayerSummary {
   name: string;
@@ -56,6 +56,9 @@ export function describeArchitecture(model: ConcreteModel, refs: Record<string, 
     shape = out;
     return { name: n === 0 ? KERAS_NAMES[layer.type] : `${KERAS_NAMES[layer.type]}_${n}`, type: layer.type, outputShape: [null, ...out], params };
   });
+  // The type may come from a hyperparameter; the schema cannot check what one will hold.
+  if (!OPTIMIZER_TYPES.includes(model.optimizer.type))
+    throw new ValidationError('model.optimizer.type', `must be one of ${OPTIMIZER_TYPES.join(', ')}, got ${JSON.stringify(model.optimizer.type)}`);
   if (!(model.optimizer.learningRate > 0) || !Number.isFinite(model.optimizer.learningRate))
     throw new ValidationError('model.optimizer.learningRate', 'must be a finite number > 0');
   if (!(model.optimizer.momentum >= 0 && model.optimizer.momentum < 1))

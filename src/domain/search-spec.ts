@@ -1,7 +1,7 @@
 // A search request after validation: what the scheduler and the workers read back from the store.
 import { datasetInfo, type DatasetInfo } from './datasets.js';
 import { ValidationError } from './errors.js';
-import { discreteValues, validateSpace, type HpValue, type HpValues, type SearchSpace } from './hyperparameters.js';
+import { discreteAt, discreteCount, discreteValues, validateSpace, type HpValue, type HpValues, type SearchSpace } from './hyperparameters.js';
 import { describeArchitecture, type Architecture } from './model-summary.js';
 import { resolveTemplate, templateRefs, type ModelTemplate } from './model-template.js';
 
@@ -14,7 +14,12 @@ export interface SearchSpec {
   objective: { metric: 'val_accuracy'; direction: 'max' | 'min' };
   /** initialRandomTrials: random trials before bayesian starts modelling (bayesian only). */
   algorithm: { name: AlgorithmName; seed: number; initialRandomTrials?: number };
-  budget: { maxTrials: number; maxParallelTrials: number };
+  /**
+   * maxRetriesPerTrial: runs after a crash (kill, lost worker) before the trial fails for good.
+   * maxFailedTrials: failed trials that fail the whole search; absent means no limit.
+   * Both are optional here because searches stored before they existed lack them.
+   */
+  budget: { maxTrials: number; maxParallelTrials: number; maxRetriesPerTrial?: number; maxFailedTrials?: number };
   training: { epochs: number; batchSize: number; validationSplit: number };
   hyperparameters: SearchSpace;
   model: ModelTemplate;
@@ -36,8 +41,21 @@ export interface SearchLimits {
   maxParams: number;
 }
 
+export const DEFAULT_RETRIES_PER_TRIAL = 2;
+const MAX_RETRIES_PER_TRIAL = 10;
+
+/** Runs a trial of this search gets (first + retries); undefined for searches stored before the field (the queue's default, TRIAL_ATTEMPTS). */
+export function attemptsPerTrial(spec: SearchSpec): number | undefined {
+  return spec.budget.maxRetriesPerTrial === undefined ? undefined : spec.budget.maxRetriesPerTrial + 1;
+}
+
 /** Above this many corner combinations the template is checked at each hyperparameter's extremes only. */
 const MAX_CORNER_COMBOS = 512;
+/**
+ * Layer shape checks one search creation may spend on its corners (about 2 µs each). Without a
+ * budget, 100 layers over 16+ hyperparameters took 13 s of one request's synchronous CPU.
+ */
+const MAX_LAYER_CHECKS = 50_000;
 
 export function normalizeSpec(req: SearchRequest, randomSeed: () => number): SearchSpec {
   const name = req.algorithm?.name ?? 'random';
@@ -52,7 +70,10 @@ export function normalizeSpec(req: SearchRequest, randomSeed: () => number): Sea
     dataset: req.dataset,
     objective: { metric: req.objective?.metric ?? 'val_accuracy', direction: req.objective?.direction ?? 'max' },
     algorithm: { name, seed: req.algorithm?.seed ?? randomSeed(), ...initialRandomTrials },
-    budget: { maxTrials, maxParallelTrials: req.budget?.maxParallelTrials ?? 1 },
+    budget: {
+      maxTrials, maxParallelTrials: req.budget?.maxParallelTrials ?? 1, maxRetriesPerTrial: req.budget?.maxRetriesPerTrial ?? DEFAULT_RETRIES_PER_TRIAL,
+      ...(req.budget?.maxFailedTrials !== undefined ? { maxFailedTrials: req.budget.maxFailedTrials } : {}),
+    },
     training: { epochs: req.training?.epochs ?? 2, batchSize: req.training?.batchSize ?? 32, validationSplit: req.training?.validationSplit ?? 0.1 },
     hyperparameters: req.hyperparameters,
     model: req.model,
@@ -69,6 +90,8 @@ export function validateSpec(spec: SearchSpec, limits: SearchLimits): void {
   if (spec.objective.metric !== 'val_accuracy') throw new ValidationError('objective.metric', "only 'val_accuracy' is supported");
   checkInt(spec.budget.maxTrials, 1, limits.maxTrialsPerSearch, 'budget.maxTrials');
   checkInt(spec.budget.maxParallelTrials, 1, limits.maxParallelTrials, 'budget.maxParallelTrials');
+  if (spec.budget.maxRetriesPerTrial !== undefined) checkInt(spec.budget.maxRetriesPerTrial, 0, MAX_RETRIES_PER_TRIAL, 'budget.maxRetriesPerTrial');
+  if (spec.budget.maxFailedTrials !== undefined) checkInt(spec.budget.maxFailedTrials, 1, limits.maxTrialsPerSearch, 'budget.maxFailedTrials');
   checkInt(spec.training.epochs, 1, limits.maxEpochs, 'training.epochs');
   checkInt(spec.training.batchSize, 1, 4096, 'training.batchSize');
   const split = spec.training.validationSplit;
@@ -98,7 +121,8 @@ function validateTemplate(spec: SearchSpec, data: DatasetInfo, limits: SearchLim
   for (const ref of refs)
     if (!space.has(ref.name)) throw new ValidationError(ref.path, `refers to unknown hyperparameter '${ref.name}'`);
   const used = [...new Set(refs.map((r) => r.name))];
-  for (const values of cornerCombos(used.map((n) => [n, corners(space.get(n)!)]))) {
+  const budget = Math.max(2, Math.floor(MAX_LAYER_CHECKS / model.layers.length));
+  for (const values of cornerCombos(used.map((n) => [n, corners(space.get(n)!)]), budget)) {
     const why = Object.fromEntries(refs.map((r) => [r.path, `${r.name}=${JSON.stringify(values[r.name])}`]));
     checkArchitecture(describeArchitecture(resolveTemplate(model, values), why), data, limits);
   }
@@ -116,18 +140,21 @@ function checkArchitecture(arch: Architecture, data: DatasetInfo, limits: Search
 
 /** The values most likely to break a shape: every discrete value when few, else the two extremes. */
 function corners(hp: SearchSpace[number]): HpValue[] {
-  const values = discreteValues(hp);
-  if (values && values.length <= 8) return values;
+  const n = discreteCount(hp); // counted, not listed: a range may hold 100,000 values
+  if (n !== null && n <= 8) return discreteValues(hp)!;
   if (hp.type === 'int' || hp.type === 'float') return [hp.min, hp.max];
-  return values ? [values[0], values[values.length - 1]] : [];
+  return n !== null ? [discreteAt(hp, 0), discreteAt(hp, n - 1)] : [];
 }
 
-function* cornerCombos(axes: [string, HpValue[]][]): Generator<HpValues> {
+/** At most `limit` combinations; past it, all-last values first, since counting from 0 starts at all-first. */
+function* cornerCombos(axes: [string, HpValue[]][], limit: number): Generator<HpValues> {
   const total = axes.reduce((n, [, v]) => n * v.length, 1);
   const reduced = total > MAX_CORNER_COMBOS
     ? axes.map(([n, v]) => [n, v.length > 2 ? [v[0], v[v.length - 1]] : v] as [string, HpValue[]])
     : axes;
-  const count = Math.min(reduced.reduce((n, [, v]) => n * v.length, 1), 1 << 16);
+  const all = reduced.reduce((n, [, v]) => n * v.length, 1);
+  if (all > limit) yield Object.fromEntries(reduced.map(([name, vs]) => [name, vs[vs.length - 1]]));
+  const count = Math.min(all, limit);
   for (let i = 0; i < count; i++) {
     let k = i;
     const values: HpValues = {};

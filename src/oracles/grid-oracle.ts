@@ -1,20 +1,23 @@
 // Grid search: combinations in a fixed mixed-radix order (last hyperparameter fastest), skipping
 // those already tried, so it is stateless and restarts where it left off.
-import { comboKey, discreteValues, FLOAT_GRID_POINTS, fromUnit, spaceCardinality, type HpValue, type HpValues, type Hyperparameter, type SearchSpace } from '../domain/hyperparameters.js';
+import { comboKey, discreteAt, discreteCount, FLOAT_GRID_POINTS, fromUnit, spaceCardinality, type HpValue, type HpValues, type Hyperparameter, type SearchSpace } from '../domain/hyperparameters.js';
 import type { Oracle, OracleInput, Suggestions } from '../domain/oracle.js';
 
-/** A continuous float is gridded on FLOAT_GRID_POINTS points (log-spaced with log sampling). */
+/** Points on a hyperparameter's grid: its values, or FLOAT_GRID_POINTS for a continuous float. */
+export const gridCount = (hp: Hyperparameter): number => discreteCount(hp) ?? FLOAT_GRID_POINTS;
+
+/** The k-th grid point; a continuous float's are spread evenly (log-spaced with log sampling). */
+export function gridAt(hp: Hyperparameter, k: number): HpValue {
+  if (discreteCount(hp) !== null) return discreteAt(hp, k);
+  return Number((fromUnit(hp, k / (FLOAT_GRID_POINTS - 1)) as number).toPrecision(12));
+}
+
 export function gridValues(hp: Hyperparameter): HpValue[] {
-  const values = discreteValues(hp);
-  if (values) return values;
-  return Array.from({ length: FLOAT_GRID_POINTS }, (_, k) => {
-    const v = fromUnit(hp, k / (FLOAT_GRID_POINTS - 1));
-    return Number((v as number).toPrecision(12));
-  });
+  return Array.from({ length: gridCount(hp) }, (_, k) => gridAt(hp, k));
 }
 
 export function gridSize(space: SearchSpace): number {
-  return space.reduce((n, hp) => n * gridValues(hp).length, 1);
+  return space.reduce((n, hp) => n * gridCount(hp), 1);
 }
 
 /** The index-th combination of the grid. */
@@ -22,9 +25,9 @@ export function enumerateCombo(space: SearchSpace, index: number): HpValues {
   const out: HpValues = {};
   let k = index;
   for (let i = space.length - 1; i >= 0; i--) {
-    const values = gridValues(space[i]);
-    out[space[i].name] = values[k % values.length];
-    k = Math.floor(k / values.length);
+    const n = gridCount(space[i]);
+    out[space[i].name] = gridAt(space[i], k % n);
+    k = Math.floor(k / n);
   }
   return Object.fromEntries(space.map((hp) => [hp.name, out[hp.name]]));
 }

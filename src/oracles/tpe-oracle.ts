@@ -4,7 +4,7 @@
 // g(x) over the bad, and of 24 candidates drawn from l the one with the largest l(x)/g(x) wins.
 // Works in each hyperparameter's unit interval, so every type is handled the same way.
 // Trials still running count as bad ("constant liar"), so parallel proposals spread out.
-import { comboKey, discreteValues, fromUnit, toUnit, type HpValues, type Hyperparameter, type SearchSpace } from '../domain/hyperparameters.js';
+import { comboKey, discreteCount, fromUnit, toUnit, type HpValues, type Hyperparameter, type SearchSpace } from '../domain/hyperparameters.js';
 import type { Oracle, OracleInput, PastTrial, Suggestions } from '../domain/oracle.js';
 import { mixSeed, mulberry32 } from '../domain/rng.js';
 import { RandomOracle } from './random-oracle.js';
@@ -59,9 +59,9 @@ function gaussianMixture(observed: number[]): Density {
 }
 
 function density(hp: Hyperparameter, observed: number[]): Density {
-  const values = discreteValues(hp);
+  const n = discreteCount(hp);
   const log = (hp.type === 'int' || hp.type === 'float') && hp.sampling === 'log';
-  return values && !log && values.length <= MAX_CATEGORIES ? categorical(values.length, observed) : gaussianMixture(observed);
+  return n !== null && !log && n <= MAX_CATEGORIES ? categorical(n, observed) : gaussianMixture(observed);
 }
 
 /** Splits the history: best quarter by objective is good; the rest, failures and running trials are bad. */

@@ -10,7 +10,8 @@ export const ErrorBody = Type.Object({
   }),
 });
 
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+// Ids are ours (UUIDs): anything else, `../` and NUL included, is refused before it reaches a query.
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$', description: "letters, digits, '_' and '-' only" }) });
 export type IdParamsT = Static<typeof IdParams>;
 
 /** Ajv's discriminator: a bad member reports against the branch its `type` names, not every branch. */
@@ -18,7 +19,12 @@ export function taggedUnion<T extends TSchema[]>(members: [...T]) {
   return Type.Unsafe<Static<T[number]>>({ type: 'object', required: ['type'], discriminator: { propertyName: 'type' }, oneOf: members });
 }
 
-export const Name = Type.String({ minLength: 1, maxLength: 200 });
+/**
+ * Free text we store. PostgreSQL cannot hold NUL in text or JSONB, nor an unpaired UTF-16
+ * surrogate (it is not Unicode), so both are refused here, on every backend alike.
+ */
+const STORABLE_TEXT = { pattern: '^[^\\u0000\\uD800-\\uDFFF]*$', description: 'text without NUL characters or unpaired surrogates' };
+export const Name = Type.String({ minLength: 1, maxLength: 200, ...STORABLE_TEXT });
 export const FiniteNumber = Type.Number();
-export const HpValue = Type.Union([Type.Number(), Type.String({ maxLength: 200 }), Type.Boolean()]);
+export const HpValue = Type.Union([Type.Number(), Type.String({ maxLength: 200, ...STORABLE_TEXT }), Type.Boolean()]);
 export const HpValues = Type.Record(Type.String(), HpValue);

@@ -51,7 +51,11 @@ export const SearchRequestBody = Type.Object({
     seed: Type.Optional(Int),
     initialRandomTrials: Type.Optional(Int),
   }, strict)),
-  budget: Type.Optional(Type.Object({ maxTrials: Type.Optional(Int), maxParallelTrials: Type.Optional(Int) }, strict)),
+  budget: Type.Optional(Type.Object({
+    maxTrials: Type.Optional(Int), maxParallelTrials: Type.Optional(Int),
+    maxRetriesPerTrial: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: 'runs after a crash before the trial fails (default 2)' })),
+    maxFailedTrials: Type.Optional(Type.Integer({ minimum: 1, description: 'failed trials that fail the search (default: no limit)' })),
+  }, strict)),
   training: Type.Optional(Type.Object({
     epochs: Type.Optional(Int), batchSize: Type.Optional(Int), validationSplit: Type.Optional(Type.Number()),
   }, strict)),

@@ -1,5 +1,6 @@
 // The model registry: describes stored models and serves predictions, keeping recently used
-// models loaded (an LRU) so a prediction does not reload weights from the database.
+// models loaded (an LRU) so a prediction does not reload weights from the database. A model
+// belongs to its search's tenant: `tenant`, where given, hides every other tenant's models.
 import { NotFoundError } from '../domain/errors.js';
 import { instancesToBatch } from '../domain/instances.js';
 import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
@@ -29,13 +30,13 @@ export class ModelService {
     private readonly opts: { cacheSize: number; maxInstances: number },
   ) {}
 
-  async get(id: string) {
-    const m = await this.require(id);
+  async get(id: string, tenant?: string) {
+    const m = await this.require(id, tenant);
     return { id: m.id, searchId: m.searchId, trialId: m.trialId, createdAt: m.createdAt.toISOString(), ...m.summary };
   }
 
-  async predict(id: string, instances: unknown): Promise<Prediction[]> {
-    const record = await this.require(id);
+  async predict(id: string, instances: unknown, tenant?: string): Promise<Prediction[]> {
+    const record = await this.require(id, tenant);
     const { inputShape, dataset } = record.summary;
     const batch = instancesToBatch(instances, inputShape, dataset.pixelMax, this.opts.maxInstances);
     const count = batch.length / inputShape.reduce((a, b) => a * b, 1);
@@ -83,9 +84,10 @@ export class ModelService {
     }
   }
 
-  private async require(id: string): Promise<ModelRecord> {
+  private async require(id: string, tenant?: string): Promise<ModelRecord> {
     const m = await this.store.getModel(id);
     if (!m) throw new NotFoundError('model', id);
+    if (tenant !== undefined && (await this.store.getSearch(m.searchId))?.tenant !== tenant) throw new NotFoundError('model', id);
     return m;
   }
 }

@@ -14,9 +14,10 @@ import type { ModelSummary } from '../domain/model-summary.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
 import type { EpochMetric, Model, Search, Trial } from '../generated/sqlite/client.js';
+import { PrismaApiKeyStore, type ApiKeyStore } from './api-key-store.js';
 import { migrate, parseDatabaseUrl } from './migrate.js';
 import { createPrismaClient, type DbClient, type Prisma } from './prisma-client.js';
-import type { EpochRecord, ModelArtifact, ModelRecord, NewTrial, SearchPatch, SearchRecord, Store, TrialPatch, TrialRecord, TrialWithEpochs } from './store.js';
+import type { CheckpointRecord, EpochRecord, ModelArtifact, ModelRecord, NewTrial, SearchPatch, SearchRecord, Store, TrialPatch, TrialRecord, TrialWithEpochs } from './store.js';
 
 type Runner = <T>(op: () => Promise<T>) => Promise<T>;
 
@@ -40,8 +41,8 @@ export class PrismaStore implements Store {
     return new PrismaStore(db, target.provider === 'sqlite' ? sqliteQueue(target.path) : (op) => op());
   }
 
-  createSearch(input: { id: string; name: string; spec: SearchSpec }): Promise<SearchRecord> {
-    const data = { id: input.id, name: input.name, spec: json(input.spec), status: 'queued' satisfies SearchStatus };
+  createSearch(input: { id: string; name: string; spec: SearchSpec; tenant?: string | null }): Promise<SearchRecord> {
+    const data = { id: input.id, name: input.name, spec: json(input.spec), status: 'queued' satisfies SearchStatus, tenant: input.tenant ?? null };
     return this.run(async () => toSearch(await this.db.search.create({ data })));
   }
 
@@ -53,8 +54,9 @@ export class PrismaStore implements Store {
   }
 
   /** Newest first. */
-  listSearches(): Promise<SearchRecord[]> {
-    return this.run(async () => (await this.db.search.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] })).map(toSearch));
+  listSearches(filter: { tenant?: string } = {}): Promise<SearchRecord[]> {
+    const where = filter.tenant === undefined ? {} : { tenant: filter.tenant };
+    return this.run(async () => (await this.db.search.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] })).map(toSearch));
   }
 
   commitSchedule(searchId: string, expectedVersion: number, patch: SearchPatch, newTrials: NewTrial[]): Promise<boolean> {
@@ -126,9 +128,30 @@ export class PrismaStore implements Store {
     });
   }
 
-  deleteEpochs(trialId: string): Promise<void> {
+  deleteEpochs(trialId: string, afterEpoch?: number): Promise<void> {
+    const where = afterEpoch === undefined ? { trialId } : { trialId, epoch: { gt: afterEpoch } };
     return this.run(async () => {
-      await this.db.epochMetric.deleteMany({ where: { trialId } });
+      await this.db.epochMetric.deleteMany({ where });
+    });
+  }
+
+  saveCheckpoint(c: CheckpointRecord): Promise<void> {
+    const content = { epoch: c.epoch, weightSpecs: json(c.weightSpecs), weightData: new Uint8Array(c.weightData) };
+    return this.run(async () => {
+      await this.db.trialCheckpoint.upsert({ where: { trialId: c.trialId }, create: { trialId: c.trialId, ...content }, update: content });
+    });
+  }
+
+  getCheckpoint(trialId: string): Promise<CheckpointRecord | null> {
+    return this.run(async () => {
+      const row = await this.db.trialCheckpoint.findUnique({ where: { trialId } });
+      return row && { trialId, epoch: row.epoch, weightSpecs: row.weightSpecs as unknown[], weightData: row.weightData };
+    });
+  }
+
+  deleteCheckpoint(trialId: string): Promise<void> {
+    return this.run(async () => {
+      await this.db.trialCheckpoint.deleteMany({ where: { trialId } });
     });
   }
 
@@ -173,6 +196,11 @@ export class PrismaStore implements Store {
     });
   }
 
+  /** The API-key table on this store's connection; closed with it. */
+  apiKeys(): ApiKeyStore {
+    return new PrismaApiKeyStore(this.db, this.run);
+  }
+
   close(): Promise<void> {
     return this.run(() => this.db.$disconnect());
   }
@@ -204,8 +232,8 @@ function trialPatch(p: TrialPatch): Prisma.TrialUpdateManyMutationInput {
 }
 
 function toSearch(row: Search): SearchRecord {
-  const { id, name, version, error, bestTrialId, bestModelId, createdAt, finishedAt } = row;
-  return { id, name, spec: row.spec as unknown as SearchSpec, status: row.status as SearchStatus, version, error, bestTrialId, bestModelId, createdAt, finishedAt };
+  const { id, name, version, error, bestTrialId, bestModelId, createdAt, finishedAt, tenant } = row;
+  return { id, name, spec: row.spec as unknown as SearchSpec, status: row.status as SearchStatus, version, error, bestTrialId, bestModelId, createdAt, finishedAt, tenant };
 }
 
 function toTrial(row: Trial & { model: { id: string } | null }): TrialRecord {

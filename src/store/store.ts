@@ -18,6 +18,8 @@ export interface SearchRecord {
   bestModelId: string | null;
   createdAt: Date;
   finishedAt: Date | null;
+  /** The tenant that owns it (its trials and models follow it); null when authentication is off. */
+  tenant: string | null;
 }
 
 export interface TrialRecord {
@@ -49,6 +51,15 @@ export interface TrialWithEpochs extends TrialRecord {
 /** A tfjs layers-format artifact (what model.json and weights.bin hold). */
 export interface ModelArtifact {
   modelTopology: unknown;
+  weightSpecs: unknown[];
+  weightData: Uint8Array;
+}
+
+/** A running trial's end-of-epoch training state (opaque to the store: the engine encodes it). */
+export interface CheckpointRecord {
+  trialId: string;
+  /** The last epoch whose metrics and weights it holds; a retry resumes at epoch + 1. */
+  epoch: number;
   weightSpecs: unknown[];
   weightData: Uint8Array;
 }
@@ -88,9 +99,10 @@ export interface TrialPatch {
 }
 
 export interface Store {
-  createSearch(input: { id: string; name: string; spec: SearchSpec }): Promise<SearchRecord>;
+  createSearch(input: { id: string; name: string; spec: SearchSpec; tenant?: string | null }): Promise<SearchRecord>;
   getSearch(id: string): Promise<SearchRecord | null>;
-  listSearches(): Promise<SearchRecord[]>;
+  /** `tenant` given: that tenant's searches only. */
+  listSearches(filter?: { tenant?: string }): Promise<SearchRecord[]>;
   /** Applies the patch and inserts the trials only if the search is still at `expectedVersion`; false otherwise. */
   commitSchedule(searchId: string, expectedVersion: number, patch: SearchPatch, newTrials: NewTrial[]): Promise<boolean>;
   /** Unconditional update of a search (cancel, first trial started). Bumps the version. */
@@ -106,7 +118,13 @@ export interface Store {
 
   /** Idempotent per (trial, epoch): a replayed epoch overwrites, never duplicates. */
   recordEpoch(epoch: EpochRecord): Promise<void>;
-  deleteEpochs(trialId: string): Promise<void>;
+  /** Deletes the trial's epochs after `afterEpoch` (all of them by default). */
+  deleteEpochs(trialId: string, afterEpoch?: number): Promise<void>;
+
+  /** One checkpoint per trial: saving again replaces it. */
+  saveCheckpoint(checkpoint: CheckpointRecord): Promise<void>;
+  getCheckpoint(trialId: string): Promise<CheckpointRecord | null>;
+  deleteCheckpoint(trialId: string): Promise<void>;
 
   /** One model per trial: saving again replaces it. */
   saveModel(input: { id: string; searchId: string; trialId: string; summary: ModelSummary; artifact: ModelArtifact }): Promise<ModelRecord>;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import supertest from 'supertest';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { ModelService } from '../../src/services/model-service.js';
@@ -32,6 +32,7 @@ export async function postgresAvailable(): Promise<boolean> {
 export interface Harness {
   config: Config;
   core: Core;
+  app: App;
   request: ReturnType<typeof supertest>;
   startWorker(): Promise<void>;
   close(): Promise<void>;
@@ -41,16 +42,19 @@ export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Re
   const dir = mkdtempSync(join(tmpdir(), 'hypertune-test-'));
   const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const databaseUrl = db === 'sqlite' ? `file:${join(dir, 'test.db')}` : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', TRAINING_BACKEND: 'wasm', ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: `test-${schema}` });
+  // Rate limits off unless a test asks: a test file may create more searches a minute than the default allows.
+  const quiet = { RATE_LIMIT_SEARCHES_PER_MINUTE: '0', RATE_LIMIT_PREDICT_PER_MINUTE: '0' };
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', TRAINING_BACKEND: 'wasm', ...quiet, ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: `test-${schema}` });
   const log = createLogger(config.logLevel, 'test');
   const core = await createCore(config, log);
   await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
   const models = new ModelService(core.store, new TfjsInference(), { cacheSize: 2, maxInstances: config.maxPredictInstances });
-  const app = buildApp({ searches: core.searches, models, health: async () => ({ database: { ok: true } }) }, { logger: false, bodyLimit: config.bodyLimitBytes });
+  const app = buildApp({ searches: core.searches, models, apiKeys: core.apiKeys, health: async () => ({ database: { ok: true } }) },
+    { logger: false, bodyLimit: config.bodyLimitBytes, auth: config.auth, rateLimits: config.rateLimits });
   await app.ready();
   const workers: { close(): Promise<void> }[] = [];
   return {
-    config, core,
+    config, core, app,
     request: supertest(app.server),
     async startWorker() {
       workers.push(await startTrialWorker(config, log));

@@ -1,7 +1,7 @@
 // One Store test suite, run against every backend (as Optuna's storage tests do): SQLite on a
 // temp file, PostgreSQL in a fresh schema per test (DATABASE_URL_PG, dropped afterwards).
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +87,31 @@ function storeSuite(backend: Backend): void {
     expect(await store.getSearch('nope')).toBeNull();
     await store.createSearch({ id: 's2', name: 'second', spec });
     expect((await store.listSearches()).map((s) => s.id).sort()).toEqual(['s1', 's2']);
+  });
+
+  it('keeps a search\'s tenant and lists one tenant\'s searches', async () => {
+    const store = await open();
+    await store.createSearch({ id: 'a1', name: 'n', spec, tenant: 'alpha' });
+    await store.createSearch({ id: 'b1', name: 'n', spec, tenant: 'beta' });
+    await store.createSearch({ id: 'x1', name: 'n', spec });
+    expect((await store.getSearch('a1'))?.tenant).toBe('alpha');
+    expect((await store.getSearch('x1'))?.tenant).toBeNull();
+    expect((await store.listSearches({ tenant: 'beta' })).map((s) => s.id)).toEqual(['b1']);
+    expect(await store.listSearches()).toHaveLength(3);
+  });
+
+  it('stores API keys by hash only, finds and revokes them', async () => {
+    const keys = (await open()).apiKeys();
+    const created = await keys.createApiKey({ id: 'k1', tenant: 't', name: 'laptop', keyHash: 'h1', prefix: 'htk_abc' });
+    expect(created).toMatchObject({ id: 'k1', tenant: 't', name: 'laptop', prefix: 'htk_abc', revokedAt: null });
+    expect(created).not.toHaveProperty('keyHash');
+    expect((await keys.findApiKeyByHash('h1'))?.id).toBe('k1');
+    expect(await keys.findApiKeyByHash('h2')).toBeNull();
+    const at = new Date('2026-01-01T00:00:00Z');
+    expect((await keys.revokeApiKey('k1', at))?.revokedAt).toEqual(at);
+    expect((await keys.revokeApiKey('k1', new Date()))?.revokedAt).toEqual(at); // the first revocation stands
+    expect(await keys.revokeApiKey('nope', at)).toBeNull();
+    expect((await keys.listApiKeys()).map((k) => k.id)).toEqual(['k1']);
   });
 
   it('commitSchedule applies the patch and inserts trials at the expected version only', async () => {
@@ -262,9 +287,10 @@ describe('PrismaStore on SQLite', () => {
       await store.commitSchedule('s', 0, {}, [trial(0)]);
       await store.recordEpoch(epoch('t0', 0));
       await store.close();
-      // The searches table rebuilt the way Prisma does it.
-      const init = readFileSync(join(dir, 'sqlite', '0001_init', 'migration.sql'), 'utf8');
-      const create = init.match(/CREATE TABLE "searches" \([\s\S]*?\n\);/)![0].replace('"searches"', '"new_searches"');
+      // The searches table rebuilt the way Prisma does it, from its current definition (later
+      // migrations add columns to it).
+      const [{ sql: current }] = await sqlite.query(url, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'searches'");
+      const create = `${String(current).replace('"searches"', '"new_searches"')};`;
       const redefine = `PRAGMA defer_foreign_keys=ON;\nPRAGMA foreign_keys=OFF;\n${create}\nINSERT INTO "new_searches" SELECT * FROM "searches";\nDROP TABLE "searches";\nALTER TABLE "new_searches" RENAME TO "searches";\nPRAGMA foreign_keys=ON;\nPRAGMA defer_foreign_keys=OFF;\n`;
       mkdirSync(join(dir, 'sqlite', '9999_redefine'));
       writeFileSync(join(dir, 'sqlite', '9999_redefine', 'migration.sql'), redefine);

@@ -1,0 +1,61 @@
+// The API-key port and its Prisma implementation. Apart from the Store port because only the API
+// process needs it (workers never authenticate); it shares PrismaStore's connection and, on
+// SQLite, its operation queue (see PrismaStore.apiKeys()).
+import type { ApiKey } from '../generated/sqlite/client.js';
+import type { DbClient } from './prisma-client.js';
+
+/** A key as listed: never the key itself, which is shown once at creation and stored only hashed. */
+export interface ApiKeyRecord {
+  id: string;
+  tenant: string;
+  name: string;
+  /** The key's first characters, so an operator can tell keys apart without seeing them. */
+  prefix: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface ApiKeyStore {
+  createApiKey(input: { id: string; tenant: string; name: string; keyHash: string; prefix: string }): Promise<ApiKeyRecord>;
+  /** The key whose sha256 is `keyHash`, revoked or not. */
+  findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;
+  /** Oldest first. */
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  /** Marks the key revoked (once: a second revoke keeps the first time); null when there is no such key. */
+  revokeApiKey(id: string, at: Date): Promise<ApiKeyRecord | null>;
+}
+
+type Runner = <T>(op: () => Promise<T>) => Promise<T>;
+const WITHOUT_HASH = { keyHash: true } as const;
+
+export class PrismaApiKeyStore implements ApiKeyStore {
+  constructor(private readonly db: DbClient, private readonly run: Runner) {}
+
+  createApiKey(input: { id: string; tenant: string; name: string; keyHash: string; prefix: string }): Promise<ApiKeyRecord> {
+    return this.run(async () => toApiKey(await this.db.apiKey.create({ data: input, omit: WITHOUT_HASH })));
+  }
+
+  findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null> {
+    return this.run(async () => {
+      const row = await this.db.apiKey.findUnique({ where: { keyHash }, omit: WITHOUT_HASH });
+      return row && toApiKey(row);
+    });
+  }
+
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.run(async () => (await this.db.apiKey.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], omit: WITHOUT_HASH })).map(toApiKey));
+  }
+
+  revokeApiKey(id: string, at: Date): Promise<ApiKeyRecord | null> {
+    return this.run(async () => {
+      await this.db.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: at } });
+      const row = await this.db.apiKey.findUnique({ where: { id }, omit: WITHOUT_HASH });
+      return row && toApiKey(row);
+    });
+  }
+}
+
+function toApiKey(row: Omit<ApiKey, 'keyHash'>): ApiKeyRecord {
+  const { id, tenant, name, prefix, createdAt, revokedAt } = row;
+  return { id, tenant, name, prefix, createdAt, revokedAt };
+}
