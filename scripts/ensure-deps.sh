@@ -3,7 +3,7 @@
 # Redis (started locally when nothing answers), the Fashion-MNIST files, node modules, the
 # generated Prisma clients and, where it can, the oneDNN addon (the fastest CPU training backend:
 # g++, make and libdnnl-dev). With WITH_POSTGRES=1 (the tests) also a PostgreSQL server, with
-# WITH_WEBGPU_TESTS=1 Mesa's EGL drivers.
+# WITH_TEST_TOOLS=1 Mesa's EGL drivers and docker-compose.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,13 +37,14 @@ if [ ${#native_missing[@]} -gt 0 ]; then
   ( apt_install "${native_missing[@]}" ) || echo "continuing without the native backend (training uses wasm)" >&2
 fi
 
-# The tests (WITH_WEBGPU_TESTS=1) run the webgpu backend on Mesa's llvmpipe through EGL when there
-# is no GPU: Dawn's OpenGL ES backend needs Mesa's EGL and DRI drivers.
-if [ "${WITH_WEBGPU_TESTS:-0}" = 1 ]; then
-  mesa_missing=()
-  for pkg in libegl1 libegl-mesa0 libgl1-mesa-dri; do dpkg -s "$pkg" >/dev/null 2>&1 || mesa_missing+=("$pkg"); done
-  if [ ${#mesa_missing[@]} -gt 0 ]; then
-    ( apt_install "${mesa_missing[@]}" ) || echo "continuing without Mesa: the webgpu tests will be skipped" >&2
+# The tests (WITH_TEST_TOOLS=1) run the webgpu backend on Mesa's llvmpipe through EGL when there
+# is no GPU (Dawn's OpenGL ES backend needs Mesa's EGL and DRI drivers), and check
+# docker-compose.yml with Debian's docker-compose (no Docker engine needed).
+if [ "${WITH_TEST_TOOLS:-0}" = 1 ]; then
+  tools_missing=()
+  for pkg in libegl1 libegl-mesa0 libgl1-mesa-dri docker-compose; do dpkg -s "$pkg" >/dev/null 2>&1 || tools_missing+=("$pkg"); done
+  if [ ${#tools_missing[@]} -gt 0 ]; then
+    ( apt_install "${tools_missing[@]}" ) || echo "continuing without ${tools_missing[*]}: their tests will be skipped" >&2
   fi
 fi
 
