@@ -11,7 +11,7 @@ export const openApiOptions: FastifyDynamicSwaggerOptions = {
     },
     tags: [
       { name: 'searches', description: 'create, follow and cancel searches; their trials' },
-      { name: 'models', description: 'trained models: summaries and predictions' },
+      { name: 'models', description: 'trained models: summaries, predictions and export' },
       { name: 'api-keys', description: 'tenant API keys, managed with the admin key' },
       { name: 'health', description: 'liveness of the service and its dependencies' },
     ],

@@ -38,3 +38,17 @@ export const predictSchema = {
   tags, summary: 'Classify images given as 28x28 (or 28x28x1) arrays of raw pixels 0-255',
   params: IdParams, body: PredictBody, response: { 200: PredictResponse, '4xx': ErrorBody },
 };
+// Not serialized by Fastify (a Buffer is sent as is): this only describes the download in OpenAPI.
+export const artifactSchema = {
+  tags, summary: 'Download the model as a zip of tfjs layers-format files: model.json and weights.bin',
+  description: 'Load it with tf.loadLayersModel, or unzip it and convert it to Keras with '
+    + '`tensorflowjs_converter --input_format=tfjs_layers_model --output_format=keras model.json model.h5`.',
+  params: IdParams,
+  response: {
+    200: {
+      description: 'a zip holding model.json (topology and weights manifest) and weights.bin',
+      content: { 'application/zip': { schema: Type.Unsafe<Uint8Array>({ type: 'string', format: 'binary' }) } },
+    },
+    '4xx': ErrorBody,
+  },
+};

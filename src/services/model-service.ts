@@ -4,7 +4,7 @@
 import { NotFoundError } from '../domain/errors.js';
 import { instancesToBatch } from '../domain/instances.js';
 import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
-import type { ModelRecord, Store } from '../store/store.js';
+import type { ModelArtifact, ModelRecord, Store } from '../store/store.js';
 
 export interface Prediction {
   classIndex: number;
@@ -33,6 +33,14 @@ export class ModelService {
   async get(id: string, tenant?: string) {
     const m = await this.require(id, tenant);
     return { id: m.id, searchId: m.searchId, trialId: m.trialId, createdAt: m.createdAt.toISOString(), ...m.summary };
+  }
+
+  /** The stored layers-format artifact (weights and all), for export; same 404s as get(). */
+  async artifact(id: string, tenant?: string): Promise<ModelArtifact> {
+    await this.require(id, tenant);
+    const a = await this.store.getModelArtifact(id);
+    if (!a) throw new NotFoundError('model', id);
+    return a;
   }
 
   async predict(id: string, instances: unknown, tenant?: string): Promise<Prediction[]> {

@@ -1,0 +1,32 @@
+// A stored model as the files tfjs' model.save('file://…') writes, zipped: model.json (topology and
+// a weights manifest naming weights.bin) and weights.bin. tf.loadLayersModel reads it back, and
+// `tensorflowjs_converter --input_format=tfjs_layers_model --output_format=keras` turns it into Keras.
+import * as tf from '@tensorflow/tfjs';
+import JSZip from 'jszip';
+import type { ModelArtifact } from '../store/store.js';
+
+export const WEIGHTS_FILE = 'weights.bin';
+
+/** The model.json tfjs writes beside its weights (tf.io.ModelJSON). */
+export function modelJson(a: ModelArtifact): tf.io.ModelJSON {
+  return {
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+    convertedBy: null,
+    modelTopology: a.modelTopology as tf.io.ModelJSON['modelTopology'],
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: a.weightSpecs as tf.io.WeightsManifestEntry[] }],
+  };
+}
+
+/** The zip: model.json and weights.bin at its root. */
+export async function artifactToZip(a: ModelArtifact): Promise<Buffer> {
+  const zip = new JSZip();
+  zip.file('model.json', JSON.stringify(modelJson(a)));
+  zip.file(WEIGHTS_FILE, a.weightData, { binary: true });
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'UNIX' });
+}
+
+/** A download name that is safe in a Content-Disposition header and on any file system. */
+export function artifactFileName(modelId: string): string {
+  return `model-${modelId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128)}.zip`;
+}
