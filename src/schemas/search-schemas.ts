@@ -120,4 +120,22 @@ export const cancelSearchSchema = {
   tags, summary: 'Cancel: no new trials; running ones stop at their next epoch boundary',
   params: IdParams, response: { 200: SearchResponse, '4xx': ErrorBody },
 };
+export const searchEventsSchema = {
+  tags, summary: "A search's live progress as server-sent events, until it finishes",
+  description: 'Events `trial.started`, `trial.epoch`, `trial.finished` (completed, failed, pruned or cancelled, with '
+    + '`valAccuracy` and `error`) and `search.finished`, each with a JSON `data` line and an `id`; the stream ends after '
+    + '`search.finished`. Reconnect with `Last-Event-ID` to get exactly the events missed; `204` when that id already '
+    + 'saw `search.finished`. Comment lines keep an idle connection alive.',
+  params: IdParams,
+  headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 4096, description: 'the id of the last event received' })) }),
+  produces: ['text/event-stream'],
+  response: {
+    200: {
+      description: 'an event stream (text/event-stream)',
+      content: { 'text/event-stream': { schema: Type.String({ examples: ['id: 0.t1s\nevent: trial.started\ndata: {"searchId":"…","trialId":"…","number":1,…}\n\n'] }) } },
+    },
+    204: { description: 'Last-Event-ID already includes search.finished: nothing more will come', type: 'null' },
+    '4xx': ErrorBody,
+  },
+};
 export type SearchRequestBodyT = Static<typeof SearchRequestBody>;

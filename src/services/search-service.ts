@@ -5,7 +5,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { normalizeSpec, validateSpec, type SearchLimits, type SearchRequest } from '../domain/search-spec.js';
 import type { TrialQueue } from '../queue/trial-queue.js';
-import type { SearchRecord, Store } from '../store/store.js';
+import type { SearchRecord, Store, TrialWithEpochs } from '../store/store.js';
 import type { Scheduler } from './scheduler.js';
 import { moveTrial } from './trial-transitions.js';
 import { searchView, trialView, type SearchView, type TrialView } from './views.js';
@@ -40,6 +40,12 @@ export class SearchService {
   async trials(id: string, tenant?: string): Promise<TrialView[]> {
     await this.require(id, tenant);
     return (await this.store.listTrialsWithEpochs(id)).map(trialView);
+  }
+
+  /** The stored records GET /searches/:id/events derives its events from (same scoping and 404 as get). */
+  async progress(id: string, tenant?: string): Promise<{ search: SearchRecord; trials: TrialWithEpochs[] }> {
+    const search = await this.require(id, tenant);
+    return { search, trials: await this.store.listTrialsWithEpochs(id) };
   }
 
   /** No new trials; waiting ones are cancelled now, running ones at their next epoch boundary. */
