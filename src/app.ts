@@ -10,8 +10,10 @@ import { authPlugin } from './plugins/auth.js';
 import { perMinute, securityPlugin } from './plugins/security.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
 import { searchRoutes } from './routes/searches.js';
+import type { Metrics } from './services/metrics.js';
 import type { ModelService } from './services/model-service.js';
 import type { SearchService } from './services/search-service.js';
 
@@ -21,6 +23,8 @@ export interface AppDeps {
   health: HealthCheck;
   /** Needed when authentication is on. */
   apiKeys?: ApiKeyService;
+  /** Serves GET /metrics and times predictions when given. */
+  metrics?: Metrics;
 }
 
 export interface AppOptions {
@@ -30,6 +34,8 @@ export interface AppOptions {
   auth?: { enabled: boolean };
   /** Requests per minute per key; default: no limits. */
   rateLimits?: { predictPerMinute: number; searchesPerMinute: number };
+  /** GET /searches/:id/events: how often it polls the store; default 1000 ms. */
+  events?: { pollMs: number; keepAliveMs?: number };
 }
 
 /** Reachable without a key: liveness probes and the API's own documentation. */
@@ -61,8 +67,9 @@ export function buildApp(deps: AppDeps, opts: AppOptions) {
   app.register(swagger, openApiOptions);
   app.register(swaggerUi, swaggerUiOptions);
   app.register(healthRoutes, { check: deps.health });
-  app.register(searchRoutes, { searches: deps.searches, createLimit: perMinute(opts.rateLimits?.searchesPerMinute ?? 0) });
-  app.register(modelRoutes, { models: deps.models, predictLimit: perMinute(opts.rateLimits?.predictPerMinute ?? 0) });
+  app.register(searchRoutes, { searches: deps.searches, createLimit: perMinute(opts.rateLimits?.searchesPerMinute ?? 0), events: opts.events });
+  app.register(modelRoutes, { models: deps.models, predictLimit: perMinute(opts.rateLimits?.predictPerMinute ?? 0), metrics: deps.metrics });
+  if (deps.metrics) app.register(metricsRoutes, { metrics: deps.metrics });
   app.register(apiKeyRoutes, { keys: deps.apiKeys });
   return app;
 }

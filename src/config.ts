@@ -32,6 +32,8 @@ export interface Config {
   auth: { enabled: boolean; adminApiKey: string | null };
   /** Requests per minute per API key (per client IP with auth off); 0 turns a limit off. */
   rateLimits: { predictPerMinute: number; searchesPerMinute: number };
+  /** How often GET /searches/:id/events polls the store for new progress. */
+  eventsPollMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       predictPerMinute: int('RATE_LIMIT_PREDICT_PER_MINUTE', 600),
       searchesPerMinute: int('RATE_LIMIT_SEARCHES_PER_MINUTE', 30),
     },
+    eventsPollMs: int('EVENTS_POLL_MS', 1000, 50),
   };
 }
 

@@ -4,6 +4,7 @@ import { buildApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { reconcile } from './services/reconcile.js';
+import { Metrics } from './services/metrics.js';
 import { ModelService } from './services/model-service.js';
 import { initConfiguredBackend } from './training/backend.js';
 import { TfjsInference } from './training/inference.js';
@@ -19,13 +20,14 @@ export async function startApi(config: Config, log: Logger, shared?: Core) {
     searches: core.searches,
     models,
     apiKeys: core.apiKeys,
+    metrics: new Metrics({ store: core.store, queue: core.queue }),
     health: async () => ({
       database: await core.store.getSearch('health-probe').then(() => ({ ok: true }), (e: Error) => ({ ok: false, error: e.message })),
       redis: await core.queue.counts().then((jobs) => ({ ok: true, jobs }), (e: Error) => ({ ok: false, error: e.message })),
       inferenceBackend: backend,
       workers: await core.workers.list().then((list) => ({ ok: true, list }), (e: Error) => ({ ok: false, error: e.message })),
     }),
-  }, { logger: log, bodyLimit: config.bodyLimitBytes, auth: config.auth, rateLimits: config.rateLimits });
+  }, { logger: log, bodyLimit: config.bodyLimitBytes, auth: config.auth, rateLimits: config.rateLimits, events: { pollMs: config.eventsPollMs } });
   log.info(config.auth.enabled ? 'authentication on: requests need an API key' : 'authentication off: single-user mode, no API keys');
   // The owner reconciles a shared core. Never steals a trial a live worker runs (see reconcile.ts).
   if (!shared) await reconcile(core.store, core.queue, core.scheduler, log, { trialStaleMs: config.faults.trialStaleMs, defaultAttempts: config.trialAttempts });

@@ -17,7 +17,7 @@ import type { EpochMetric, Model, Search, Trial } from '../generated/sqlite/clie
 import { PrismaApiKeyStore, type ApiKeyStore } from './api-key-store.js';
 import { migrate, parseDatabaseUrl } from './migrate.js';
 import { createPrismaClient, type DbClient, type Prisma } from './prisma-client.js';
-import type { CheckpointRecord, EpochRecord, ModelArtifact, ModelRecord, NewTrial, SearchPatch, SearchRecord, Store, TrialPatch, TrialRecord, TrialWithEpochs } from './store.js';
+import type { BackendEpochStats, CheckpointRecord, EpochRecord, ModelArtifact, ModelRecord, NewTrial, SearchPatch, SearchRecord, Store, TrialPatch, TrialRecord, TrialWithEpochs } from './store.js';
 
 type Runner = <T>(op: () => Promise<T>) => Promise<T>;
 
@@ -132,6 +132,37 @@ export class PrismaStore implements Store {
     const where = afterEpoch === undefined ? { trialId } : { trialId, epoch: { gt: afterEpoch } };
     return this.run(async () => {
       await this.db.epochMetric.deleteMany({ where });
+    });
+  }
+
+  countTrialsByStatus(): Promise<Partial<Record<TrialStatus, number>>> {
+    return this.run(async () => {
+      const rows = await this.db.trial.groupBy({ by: ['status'], _count: { _all: true } });
+      return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
+    });
+  }
+
+  epochStatsByBackend(recentTrials: number): Promise<BackendEpochStats[]> {
+    return this.run(async () => {
+      // One small row per trial that trained (a backend is set when a trial starts).
+      const counts = await this.db.trial.findMany({ where: { backend: { not: null } }, select: { backend: true, _count: { select: { epochs: true } } } });
+      const totals = new Map<string, number>();
+      for (const c of counts) totals.set(c.backend!, (totals.get(c.backend!) ?? 0) + c._count.epochs);
+      const stats: BackendEpochStats[] = [];
+      for (const [backend, epochs] of totals) {
+        const rows = await this.db.trial.findMany({
+          where: { backend, epochs: { some: {} } },
+          orderBy: [{ startedAt: 'desc' }, { id: 'asc' }],
+          take: recentTrials,
+          select: { epochs: { select: { durationMs: true } }, search: { select: { spec: true } } },
+        });
+        const recent = rows.map((r) => {
+          const spec = r.search.spec as unknown as SearchSpec;
+          return { dataset: spec.dataset, validationSplit: spec.training.validationSplit, epochDurationsMs: r.epochs.map((e) => e.durationMs) };
+        });
+        stats.push({ backend, epochs, recent });
+      }
+      return stats;
     });
   }
 

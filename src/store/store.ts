@@ -44,6 +44,13 @@ export interface EpochRecord extends EpochMetrics {
   trialId: string;
 }
 
+/** See Store.epochStatsByBackend. */
+export interface BackendEpochStats {
+  backend: string;
+  epochs: number;
+  recent: { dataset: { id: string; limit?: number }; validationSplit: number; epochDurationsMs: number[] }[];
+}
+
 export interface TrialWithEpochs extends TrialRecord {
   epochs: EpochRecord[];
 }
@@ -120,6 +127,14 @@ export interface Store {
   recordEpoch(epoch: EpochRecord): Promise<void>;
   /** Deletes the trial's epochs after `afterEpoch` (all of them by default). */
   deleteEpochs(trialId: string, afterEpoch?: number): Promise<void>;
+
+  /** How many trials are in each state, across all searches (GET /metrics); absent states count 0. */
+  countTrialsByStatus(): Promise<Partial<Record<TrialStatus, number>>>;
+  /**
+   * Per training backend: all its stored epochs, and the epochs of its `recentTrials` most recently
+   * started trials with what their search says about the training set (GET /metrics).
+   */
+  epochStatsByBackend(recentTrials: number): Promise<BackendEpochStats[]>;
 
   /** One checkpoint per trial: saving again replaces it. */
   saveCheckpoint(checkpoint: CheckpointRecord): Promise<void>;

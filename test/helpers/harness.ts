@@ -9,6 +9,7 @@ import supertest from 'supertest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { Metrics } from '../../src/services/metrics.js';
 import { ModelService } from '../../src/services/model-service.js';
 import { initConfiguredBackend } from '../../src/training/backend.js';
 import { TfjsInference } from '../../src/training/inference.js';
@@ -49,8 +50,9 @@ export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Re
   const core = await createCore(config, log);
   await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
   const models = new ModelService(core.store, new TfjsInference(), { cacheSize: 2, maxInstances: config.maxPredictInstances });
-  const app = buildApp({ searches: core.searches, models, apiKeys: core.apiKeys, health: async () => ({ database: { ok: true } }) },
-    { logger: false, bodyLimit: config.bodyLimitBytes, auth: config.auth, rateLimits: config.rateLimits });
+  const metrics = new Metrics({ store: core.store, queue: core.queue });
+  const app = buildApp({ searches: core.searches, models, apiKeys: core.apiKeys, metrics, health: async () => ({ database: { ok: true } }) },
+    { logger: false, bodyLimit: config.bodyLimitBytes, auth: config.auth, rateLimits: config.rateLimits, events: { pollMs: config.eventsPollMs } });
   await app.ready();
   const workers: { close(): Promise<void> }[] = [];
   return {
