@@ -66,8 +66,7 @@ export class TrialRunner {
     const checkpoint = await this.store.getCheckpoint(trial.id);
     await this.store.deleteEpochs(trial.id, checkpoint?.epoch);
     if (!checkpoint) return undefined;
-    const recorded = (await this.store.listTrialsWithEpochs(trial.searchId)).find((t) => t.id === trial.id)?.epochs ?? [];
-    const epochs: EpochMetrics[] = recorded.map(({ trialId: _, ...m }) => m);
+    const epochs: EpochMetrics[] = (await this.store.listEpochs(trial.id)).map(({ trialId: _, ...m }) => m);
     if (epochs.length !== checkpoint.epoch) {
       // Metrics and checkpoint disagree (should not happen): start over rather than guess.
       await this.store.deleteEpochs(trial.id);

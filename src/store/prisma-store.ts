@@ -116,6 +116,10 @@ export class PrismaStore implements Store {
     return this.run(async () => (await this.db.trial.updateMany({ where: { id, status: { in: from } }, data: trialPatch(patch) })).count > 0);
   }
 
+  listEpochs(trialId: string): Promise<EpochRecord[]> {
+    return this.run(async () => (await this.db.epochMetric.findMany({ where: { trialId }, orderBy: { epoch: 'asc' } })).map(toEpoch));
+  }
+
   recordEpoch(e: EpochRecord): Promise<void> {
     const values = { loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy, durationMs: e.durationMs };
     // Prisma makes this one INSERT ... ON CONFLICT (trial_id, epoch) DO UPDATE on both providers.

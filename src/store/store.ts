@@ -123,6 +123,8 @@ export interface Store {
   /** Compare-and-set: applies the patch only while the trial is in one of `from`; false otherwise. */
   updateTrialIf(id: string, from: TrialStatus[], patch: TrialPatch): Promise<boolean>;
 
+  /** One trial's epochs, in order. */
+  listEpochs(trialId: string): Promise<EpochRecord[]>;
   /** Idempotent per (trial, epoch): a replayed epoch overwrites, never duplicates. */
   recordEpoch(epoch: EpochRecord): Promise<void>;
   /** Deletes the trial's epochs after `afterEpoch` (all of them by default). */

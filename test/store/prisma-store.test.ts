@@ -206,6 +206,7 @@ function storeSuite(backend: Backend): void {
     expect(trials.map((t) => t.number)).toEqual([0, 1, 2]);
     expect(trials.map((t) => t.epochs.map((e) => e.epoch))).toEqual([[], [0, 1, 2], [0]]);
     expect(trials.map((t) => t.modelId)).toEqual([null, model.id, null]);
+    expect(await store.listEpochs('t1')).toEqual(trials[1].epochs); // one trial's epochs, same order
     expect(trials[1].hyperparameters).toEqual(trial(1).hyperparameters);
     expect((await store.listTrials('s')).map((t) => [t.number, t.modelId])).toEqual([[0, null], [1, 'm1'], [2, null]]);
   });
