@@ -3,7 +3,7 @@
 // A child, because the probe initializes tfjs backends the long-lived worker should not hold.
 import { loadConfig } from '../src/config.js';
 import { initBackend } from '../src/training/backend.js';
-import { defaultProbeOptions, measureTraining, probeFastest, type ProbeResult } from '../src/training/backend-probe.js';
+import { defaultProbeOptions, probeFastest, probeRate, type ProbeResult } from '../src/training/backend-probe.js';
 
 const config = loadConfig();
 const options = defaultProbeOptions({ threads: config.trainingThreads });
@@ -13,7 +13,7 @@ try {
     result = await probeFastest(options);
   } else {
     const chosen = await initBackend(config.trainingBackend, options);
-    const rate = await measureTraining(options.batchSize, options.budgetMs);
+    const rate = await probeRate(options);
     result = { chosen, entries: [{ name: chosen.name, detail: chosen.detail, samplesPerSecond: Math.round(rate * 10) / 10 }] };
   }
 } catch (err) {

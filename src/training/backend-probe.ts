@@ -46,25 +46,50 @@ export interface ProbeOptions extends BackendOptions {
 
 export const defaultProbeOptions = (o: BackendOptions): ProbeOptions => ({ ...o, batchSize: 32, budgetMs: 1500 });
 
-/** Samples/s of trainOnBatch on the active backend: one untimed warm-up step (kernel compilation), then timed steps. */
-export async function measureTraining(batchSize: number, budgetMs: number): Promise<number> {
-  const model = buildModel(PROBE_MODEL, 1);
-  const xs = tf.randomUniform([batchSize, 28, 28, 1]);
+export interface TrainingMeasurement {
+  samplesPerSecond: number;
+  steps: number;
+  seconds: number;
+  /** CPU time over wall time of this process while it trained (2.0: two cores busy). */
+  cpuCores: number;
+  params: number;
+  /** Tensors alive after the timed steps that were not before them (0 unless something leaks). */
+  leakedTensors: number;
+}
+
+/**
+ * trainOnBatch on the active backend: one untimed warm-up step (kernel compilation, primitive
+ * caches), then timed steps until `budgetMs` has passed (at least two, at most `maxSteps`).
+ */
+export async function measureTraining(m: ConcreteModel, batchSize: number, budgetMs: number, maxSteps = Infinity): Promise<TrainingMeasurement> {
+  const model = buildModel(m, 1);
+  const xs = tf.randomUniform([batchSize, ...m.inputShape]);
   const ys = tf.tensor2d(Array.from({ length: batchSize }, (_, i) => i % 10), [batchSize, 1]);
   try {
     await model.trainOnBatch(xs, ys);
+    const tensorsBefore = tf.memory().numTensors;
+    const cpu0 = process.cpuUsage();
     const start = performance.now();
     let steps = 0;
-    while (steps < 2 || performance.now() - start < budgetMs) {
+    while ((steps < 2 || performance.now() - start < budgetMs) && steps < maxSteps) {
       await model.trainOnBatch(xs, ys);
       steps++;
-      if (steps >= 50) break;
     }
-    return (steps * batchSize * 1000) / (performance.now() - start);
+    const seconds = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      samplesPerSecond: (steps * batchSize) / seconds, steps, seconds, cpuCores: (cpu.user + cpu.system) / 1e6 / seconds,
+      params: model.countParams(), leakedTensors: tf.memory().numTensors - tensorsBefore,
+    };
   } finally {
     tf.dispose([xs, ys]);
     disposeModel(model);
   }
+}
+
+/** The probe's figure for the active backend: samples/s of PROBE_MODEL, at most 50 timed steps. */
+export async function probeRate(o: ProbeOptions): Promise<number> {
+  return (await measureTraining(PROBE_MODEL, o.batchSize, o.budgetMs, 50)).samplesPerSecond;
 }
 
 /** Measures every backend of `order` that comes up and activates the fastest; cpu only when none does. */
@@ -74,7 +99,7 @@ export async function probeFastest(options: ProbeOptions, order: readonly Backen
   for (const name of order) {
     try {
       const backend = await initBackend(name, options);
-      const rate = await measureTraining(options.batchSize, options.budgetMs);
+      const rate = await probeRate(options);
       entries.push({ name, samplesPerSecond: Math.round(rate * 10) / 10, detail: backend.detail });
       if (!best || rate > best.rate) best = { backend, rate };
     } catch (err) {
