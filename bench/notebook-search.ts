@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadFashionMnist } from '../src/training/dataset.js';
+import { imageRows } from '../test/fixtures/instances.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -62,8 +63,7 @@ try {
   let correct = 0;
   for (let s = 0; s < test.count; s += 250) {
     const n = Math.min(250, test.count - s);
-    const instances = Array.from({ length: n }, (_, i) => Array.from({ length: 28 }, (_, y) =>
-      Array.from(test.images.subarray((s + i) * 784 + y * 28, (s + i) * 784 + y * 28 + 28))));
+    const instances = Array.from({ length: n }, (_, i) => imageRows(test, s + i));
     const { predictions } = await api('POST', `/models/${search.bestModelId}/predict`, { instances });
     correct += predictions.filter((p: { classIndex: number }, i: number) => p.classIndex === test.labels[s + i]).length;
   }

@@ -10,6 +10,7 @@ import autocannon from 'autocannon';
 import { parseArgs } from 'node:util';
 import { loadFashionMnist } from '../src/training/dataset.js';
 import { CpuMeter, load, machine, mean, mib, RssSampler, smallSearch, startService, waitForSearches, type RssSample } from './service-process.js';
+import { imageRows } from '../test/fixtures/instances.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,7 +40,7 @@ try {
   await service.stopWorkers(); // the worker sits idle from here; only the API serves
 
   const test = loadFashionMnist(process.env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist', 'test');
-  const image = (k: number) => Array.from({ length: 28 }, (_, y) => Array.from(test.images.subarray(k * 784 + y * 28, k * 784 + y * 28 + 28)));
+  const image = (k: number) => imageRows(test, k);
   const path = `/models/${search.bestModelId}/predict`;
 
   for (const n of sizes) {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadFashionMnist } from '../../src/training/dataset.js';
 import { tinySearch } from '../fixtures/reference-search.js';
 import { postgresAvailable, startHarness, waitFor, type Harness } from '../helpers/harness.js';
+import { imageRows } from '../fixtures/instances.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
@@ -37,8 +38,7 @@ async function runSearchEndToEnd(db: 'sqlite' | 'postgres', backend: 'auto' | 'w
 
   // Real test images the search never saw; chance is 10%.
   const test = loadFashionMnist(h.config.datasetDir, 'test', 200);
-  const instances = Array.from({ length: test.count }, (_, i) =>
-    Array.from({ length: 28 }, (_, y) => Array.from(test.images.subarray(i * 784 + y * 28, i * 784 + y * 28 + 28))));
+  const instances = Array.from({ length: test.count }, (_, i) => imageRows(test, i));
   const { predictions } = (await h.request.post(`/models/${search.bestModelId}/predict`).send({ instances }).expect(200)).body;
   const correct = predictions.filter((p: { classIndex: number }, i: number) => p.classIndex === test.labels[i]).length;
   expect(correct / test.count).toBeGreaterThan(0.5);
