@@ -10,7 +10,7 @@ import { buildModel, disposeModel } from '../../src/training/build-model.js';
 import { avgPoolGradConfig } from '../../src/training/kernels/avg-pool-grad.js';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../../src/training/kernels/index.js';
 import { backendAvailability, REQUIRED_BACKENDS } from './backend-availability.js';
-import { randomValues } from './helpers.js';
+import { randomValues, stepLosses } from './helpers.js';
 
 const conv = (o: Partial<Extract<ConcreteLayer, { type: 'conv2d' }>> = {}): ConcreteLayer =>
   ({ type: 'conv2d', filters: 4, kernelSize: 3, strides: 1, padding: 'valid', activation: 'relu', ...o });
@@ -70,8 +70,7 @@ async function gradients(model: tf.LayersModel): Promise<Float32Array[]> {
 
 async function adamLosses(model: tf.LayersModel, steps = 3): Promise<number[]> {
   const { x, y } = batch();
-  const losses: number[] = [];
-  for (let i = 0; i < steps; i++) losses.push(((await model.trainOnBatch(x, y)) as number[])[0]);
+  const losses = await stepLosses(model, x, y, steps);
   tf.dispose([x, y]);
   return losses;
 }

@@ -23,6 +23,13 @@ export function runKernel(kernel: tf.KernelConfig, inputs: Record<string, HostTe
   return result;
 }
 
+/** The loss of each of `steps` trainOnBatch calls on the same batch. */
+export async function stepLosses(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, steps: number): Promise<number[]> {
+  const losses: number[] = [];
+  for (let i = 0; i < steps; i++) losses.push(((await model.trainOnBatch(x, y)) as number[])[0]);
+  return losses;
+}
+
 /** max |a - b| / max |b| */
 export function relativeError(a: HostTensor, b: HostTensor): number {
   if (a.shape.join() !== b.shape.join()) return Number.POSITIVE_INFINITY;

@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { ConcreteLayer, ConcreteModel, OptimizerType } from '../../src/domain/model-template.js';
 import { initBackend, type BackendName } from '../../src/training/backend.js';
-import { buildModel } from '../../src/training/build-model.js';
+import { buildModel, disposeModel } from '../../src/training/build-model.js';
 import { unregisterTrainingKernels } from '../../src/training/kernels/index.js';
-import { randomValues } from './helpers.js';
+import { randomValues, stepLosses } from './helpers.js';
 
 const conv = (o: Partial<Extract<ConcreteLayer, { type: 'conv2d' }>> = {}): ConcreteLayer =>
   ({ type: 'conv2d', filters: 4, kernelSize: 3, strides: 1, padding: 'valid', activation: 'relu', ...o });
@@ -54,10 +54,9 @@ async function losses(backend: BackendName | 'cpu-own', m: ConcreteModel, steps 
   const model = buildModel(m, 42);
   const x = tf.tensor4d(xValues, [BATCH, 12, 12, 1]);
   const y = tf.tensor2d(yValues, [BATCH, 1]);
-  const out: number[] = [];
-  for (let i = 0; i < steps; i++) out.push(((await model.trainOnBatch(x, y)) as number[])[0]);
+  const out = await stepLosses(model, x, y, steps);
   tf.dispose([x, y]);
-  model.dispose();
+  disposeModel(model);
   return out;
 }
 

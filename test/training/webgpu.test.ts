@@ -6,14 +6,14 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConcreteLayer, ConcreteModel } from '../../src/domain/model-template.js';
 import { BackendUnavailableError } from '../../src/training/backend-unavailable.js';
-import { buildModel } from '../../src/training/build-model.js';
+import { buildModel, disposeModel } from '../../src/training/build-model.js';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../../src/training/kernels/index.js';
 import { modelToArtifact } from '../../src/training/artifact.js';
 import { TfjsInference } from '../../src/training/inference.js';
 import { trainModel } from '../../src/training/train.js';
 import type { ImageSet } from '../../src/training/dataset.js';
 import { registerWebgpuBackend, webgpuAdapterInfo, WEBGPU_BACKEND } from '../../src/training/webgpu/index.js';
-import { host, randomValues, relativeError, type HostTensor } from './helpers.js';
+import { host, randomValues, relativeError, stepLosses, type HostTensor } from './helpers.js';
 
 // Mesa's EGL needs a platform without a display server; Dawn reads it when it creates the GPU.
 process.env.EGL_PLATFORM ??= 'surfaceless';
@@ -78,11 +78,9 @@ async function adamLosses(backend: string): Promise<number[]> {
   const model = buildModel(TINY, 42);
   const x = tf.tensor4d(xValues, [BATCH, 10, 10, 1]);
   const y = tf.tensor2d(yValues, [BATCH, 1]);
-  const losses: number[] = [];
-  for (let i = 0; i < 3; i++) losses.push(((await model.trainOnBatch(x, y)) as number[])[0]);
+  const losses = await stepLosses(model, x, y, 3);
   tf.dispose([x, y]);
-  model.optimizer.dispose();
-  model.dispose();
+  disposeModel(model);
   return losses;
 }
 
@@ -153,8 +151,7 @@ describe.skipIf(unavailable !== null)(`webgpu backend${unavailable ? ` (skipped:
     expect(probabilities).toHaveLength(20);
     expect(probabilities.slice(0, 10).reduce((p, v) => p + v, 0)).toBeCloseTo(1, 4);
     loaded.dispose();
-    model.optimizer.dispose(); // its Adam moments
-    model.dispose();
+    disposeModel(model); // with its Adam moments
     expect(tf.memory().numTensors).toBe(before);
   }, 60_000);
 });

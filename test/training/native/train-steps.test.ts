@@ -9,7 +9,7 @@ import { mulberry32 } from '../../../src/domain/rng.js';
 import { buildModel, disposeModel } from '../../../src/training/build-model.js';
 import { NATIVE_BACKEND, registerNativeBackend } from '../../../src/training/native/index.js';
 import type { NativeBackend } from '../../../src/training/native/native-backend.js';
-import { randomValues } from '../helpers.js';
+import { randomValues, stepLosses } from '../helpers.js';
 import { describeNative, useNative } from './availability.js';
 
 const BATCH = 8;
@@ -43,8 +43,7 @@ async function losses(backend: string, m: ConcreteModel, steps = 3): Promise<num
   const model = buildModel(m, 42);
   const x = tf.tensor4d(xValues, [BATCH, 12, 12, 1]);
   const y = tf.tensor2d(yValues, [BATCH, 1]);
-  const out: number[] = [];
-  for (let i = 0; i < steps; i++) out.push(((await model.trainOnBatch(x, y)) as number[])[0]);
+  const out = await stepLosses(model, x, y, steps);
   tf.dispose([x, y]);
   disposeModel(model);
   random.mockRestore();
