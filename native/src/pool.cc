@@ -1,6 +1,7 @@
 // Max and average pooling over NHWC (no dilation), forward and backward, with tfjs' cpu
 // semantics: the max goes to the first largest element of a window; the average divides by
-// the window's elements inside the input, its gradient by the full window size (as tfjs does).
+// the window's elements inside the input, and so does its gradient (tfjs' own divides by the
+// full window: wrong next to padding, see src/training/kernels/avg-pool-grad.ts).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -22,8 +23,17 @@ struct Pool {
   int64_t r1(int64_t y) const { return std::min<int64_t>(ih, y * sh - pt + fh); }
   int64_t c0(int64_t x) const { return std::max<int64_t>(0, x * sw - pl); }
   int64_t c1(int64_t x) const { return std::min<int64_t>(iw, x * sw - pl + fw); }
+  /** Input pixels inside output (y, x)'s window: what an average divides by. */
+  int64_t inside(int64_t y, int64_t x) const { return (r1(y) - r0(y)) * (c1(x) - c0(x)); }
   bool big() const { return n * oh * ow * c * fh * fw > (1 << 15); }
 };
+
+/** Calls visit(offset) for every input pixel of output (y, xo)'s window: its NHWC offset within a batch item. */
+template <typename Visit>
+void forWindow(const Pool& p, int64_t y, int64_t xo, Visit visit) {
+  for (int64_t r = p.r0(y); r < p.r1(y); r++)
+    for (int64_t q = p.c0(xo); q < p.c1(xo); q++) visit((r * p.iw + q) * p.c);
+}
 
 /** Index (within the batch item) of each window's first maximum, per channel; -1 if none. */
 template <typename Visit>
@@ -88,14 +98,13 @@ Napi::Value AvgPool(const Napi::CallbackInfo& info) {
       std::vector<double> acc(p.c);
       for (int64_t xo = 0; xo < p.ow; xo++) {
         std::fill(acc.begin(), acc.end(), 0.0);
-        int64_t count = 0;
-        for (int64_t r = p.r0(y); r < p.r1(y); r++)
-          for (int64_t q = p.c0(xo); q < p.c1(xo); q++, count++) {
-            const float* px = x + ((b * p.ih + r) * p.iw + q) * p.c;
-            for (int64_t d = 0; d < p.c; d++) acc[d] += px[d];
-          }
+        const float* xb = x + b * p.ih * p.iw * p.c;
+        forWindow(p, y, xo, [&](int64_t at) {
+          for (int64_t d = 0; d < p.c; d++) acc[d] += xb[at + d];
+        });
+        const double count = static_cast<double>(p.inside(y, xo));
         float* o = out + ((b * p.oh + y) * p.ow + xo) * p.c;
-        for (int64_t d = 0; d < p.c; d++) o[d] = static_cast<float>(acc[d] / static_cast<double>(count));
+        for (int64_t d = 0; d < p.c; d++) o[d] = static_cast<float>(acc[d] / count);
       }
     }
   return info.Env().Undefined();
@@ -115,12 +124,10 @@ Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
     for (int64_t y = 0; y < p.oh; y++)
       for (int64_t xo = 0; xo < p.ow; xo++) {
         const float* g = dy + ((b * p.oh + y) * p.ow + xo) * p.c;
-        const float scale = 1.f / static_cast<float>((p.r1(y) - p.r0(y)) * (p.c1(xo) - p.c0(xo)));
-        for (int64_t r = p.r0(y); r < p.r1(y); r++)
-          for (int64_t q = p.c0(xo); q < p.c1(xo); q++) {
-            float* px = dxb + (r * p.iw + q) * p.c;
-            for (int64_t d = 0; d < p.c; d++) px[d] += g[d] * scale;
-          }
+        const float scale = 1.f / static_cast<float>(p.inside(y, xo));
+        forWindow(p, y, xo, [&](int64_t at) {
+          for (int64_t d = 0; d < p.c; d++) dxb[at + d] += g[d] * scale;
+        });
       }
   }
   return info.Env().Undefined();
