@@ -1,5 +1,6 @@
 // MaxPool, AvgPool and their gradients in the addon (NHWC, no dilation), with the cpu kernels'
-// semantics (first maximum wins; AvgPoolGrad divides by the full window as tfjs does).
+// semantics (first maximum wins), except that AvgPoolGrad divides by the window's pixels inside the
+// input, as the forward pass does (tfjs' own divides by the full window; see ../kernels/avg-pool-grad.ts).
 import * as tf from '@tensorflow/tfjs';
 import { isFloat, nativeKernel, sizeOf } from './kernel.js';
 
