@@ -1,5 +1,5 @@
 // Child-process entry run once at worker start: resolves TRAINING_BACKEND (measuring the
-// candidates for 'auto', checking an explicit one comes up) and reports the result to the parent.
+// candidates for 'auto', checking an explicit one comes up and trains) and reports the result to the parent.
 // A child, because the probe initializes tfjs backends the long-lived worker should not hold.
 import { loadConfig } from '../src/config.js';
 import { initBackend } from '../src/training/backend.js';
@@ -13,7 +13,9 @@ try {
     result = await probeFastest(options);
   } else {
     const chosen = await initBackend(config.trainingBackend, options);
-    const rate = await probeRate(options);
+    // Nothing to choose: a few steps prove it trains (a backend can come up and still fail to),
+    // without spending the full measuring budget at every worker start.
+    const rate = await probeRate({ ...options, budgetMs: 0 });
     result = { chosen, entries: [{ name: chosen.name, detail: chosen.detail, samplesPerSecond: Math.round(rate * 10) / 10 }] };
   }
 } catch (err) {
