@@ -1,47 +1,27 @@
 // npm run bench:notebook -- [--spec examples/fashion-mnist-search.json] [--backend auto]
 // The notebook's whole search through the public API, as a user runs it: starts the service
-// (`npm start`: API + one worker, fresh SQLite database, its own queue prefix and port), POSTs the
+// (`npm start`: API + one worker in one process, fresh SQLite database, its own queue prefix and
+// port; bench/service-process.ts), POSTs the
 // search, waits for it, prints every trial and the wall time, then scores the best model on the
 // 10,000 test images through POST /models/:id/predict. The notebook took 34.5 minutes (Keras).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadFashionMnist } from '../src/training/dataset.js';
 import { imageRows } from '../test/fixtures/instances.js';
+import { root, sleep, startService } from './service-process.js';
 
 const { values: args } = parseArgs({
   options: {
     spec: { type: 'string', default: 'examples/fashion-mnist-search.json' },
     backend: { type: 'string', default: 'auto' },
-    port: { type: 'string', default: '3917' },
   },
 });
-const root = fileURLToPath(new URL('..', import.meta.url));
-const base = `http://127.0.0.1:${args.port}`;
-const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-notebook-'));
-const service = spawn(process.execPath, ['--import', 'tsx', 'workers/start-all.ts'], {
-  cwd: root, stdio: ['ignore', 'inherit', 'inherit'],
-  env: {
-    ...process.env, PORT: args.port, DATABASE_URL: `file:${path.join(dir, 'bench.db')}`, QUEUE_PREFIX: `bench-${process.pid}`,
-    TRAINING_BACKEND: args.backend, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  },
-});
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function api(method: string, url: string, body?: unknown) {
-  const res = await fetch(base + url, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+// Rate limits as `npm start` has them (this search stays far below them).
+const service = await startService({ name: 'notebook', workers: 1, singleProcess: true, backend: args.backend, env: { RATE_LIMIT_SEARCHES_PER_MINUTE: '', RATE_LIMIT_PREDICT_PER_MINUTE: '' } });
+const api = (method: string, url: string, body?: unknown) => service.call<any>(method, url, body);
 
 try {
-  for (let i = 0; ; i++) {
-    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) break;
-    if (i > 600) throw new Error('the service did not start');
-    await sleep(500);
-  }
   const health = await api('GET', '/health');
   console.log(`workers: ${JSON.stringify(health.workers)}`);
   const start = Date.now();
@@ -70,7 +50,5 @@ try {
   console.log(`\nsearch ${search.status} in ${minutes.toFixed(1)} min (notebook: 34.5 min); best trial ${search.bestTrial?.number} ` +
     `val_accuracy ${search.bestTrial?.valAccuracy?.toFixed(4)}; its model on the 10,000 test images: ${(correct / test.count).toFixed(4)}`);
 } finally {
-  service.kill('SIGTERM');
-  await new Promise((r) => service.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await service.stop();
 }

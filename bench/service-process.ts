@@ -20,6 +20,8 @@ export interface ServiceOptions {
   name: string;
   /** Separate trial-worker processes to start (0: API only). */
   workers: number;
+  /** The API and one worker in one process, as `npm start` runs them (workers/start-all.ts); `workers` is then ignored. */
+  singleProcess?: boolean;
   /** TRAINING_BACKEND of the API and the workers. */
   backend: string;
   env?: Record<string, string>;
@@ -72,7 +74,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   };
   const node = (file: string) => spawn(process.execPath, ['--import', 'tsx', file], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   // The API first: it applies the migrations to the fresh database before the workers open it.
-  const api = node('src/server.ts');
+  const api = node(opts.singleProcess ? 'workers/start-all.ts' : 'src/server.ts');
+  const expectedWorkers = opts.singleProcess ? 1 : opts.workers;
   const workers: ChildProcess[] = [];
   let exited = false;
   api.once('exit', () => { exited = true; });
@@ -94,9 +97,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   };
   try {
     await waitFor(async () => !exited && await fetch(`${base}/health`).then((r) => r.ok, () => false), 120_000, 'the API did not start');
-    for (let i = 0; i < opts.workers; i++) workers.push(node('workers/trial-worker.ts'));
+    if (!opts.singleProcess) for (let i = 0; i < opts.workers; i++) workers.push(node('workers/trial-worker.ts'));
     // A worker is listed in /health once its backend probe is done and it takes jobs.
-    await waitFor(async () => (await call<any>('GET', '/health')).workers.list?.length >= opts.workers, 300_000, 'the workers did not start');
+    await waitFor(async () => (await call<any>('GET', '/health')).workers.list?.length >= expectedWorkers, 300_000, 'the workers did not start');
   } catch (err) {
     await service.stop();
     throw err;
