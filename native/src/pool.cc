@@ -53,6 +53,18 @@ void maxPositions(const Pool& p, const float* x, int64_t b, int64_t y, int64_t x
   }
 }
 
+/** Both gradients' walk: per batch item (in parallel) dx zeroed, then body(dxb, g, b, y, xo) for every output position, g its dy. */
+template <typename Body>
+void gradientWalk(const Pool& p, const float* dy, float* dx, Body body) {
+#pragma omp parallel for if (p.big())
+  for (int64_t b = 0; b < p.n; b++) {
+    float* dxb = dx + b * p.ih * p.iw * p.c;
+    std::fill(dxb, dxb + p.ih * p.iw * p.c, 0.f);
+    for (int64_t y = 0; y < p.oh; y++)
+      for (int64_t xo = 0; xo < p.ow; xo++) body(dxb, dy + ((b * p.oh + y) * p.ow + xo) * p.c, b, y, xo);
+  }
+}
+
 // maxPool(x, y, geometry)
 Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   const float* x = floats(info[0]);
@@ -74,16 +86,9 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   const float* x = floats(info[1]);
   float* dx = floats(info[2]);
   Pool p(ints(info[3]));
-#pragma omp parallel for if (p.big())
-  for (int64_t b = 0; b < p.n; b++) {
-    float* dxb = dx + b * p.ih * p.iw * p.c;
-    std::fill(dxb, dxb + p.ih * p.iw * p.c, 0.f);
-    for (int64_t y = 0; y < p.oh; y++)
-      for (int64_t xo = 0; xo < p.ow; xo++) {
-        const float* g = dy + ((b * p.oh + y) * p.ow + xo) * p.c;
-        maxPositions(p, x, b, y, xo, [&](int64_t d, float, int64_t at) { if (at >= 0) dxb[at] += g[d]; });
-      }
-  }
+  gradientWalk(p, dy, dx, [&](float* dxb, const float* g, int64_t b, int64_t y, int64_t xo) {
+    maxPositions(p, x, b, y, xo, [&](int64_t d, float, int64_t at) { if (at >= 0) dxb[at] += g[d]; });
+  });
   return info.Env().Undefined();
 }
 
@@ -117,19 +122,12 @@ Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
   const float* dy = floats(info[0]);
   float* dx = floats(info[1]);
   Pool p(ints(info[2]));
-#pragma omp parallel for if (p.big())
-  for (int64_t b = 0; b < p.n; b++) {
-    float* dxb = dx + b * p.ih * p.iw * p.c;
-    std::fill(dxb, dxb + p.ih * p.iw * p.c, 0.f);
-    for (int64_t y = 0; y < p.oh; y++)
-      for (int64_t xo = 0; xo < p.ow; xo++) {
-        const float* g = dy + ((b * p.oh + y) * p.ow + xo) * p.c;
-        const float scale = 1.f / static_cast<float>(p.inside(y, xo));
-        forWindow(p, y, xo, [&](int64_t at) {
-          for (int64_t d = 0; d < p.c; d++) dxb[at + d] += g[d] * scale;
-        });
-      }
-  }
+  gradientWalk(p, dy, dx, [&](float* dxb, const float* g, int64_t, int64_t y, int64_t xo) {
+    const float scale = 1.f / static_cast<float>(p.inside(y, xo));
+    forWindow(p, y, xo, [&](int64_t at) {
+      for (int64_t d = 0; d < p.c; d++) dxb[at + d] += g[d] * scale;
+    });
+  });
   return info.Env().Undefined();
 }
 
