@@ -15,9 +15,10 @@ import type { SearchSpec } from '../domain/search-spec.js';
 import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
 import type { EpochMetric, Model, Search, Trial } from '../generated/sqlite/client.js';
 import { PrismaApiKeyStore, type ApiKeyStore } from './api-key-store.js';
+import { PrismaDatasetStore, type DatasetStore } from './dataset-store.js';
 import { migrate, parseDatabaseUrl } from './migrate.js';
 import { createPrismaClient, type DbClient, type Prisma } from './prisma-client.js';
-import type { BackendEpochStats, CheckpointRecord, EpochRecord, ModelArtifact, ModelRecord, NewTrial, SearchPatch, SearchRecord, Store, TrialPatch, TrialRecord, TrialWithEpochs } from './store.js';
+import type { BackendEpochStats, CheckpointRecord, EpochRecord, ModelArtifact, ModelRecord, NewTrial, SearchPatch, SearchRecord, Store, TrialPatch, TrialRecord, TrialSource, TrialWithEpochs } from './store.js';
 
 type Runner = <T>(op: () => Promise<T>) => Promise<T>;
 
@@ -54,8 +55,11 @@ export class PrismaStore implements Store {
   }
 
   /** Newest first. */
-  listSearches(filter: { tenant?: string } = {}): Promise<SearchRecord[]> {
-    const where = filter.tenant === undefined ? {} : { tenant: filter.tenant };
+  listSearches(filter: { tenant?: string; statuses?: SearchStatus[] } = {}): Promise<SearchRecord[]> {
+    const where = {
+      ...(filter.tenant === undefined ? {} : { tenant: filter.tenant }),
+      ...(filter.statuses === undefined ? {} : { status: { in: filter.statuses } }),
+    };
     return this.run(async () => (await this.db.search.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] })).map(toSearch));
   }
 
@@ -71,7 +75,7 @@ export class PrismaStore implements Store {
         if (count === 0) return false;
         if (newTrials.length > 0) {
           const status: TrialStatus = 'waiting';
-          await tx.trial.createMany({ data: newTrials.map((t) => ({ id: t.id, searchId, number: t.number, status, hyperparameters: json(t.hyperparameters) })) });
+          await tx.trial.createMany({ data: newTrials.map((t) => ({ ...t, searchId, status, hyperparameters: json(t.hyperparameters) })) });
         }
         return true;
       }),
@@ -98,7 +102,7 @@ export class PrismaStore implements Store {
 
   listTrialsWithEpochs(searchId: string): Promise<TrialWithEpochs[]> {
     return this.run(async () => {
-      const include = { ...WITH_MODEL_ID, epochs: { orderBy: { epoch: 'asc' } } } as const;
+      const include = { ...WITH_MODEL_ID, epochs: { orderBy: [{ execution: 'asc' as const }, { epoch: 'asc' as const }] } };
       const rows = await this.db.trial.findMany({ where: { searchId }, include, orderBy: BY_NUMBER });
       return rows.map((row) => ({ ...toTrial(row), epochs: row.epochs.map(toEpoch) }));
     });
@@ -117,23 +121,26 @@ export class PrismaStore implements Store {
   }
 
   listEpochs(trialId: string): Promise<EpochRecord[]> {
-    return this.run(async () => (await this.db.epochMetric.findMany({ where: { trialId }, orderBy: { epoch: 'asc' } })).map(toEpoch));
+    return this.run(async () => (await this.db.epochMetric.findMany({ where: { trialId }, orderBy: [{ execution: 'asc' }, { epoch: 'asc' }] })).map(toEpoch));
   }
 
   recordEpoch(e: EpochRecord): Promise<void> {
     const values = { loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy, durationMs: e.durationMs };
-    // Prisma makes this one INSERT ... ON CONFLICT (trial_id, epoch) DO UPDATE on both providers.
+    const key = { trialId: e.trialId, execution: e.execution ?? 0, epoch: e.epoch };
+    // Prisma makes this one INSERT ... ON CONFLICT (trial_id, execution, epoch) DO UPDATE on both providers.
     return this.run(async () => {
       await this.db.epochMetric.upsert({
-        where: { trialId_epoch: { trialId: e.trialId, epoch: e.epoch } },
-        create: { trialId: e.trialId, epoch: e.epoch, ...values },
+        where: { trialId_execution_epoch: key },
+        create: { ...key, ...values },
         update: values,
       });
     });
   }
 
-  deleteEpochs(trialId: string, afterEpoch?: number): Promise<void> {
-    const where = afterEpoch === undefined ? { trialId } : { trialId, epoch: { gt: afterEpoch } };
+  deleteEpochs(trialId: string, afterEpoch?: number, execution = 0): Promise<void> {
+    const where = afterEpoch === undefined
+      ? { trialId }
+      : { trialId, OR: [{ execution, epoch: { gt: afterEpoch } }, { execution: { gt: execution } }] };
     return this.run(async () => {
       await this.db.epochMetric.deleteMany({ where });
     });
@@ -171,7 +178,7 @@ export class PrismaStore implements Store {
   }
 
   saveCheckpoint(c: CheckpointRecord): Promise<void> {
-    const content = { epoch: c.epoch, weightSpecs: json(c.weightSpecs), weightData: new Uint8Array(c.weightData) };
+    const content = { execution: c.execution ?? 0, epoch: c.epoch, weightSpecs: json(c.weightSpecs), weightData: new Uint8Array(c.weightData) };
     return this.run(async () => {
       await this.db.trialCheckpoint.upsert({ where: { trialId: c.trialId }, create: { trialId: c.trialId, ...content }, update: content });
     });
@@ -180,7 +187,7 @@ export class PrismaStore implements Store {
   getCheckpoint(trialId: string): Promise<CheckpointRecord | null> {
     return this.run(async () => {
       const row = await this.db.trialCheckpoint.findUnique({ where: { trialId } });
-      return row && { trialId, epoch: row.epoch, weightSpecs: row.weightSpecs as unknown[], weightData: row.weightData };
+      return row && { trialId, execution: row.execution, epoch: row.epoch, weightSpecs: row.weightSpecs as unknown[], weightData: row.weightData };
     });
   }
 
@@ -195,10 +202,11 @@ export class PrismaStore implements Store {
    * KEEPS the existing row's id, input.id going unused, so a bestModelId already pointing at it
    * stays valid: callers must use the returned record's id.
    */
-  saveModel(input: { id: string; searchId: string; trialId: string; summary: ModelSummary; artifact: ModelArtifact }): Promise<ModelRecord> {
+  saveModel(input: { id: string; searchId: string; trialId: string; parentModelId?: string | null; summary: ModelSummary; artifact: ModelArtifact }): Promise<ModelRecord> {
     const { artifact } = input;
     const content = {
       searchId: input.searchId,
+      parentModelId: input.parentModelId ?? null,
       summary: json(input.summary),
       modelTopology: json(artifact.modelTopology),
       weightSpecs: json(artifact.weightSpecs),
@@ -236,6 +244,11 @@ export class PrismaStore implements Store {
     return new PrismaApiKeyStore(this.db, this.run);
   }
 
+  /** The uploaded datasets on this store's connection; closed with it. */
+  datasets(): DatasetStore {
+    return new PrismaDatasetStore(this.db, this.run);
+  }
+
   close(): Promise<void> {
     return this.run(() => this.db.$disconnect());
   }
@@ -258,31 +271,37 @@ function sqliteQueue(path: string): Runner {
 const json = (value: unknown) => value as Prisma.InputJsonValue;
 
 function searchPatch(p: SearchPatch): Prisma.SearchUpdateManyMutationInput {
-  return { status: p.status, error: p.error, bestTrialId: p.bestTrialId, bestModelId: p.bestModelId, finishedAt: p.finishedAt };
+  const pendingTrials = p.pendingTrials && json(p.pendingTrials);
+  return { status: p.status, error: p.error, bestTrialId: p.bestTrialId, bestModelId: p.bestModelId, finishedAt: p.finishedAt, pendingTrials };
 }
 
 function trialPatch(p: TrialPatch): Prisma.TrialUpdateManyMutationInput {
-  const { status, valAccuracy, backend, error, attempts, startedAt, finishedAt, heartbeatAt } = p;
-  return { status, valAccuracy, backend, error, attempts, startedAt, finishedAt, heartbeatAt };
+  const { status, valAccuracy, value, targetEpochs, backend, error, attempts, startedAt, finishedAt, heartbeatAt } = p;
+  return { status, valAccuracy, value, targetEpochs, backend, error, attempts, startedAt, finishedAt, heartbeatAt };
 }
 
 function toSearch(row: Search): SearchRecord {
   const { id, name, version, error, bestTrialId, bestModelId, createdAt, finishedAt, tenant } = row;
-  return { id, name, spec: row.spec as unknown as SearchSpec, status: row.status as SearchStatus, version, error, bestTrialId, bestModelId, createdAt, finishedAt, tenant };
+  const pendingTrials = (row.pendingTrials ?? []) as HpValues[];
+  return { id, name, spec: row.spec as unknown as SearchSpec, status: row.status as SearchStatus, version, error, bestTrialId, bestModelId, createdAt, finishedAt, tenant, pendingTrials };
 }
 
 function toTrial(row: Trial & { model: { id: string } | null }): TrialRecord {
-  const { id, searchId, number, valAccuracy, backend, error, attempts, createdAt, startedAt, finishedAt, heartbeatAt } = row;
+  const { id, searchId, number, valAccuracy, value, backend, error, attempts, createdAt, startedAt, finishedAt, heartbeatAt } = row;
+  const { targetEpochs, initialEpoch, parentTrialId, bracket, rung } = row;
   const hyperparameters = row.hyperparameters as HpValues;
-  return { id, searchId, number, status: row.status as TrialStatus, hyperparameters, valAccuracy, backend, error, attempts, modelId: row.model?.id ?? null, createdAt, startedAt, finishedAt, heartbeatAt };
+  return {
+    id, searchId, number, status: row.status as TrialStatus, hyperparameters, valAccuracy, value, backend, error, attempts, modelId: row.model?.id ?? null,
+    createdAt, startedAt, finishedAt, heartbeatAt, targetEpochs, initialEpoch, parentTrialId, bracket, rung, source: row.source as TrialSource,
+  };
 }
 
 function toEpoch(row: EpochMetric): EpochRecord {
-  const { trialId, epoch, loss, accuracy, valLoss, valAccuracy, durationMs } = row;
-  return { trialId, epoch, loss, accuracy, valLoss, valAccuracy, durationMs };
+  const { trialId, execution, epoch, loss, accuracy, valLoss, valAccuracy, durationMs } = row;
+  return { trialId, execution, epoch, loss, accuracy, valLoss, valAccuracy, durationMs };
 }
 
-function toModel(row: Pick<Model, 'id' | 'searchId' | 'trialId' | 'summary' | 'createdAt'>): ModelRecord {
-  const { id, searchId, trialId, createdAt } = row;
-  return { id, searchId, trialId, summary: row.summary as unknown as ModelSummary, createdAt };
+function toModel(row: Pick<Model, 'id' | 'searchId' | 'trialId' | 'parentModelId' | 'summary' | 'createdAt'>): ModelRecord {
+  const { id, searchId, trialId, parentModelId, createdAt } = row;
+  return { id, searchId, trialId, parentModelId, summary: row.summary as unknown as ModelSummary, createdAt };
 }

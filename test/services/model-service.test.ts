@@ -19,7 +19,7 @@ const img = Array.from({ length: 28 }, () => Array.from({ length: 28 }, () => 0)
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hypertune-models-'));
   store = await PrismaStore.open(`file:${join(dir, 'db.sqlite')}`);
-  const spec = { ...referenceSearch(), algorithm: { name: 'random' as const, seed: 1 }, budget: { maxTrials: 3, maxParallelTrials: 1 }, training: { epochs: 1, batchSize: 32, validationSplit: 0.1 }, objective: { metric: 'val_accuracy' as const, direction: 'max' as const } };
+  const spec = { ...referenceSearch(), algorithm: { name: 'random' as const, seed: 1 }, budget: { maxTrials: 3, maxParallelTrials: 1 }, training: { epochs: 1, batchSize: 32, validationSplit: 0.1 }, objective: { metric: 'val_accuracy' as const, direction: 'max' as const }, earlyStopping: { name: 'none' as const, startEpoch: 1, minTrials: 3 } };
   await store.createSearch({ id: 's1', name: 'x', spec });
   const data = DATASETS['fashion-mnist'];
   const summary = { ...describeArchitecture(NOTEBOOK_MODEL), hyperparameters: NOTEBOOK_BEST_HPS, metrics: { valAccuracy: 0.5, bestEpoch: 1, epochs: 1 }, dataset: { id: data.id, labels: data.labels, pixelMax: 255 } };

@@ -11,7 +11,7 @@ const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
 function search(status: SearchStatus = 'running'): SearchRecord {
   return {
     id: 's1', name: 'n', spec: referenceSearch() as never, status, version: 1, error: null, bestTrialId: null, bestModelId: null,
-    createdAt: at(0), finishedAt: status === 'running' ? null : at(99), tenant: null,
+    createdAt: at(0), finishedAt: status === 'running' ? null : at(99), tenant: null, pendingTrials: [],
   };
 }
 
@@ -21,6 +21,7 @@ function trial(number: number, status: TrialStatus, epochs: number, valAccuracy:
     id, searchId: 's1', number, status, hyperparameters: { units: number * 16 }, valAccuracy, backend: 'wasm', error: status === 'failed' ? 'boom' : null,
     attempts: 1, modelId: status === 'completed' ? `m${number}` : null, createdAt: at(number), startedAt: status === 'waiting' ? null : at(number + 1),
     finishedAt: ['completed', 'failed', 'pruned', 'cancelled'].includes(status) ? at(number + 50) : null, heartbeatAt: null,
+    value: valAccuracy, targetEpochs: null, initialEpoch: 0, parentTrialId: null, bracket: null, rung: null, source: 'oracle',
     epochs: Array.from({ length: epochs }, (_, i) => ({ trialId: id, epoch: i + 1, loss: 1 / (i + 1), accuracy: 0.5, valLoss: 1, valAccuracy: 0.6 + i / 100, durationMs: 10 })),
   };
 }
@@ -108,6 +109,19 @@ describe('deriveEvents', () => {
     handedBack.startedAt = at(2);
     expect(deriveEvents(search(), [handedBack], cursor).events).toEqual([]);
     expect(keys(deriveEvents(search(), [trial(1, 'running', 3)], cursor).events)).toEqual(['trial.epoch:1:3']);
+  });
+
+  it('sends every execution\'s epochs (each numbered from 1), in order, once across a resume', () => {
+    const twice = (epochs: number): TrialWithEpochs => {
+      const t = trial(1, 'running', 2);
+      t.epochs = [0, 1].flatMap((execution) => t.epochs.map((e) => ({ ...e, execution }))).filter((e) => e.execution * 2 + e.epoch <= epochs);
+      return t;
+    };
+    const first = deriveEvents(search(), [twice(3)], START);
+    expect(first.events.filter((e) => e.event === 'trial.epoch').map((e) => [e.data.execution, e.data.epoch])).toEqual([[0, 1], [0, 2], [1, 1]]);
+    expect(first.events.at(-1)?.id).toBe('0.t1e1000001');
+    const rest = deriveEvents(search(), [twice(4)], parseCursor(first.events.at(-1)!.id));
+    expect(rest.events.map((e) => [e.event, e.data.execution, e.data.epoch])).toEqual([['trial.epoch', 1, 2]]);
   });
 
   it('waits for every trial to be final before search.finished (a cancelled search with a running trial)', () => {

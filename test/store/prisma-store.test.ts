@@ -30,7 +30,7 @@ interface Backend {
 const spec = { name: 'exp', dataset: { id: 'fashion-mnist' }, nested: { list: [1, 2.5, 'x', true, null] } } as unknown as SearchSpec;
 const summary = { totalParams: 1234, layers: [{ name: 'dense', outputShape: [null, 10] }] } as unknown as ModelSummary;
 const trial = (n: number, id = `t${n}`): NewTrial => ({ id, number: n, hyperparameters: { units: 32 * (n + 1), lr: 1e-3, opt: 'adam', bn: n % 2 === 0 } });
-const epoch = (trialId: string, n: number, loss = 1 / (n + 1)) => ({ trialId, epoch: n, loss, accuracy: 0.5, valLoss: loss * 1.1, valAccuracy: 0.4 + n / 100, durationMs: 1000 + n });
+const epoch = (trialId: string, n: number, loss = 1 / (n + 1), execution = 0) => ({ trialId, execution, epoch: n, loss, accuracy: 0.5, valLoss: loss * 1.1, valAccuracy: 0.4 + n / 100, durationMs: 1000 + n });
 const migrationCount = () => readdirSync(join(MIGRATIONS, 'sqlite')).length;
 
 /** Runs migrate() in a separate Node process, as a second API or worker process would. */
@@ -194,6 +194,34 @@ function storeSuite(backend: Backend): void {
     expect((await store.listTrialsWithEpochs('s'))[0].epochs).toEqual([]);
   });
 
+  it('keeps executions apart: same epoch numbers, one row each; deleteEpochs keeps earlier executions', async () => {
+    const store = await seeded();
+    for (const ex of [0, 1]) for (const n of [1, 2]) await store.recordEpoch(epoch('t0', n, 0.5 + ex, ex));
+    expect((await store.listEpochs('t0')).map((e) => [e.execution, e.epoch])).toEqual([[0, 1], [0, 2], [1, 1], [1, 2]]);
+    // A retry of execution 1 that resumes after its epoch 1: execution 0 and 1's epoch 1 stay.
+    await store.deleteEpochs('t0', 1, 1);
+    expect((await store.listEpochs('t0')).map((e) => [e.execution, e.epoch])).toEqual([[0, 1], [0, 2], [1, 1]]);
+    // Resuming execution 0 after epoch 1 drops its later epochs and every later execution.
+    await store.deleteEpochs('t0', 1, 0);
+    expect((await store.listEpochs('t0')).map((e) => [e.execution, e.epoch])).toEqual([[0, 1]]);
+  });
+
+  it('stores how a trial trains (promotion fields, source) and the search\'s pending warm starts', async () => {
+    const store = await seeded();
+    const promoted: NewTrial = { ...trial(1), targetEpochs: 9, initialEpoch: 3, parentTrialId: 't0', bracket: 2, rung: 1, source: 'oracle' };
+    const pending = [{ units: 64, lr: 0.01, opt: 'sgd', bn: false }];
+    expect(await store.commitSchedule('s', 1, { pendingTrials: pending }, [promoted])).toBe(true);
+    expect(await store.getTrial('t1')).toMatchObject({ targetEpochs: 9, initialEpoch: 3, parentTrialId: 't0', bracket: 2, rung: 1, source: 'oracle', value: null });
+    expect(await store.getTrial('t0')).toMatchObject({ targetEpochs: null, initialEpoch: 0, parentTrialId: null, source: 'oracle' });
+    expect((await store.getSearch('s'))!.pendingTrials).toEqual(pending);
+    await store.updateSearch('s', { pendingTrials: [] });
+    expect((await store.getSearch('s'))!.pendingTrials).toEqual([]);
+    expect(await store.updateTrialIf('t1', ['waiting'], { value: 0.25, targetEpochs: 5 })).toBe(true);
+    expect(await store.getTrial('t1')).toMatchObject({ value: 0.25, targetEpochs: 5 });
+    expect((await store.listSearches({ statuses: ['running', 'queued'] })).map((s) => s.id)).toEqual(['s']);
+    expect(await store.listSearches({ statuses: ['completed'] })).toEqual([]);
+  });
+
   it('lists trials by number with their epochs in order and their model id', async () => {
     const store = await seeded([trial(2), trial(0)]);
     await store.commitSchedule('s', 1, {}, [trial(1)]);
@@ -229,6 +257,10 @@ function storeSuite(backend: Backend): void {
 
     const again = await store.saveModel({ id: 'm2', searchId: 's', trialId: 't0', summary, artifact: { ...artifact, weightData: new Uint8Array([0, 255]) } });
     expect(again.id).toBe('m1');
+    expect(saved.parentModelId).toBeNull();
+    await store.commitSchedule('s', 1, {}, [trial(1)]);
+    const child = await store.saveModel({ id: 'm3', searchId: 's', trialId: 't1', parentModelId: 'm1', summary, artifact });
+    expect((await store.getModel(child.id))!.parentModelId).toBe('m1');
     expect([...(await store.getModelArtifact('m1'))!.weightData]).toEqual([0, 255]);
     expect(await store.getModel('m2')).toBeNull();
     expect(await store.getModelArtifact('m2')).toBeNull();
