@@ -1,7 +1,8 @@
 // What a search should do next, from its spec and trial history alone. Pure: the scheduler
 // service reads the history, calls planNext, and commits the plan atomically.
-import type { Oracle } from './oracle.js';
+import { isMultiFidelity } from './algorithms.js';
 import type { HpValues } from './hyperparameters.js';
+import type { Oracle, Promoter, RungTrial, TrialProposal } from './oracle.js';
 import type { SearchSpec } from './search-spec.js';
 import { isFinalTrialStatus, type SearchStatus, type TrialStatus } from './trial-state.js';
 
@@ -10,11 +11,25 @@ export interface TrialView {
   status: TrialStatus;
   hyperparameters: HpValues;
   valAccuracy: number | null;
+  /** The objective's value; null on a trial without one. */
+  value: number | null;
   modelId: string | null;
+  targetEpochs: number | null;
+  initialEpoch: number;
+  parentTrialId: string | null;
+  bracket: number | null;
+  rung: number | null;
+  source: 'oracle' | 'user' | 'retrain';
+}
+
+export interface PlannedTrial extends TrialProposal {
+  source: 'oracle' | 'user';
 }
 
 export interface Plan {
-  newTrials: HpValues[];
+  newTrials: PlannedTrial[];
+  /** How many of the search's pending warm-start configurations the new trials take (from the front). */
+  pendingTaken: number;
   /** Set when the search ends with this plan. */
   finalStatus: Extract<SearchStatus, 'completed' | 'failed'> | null;
   error: string | null;
@@ -22,43 +37,119 @@ export interface Plan {
   bestModelId: string | null;
 }
 
+export interface PlanContext {
+  now: Date;
+  createdAt: Date;
+  /** Warm-start configurations waiting to be scheduled (POST /searches/:id/trials). */
+  pending: HpValues[];
+}
+
+export interface Algorithm {
+  oracle: Oracle;
+  /** Set for hyperband and asha. */
+  promoter?: Promoter;
+}
+
+/** The epoch count a trial trains to. */
+export const trialEpochs = (spec: SearchSpec, t: Pick<TrialView, 'targetEpochs'>): number => t.targetEpochs ?? spec.training.epochs;
+
+/** Epochs a trial costs: those it trains itself, once per execution. */
+const epochCost = (spec: SearchSpec, t: Pick<TrialView, 'targetEpochs' | 'initialEpoch'>): number =>
+  (trialEpochs(spec, t) - t.initialEpoch) * (spec.training.executionsPerTrial ?? 1);
+
+/** Retrains continue a finished search and compete with nothing. */
+const searched = (trials: TrialView[]) => trials.filter((t) => t.source !== 'retrain');
+
 export function bestTrial(spec: SearchSpec, trials: TrialView[]): TrialView | null {
   const sign = spec.objective.direction === 'max' ? 1 : -1;
   let best: TrialView | null = null;
-  for (const t of trials) {
-    if (t.status !== 'completed' || t.valAccuracy === null) continue;
-    if (!best || sign * (t.valAccuracy - best.valAccuracy!) > 0) best = t;
+  for (const t of searched(trials)) {
+    if (t.status !== 'completed' || t.value === null) continue;
+    if (!best || sign * (t.value - best.value!) > 0) best = t;
   }
   return best;
 }
 
-export function planNext(spec: SearchSpec, trials: TrialView[], oracle: Oracle): Plan {
+export function reachedTarget(spec: SearchSpec, value: number | null): boolean {
+  const target = spec.budget.targetValue;
+  if (target === undefined || value === null) return false;
+  return spec.objective.direction === 'max' ? value >= target : value <= target;
+}
+
+export function planNext(spec: SearchSpec, all: TrialView[], algorithm: Algorithm, ctx: PlanContext): Plan {
+  const trials = searched(all);
   const best = bestTrial(spec, trials);
+  const ids = { bestTrialId: best?.id ?? null, bestModelId: best?.modelId ?? null };
+  const end = (finalStatus: Plan['finalStatus'], error: string | null): Plan => ({ newTrials: [], pendingTaken: 0, finalStatus, error, ...ids });
   // Too many failures: stop now (running trials see the final search status at their next epoch end).
   const failed = trials.filter((t) => t.status === 'failed').length;
   const maxFailed = spec.budget.maxFailedTrials;
-  if (maxFailed !== undefined && failed >= maxFailed) {
-    const error = `${failed} trial(s) failed, reaching budget.maxFailedTrials (${maxFailed}); no more trials are scheduled`;
-    return { newTrials: [], finalStatus: 'failed', error, bestTrialId: best?.id ?? null, bestModelId: best?.modelId ?? null };
-  }
+  if (maxFailed !== undefined && failed >= maxFailed)
+    return end('failed', `${failed} trial(s) failed, reaching budget.maxFailedTrials (${maxFailed}); no more trials are scheduled`);
+  if (best && reachedTarget(spec, best.value)) return end('completed', null);
+
   const active = trials.filter((t) => !isFinalTrialStatus(t.status)).length;
-  const room = Math.max(0, Math.min(spec.budget.maxParallelTrials - active, spec.budget.maxTrials - trials.length));
-  const { values, exhausted } = room > 0
-    ? oracle.suggest({
-      space: spec.hyperparameters,
-      seed: spec.algorithm.seed,
-      direction: spec.objective.direction,
-      initialRandomTrials: spec.algorithm.initialRandomTrials,
-      history: trials.map((t) => ({ hyperparameters: t.hyperparameters, status: t.status, value: t.valAccuracy })),
-    }, room)
-    : { values: [], exhausted: false };
-  const total = trials.length + values.length;
-  const done = active === 0 && values.length === 0 && (total >= spec.budget.maxTrials || exhausted);
+  const overTime = spec.budget.maxDurationSeconds !== undefined && ctx.now.getTime() - ctx.createdAt.getTime() >= spec.budget.maxDurationSeconds * 1000;
+  // Multi-fidelity algorithms count configurations against maxTrials; promotions continue one.
+  const multi = isMultiFidelity(spec.algorithm.name);
+  const configurations = multi ? trials.filter((t) => t.parentTrialId === null).length : trials.length;
+  let configRoom = overTime ? 0 : Math.max(0, spec.budget.maxTrials - configurations);
+  let room = overTime ? 0 : Math.max(0, spec.budget.maxParallelTrials - active);
+  let epochsLeft = spec.budget.maxTotalEpochs === undefined ? Infinity : spec.budget.maxTotalEpochs - trials.reduce((n, t) => n + epochCost(spec, t), 0);
+
+  const newTrials: PlannedTrial[] = [];
+  const take = (p: PlannedTrial): boolean => {
+    const cost = epochCost(spec, { targetEpochs: p.targetEpochs ?? null, initialEpoch: p.initialEpoch ?? 0 });
+    if (room === 0 || cost > epochsLeft) return false;
+    if (!p.parentTrialId) {
+      if (configRoom === 0) return false;
+      configRoom--;
+    }
+    room--;
+    epochsLeft -= cost;
+    newTrials.push(p);
+    return true;
+  };
+  // Warm starts first, at the epoch count the algorithm's full-length trials get.
+  let pendingTaken = 0;
+  const fullEpochs = multi ? spec.algorithm.maxEpochs : undefined;
+  while (pendingTaken < ctx.pending.length && take({ hyperparameters: ctx.pending[pendingTaken], source: 'user', ...(fullEpochs ? { targetEpochs: fullEpochs } : {}) })) pendingTaken++;
+
+  let exhausted = false;
+  // What this plan has sampled so far: a promoter may call sample() once per bracket, and each call
+  // must see the earlier ones' configurations (or the oracle repeats them) and the room they took.
+  const sampled: HpValues[] = [];
+  const history = () => [
+    ...[...trials, ...newTrials].map((t) => ({ hyperparameters: t.hyperparameters, status: 'status' in t ? t.status : ('waiting' as const), value: 'value' in t ? t.value : null })),
+    ...sampled.map((hyperparameters) => ({ hyperparameters, status: 'waiting' as const, value: null })),
+  ];
+  const sample = (count: number): HpValues[] => {
+    const n = Math.min(count, room - sampled.length, configRoom - sampled.length);
+    if (n <= 0) return [];
+    const s = algorithm.oracle.suggest({
+      space: spec.hyperparameters, seed: spec.algorithm.seed, direction: spec.objective.direction,
+      initialRandomTrials: spec.algorithm.initialRandomTrials, history: history(),
+    }, n);
+    exhausted ||= s.exhausted;
+    sampled.push(...s.values);
+    return s.values;
+  };
+  if (room > 0 && algorithm.promoter) {
+    const rungTrials: RungTrial[] = trials.filter((t) => t.source === 'oracle').map((t) => ({
+      id: t.id, hyperparameters: t.hyperparameters, status: t.status, value: t.value, targetEpochs: trialEpochs(spec, t),
+      initialEpoch: t.initialEpoch, parentTrialId: t.parentTrialId, bracket: t.bracket, rung: t.rung,
+    }));
+    const { proposals } = algorithm.promoter.propose({ settings: spec.algorithm, direction: spec.objective.direction, history: rungTrials, sample }, room);
+    for (const p of proposals) if (!take({ ...p, source: 'oracle' })) break;
+  } else if (room > 0 && configRoom > 0) {
+    for (const hyperparameters of sample(room)) if (!take({ hyperparameters, source: 'oracle' })) break;
+  }
+  void exhausted; // with nothing running and nothing new, the search is over whatever the reason
   let finalStatus: Plan['finalStatus'] = null;
   let error: string | null = null;
-  if (done) {
+  if (active === 0 && newTrials.length === 0) {
     finalStatus = trials.some((t) => t.status === 'completed') ? 'completed' : 'failed';
-    if (finalStatus === 'failed') error = `no trial completed (${trials.length} failed or cancelled)`;
+    if (finalStatus === 'failed') error = trials.length === 0 ? 'no trial could be scheduled within the budget' : `no trial completed (${trials.length} failed or cancelled)`;
   }
-  return { newTrials: values, finalStatus, error, bestTrialId: best?.id ?? null, bestModelId: best?.modelId ?? null };
+  return { newTrials, pendingTaken, finalStatus, error, ...ids };
 }

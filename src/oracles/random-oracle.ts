@@ -1,8 +1,9 @@
 // Random search, seeded: trial n's values depend only on (seed, n), so a restarted scheduler
 // proposes what the old one would have. Never repeats a combination while unseen ones remain.
-import { comboKey, fromUnit, spaceCardinality, type HpValues, type SearchSpace } from '../domain/hyperparameters.js';
+// Inactive conditional hyperparameters are left out of a combination, as Keras Tuner does.
+import { comboKey, fromUnit, sampleActive, spaceCardinality, SpaceTree, type HpValues, type SearchSpace } from '../domain/hyperparameters.js';
 import { mixSeed, mulberry32 } from '../domain/rng.js';
-import { enumerateCombo } from './grid-oracle.js';
+import { enumerateCombo, gridCount } from './grid-oracle.js';
 import type { Oracle, OracleInput, Suggestions } from '../domain/oracle.js';
 
 /** Rejection tries before we enumerate the unseen combinations explicitly. */
@@ -27,13 +28,15 @@ export class RandomOracle implements Oracle {
 
   private sampleUnseen(space: SearchSpace, seen: Set<string>, size: number, rand: () => number): HpValues | null {
     for (let tries = 0; tries < MAX_REJECTIONS; tries++) {
-      const v = Object.fromEntries(space.map((hp) => [hp.name, fromUnit(hp, rand())]));
+      // Only active hyperparameters draw, in order: a condition reads the values drawn before it.
+      const v = sampleActive(space, (hp) => fromUnit(hp, rand()));
       if (!seen.has(comboKey(v))) return v;
     }
     if (size > MAX_ENUMERATION) return null; // practically unreachable: 64 collisions in a space this large
     // Few unseen combinations left: pick uniformly among them.
+    const tree = new SpaceTree(space, gridCount); // finite size: the grid's points are the values
     const unseen: number[] = [];
-    for (let i = 0; i < size; i++) if (!seen.has(comboKey(enumerateCombo(space, i)))) unseen.push(i);
-    return unseen.length ? enumerateCombo(space, unseen[Math.floor(rand() * unseen.length)]) : null;
+    for (let i = 0; i < size; i++) if (!seen.has(comboKey(enumerateCombo(space, i, tree)))) unseen.push(i);
+    return unseen.length ? enumerateCombo(space, unseen[Math.floor(rand() * unseen.length)], tree) : null;
   }
 }

@@ -4,7 +4,9 @@
 // g(x) over the bad, and of 24 candidates drawn from l the one with the largest l(x)/g(x) wins.
 // Works in each hyperparameter's unit interval, so every type is handled the same way.
 // Trials still running count as bad ("constant liar"), so parallel proposals spread out.
-import { comboKey, discreteCount, fromUnit, toUnit, type HpValues, type Hyperparameter, type SearchSpace } from '../domain/hyperparameters.js';
+// Conditional hyperparameters are modelled independently from the trials where they were active
+// (Optuna's independent TPE), and a candidate draws only those its own values make active.
+import { comboKey, discreteCount, fromUnit, sampleActive, toUnit, type HpValues, type Hyperparameter, type SearchSpace } from '../domain/hyperparameters.js';
 import type { Oracle, OracleInput, PastTrial, Suggestions } from '../domain/oracle.js';
 import { mixSeed, mulberry32 } from '../domain/rng.js';
 import { RandomOracle } from './random-oracle.js';
@@ -104,20 +106,22 @@ export class TpeOracle implements Oracle {
 
   private propose(space: SearchSpace, history: PastTrial[], direction: 'max' | 'min', seen: Set<string>, rand: () => number): HpValues | null {
     const { good, bad } = split(history, direction);
+    // A conditional hyperparameter is modelled from the trials where it was active only.
     const units = (group: PastTrial[], hp: Hyperparameter) =>
-      group.filter((t) => hp.name in t.hyperparameters).map((t) => toUnit(hp, t.hyperparameters[hp.name]));
-    const models = space.map((hp) => ({ hp, l: density(hp, units(good, hp)), g: density(hp, units(bad, hp)) }));
+      group.filter((t) => Object.hasOwn(t.hyperparameters, hp.name)).map((t) => toUnit(hp, t.hyperparameters[hp.name]));
+    const models = new Map(space.map((hp) => [hp, { l: density(hp, units(good, hp)), g: density(hp, units(bad, hp)) }]));
     let best: { values: HpValues; score: number } | null = null;
     for (let c = 0; c < CANDIDATES; c++) {
       let score = 0;
-      const values: HpValues = {};
-      for (const { hp, l, g } of models) {
-        const u = l.sample(rand);
-        values[hp.name] = fromUnit(hp, u);
+      // Walks the space in order: a hyperparameter whose condition fails draws nothing and is absent.
+      const values = sampleActive(space, (hp) => {
+        const { l, g } = models.get(hp)!;
+        const value = fromUnit(hp, l.sample(rand));
         // Score the value actually taken (its cell centre for discrete types), not the raw draw.
-        const uv = toUnit(hp, values[hp.name]);
+        const uv = toUnit(hp, value);
         score += l.logPdf(uv) - g.logPdf(uv);
-      }
+        return value;
+      });
       if (seen.has(comboKey(values))) continue;
       if (!best || score > best.score) best = { values, score };
     }

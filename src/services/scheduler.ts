@@ -6,7 +6,7 @@ import { planNext } from '../domain/schedule.js';
 import { attemptsPerTrial } from '../domain/search-spec.js';
 import { isFinalSearchStatus } from '../domain/trial-state.js';
 import type { Logger } from '../logger.js';
-import { createOracle } from '../oracles/index.js';
+import { createAlgorithm } from '../oracles/index.js';
 import type { TrialQueue } from '../queue/trial-queue.js';
 import type { SearchPatch, Store } from '../store/store.js';
 
@@ -20,9 +20,10 @@ export class Scheduler {
       const search = await this.store.getSearch(searchId);
       if (!search || isFinalSearchStatus(search.status)) return;
       const trials = await this.store.listTrials(searchId);
-      const plan = planNext(search.spec, trials, createOracle(search.spec.algorithm.name));
-      const newTrials = plan.newTrials.map((hyperparameters, i) => ({ id: randomUUID(), number: trials.length + i + 1, hyperparameters }));
+      const plan = planNext(search.spec, trials, createAlgorithm(search.spec.algorithm.name), { now: new Date(), createdAt: search.createdAt, pending: search.pendingTrials });
+      const newTrials = plan.newTrials.map((t, i) => ({ ...t, id: randomUUID(), number: trials.length + i + 1 }));
       const patch: SearchPatch = { bestTrialId: plan.bestTrialId, bestModelId: plan.bestModelId };
+      if (plan.pendingTaken > 0) patch.pendingTrials = search.pendingTrials.slice(plan.pendingTaken);
       if (plan.finalStatus) Object.assign(patch, { status: plan.finalStatus, error: plan.error, finishedAt: new Date() });
       const unchanged = newTrials.length === 0 && !plan.finalStatus && plan.bestTrialId === search.bestTrialId && plan.bestModelId === search.bestModelId;
       if (!unchanged && !(await this.store.commitSchedule(searchId, search.version, patch, newTrials))) continue;

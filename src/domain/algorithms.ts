@@ -1,0 +1,31 @@
+// The names and settings of the search algorithms and objectives a search may ask for.
+
+export const ALGORITHMS = ['random', 'grid', 'bayesian', 'hyperband', 'asha'] as const;
+export type AlgorithmName = (typeof ALGORITHMS)[number];
+/** Algorithms that train trials for different epoch counts and promote the best (multi-fidelity). */
+export const isMultiFidelity = (name: AlgorithmName): name is 'hyperband' | 'asha' => name === 'hyperband' || name === 'asha';
+
+export const OBJECTIVE_METRICS = ['val_accuracy', 'val_loss', 'accuracy', 'loss'] as const;
+export type ObjectiveMetric = (typeof OBJECTIVE_METRICS)[number];
+/** Accuracies are maximized, losses minimized, unless the request says otherwise. */
+export const defaultDirection = (metric: ObjectiveMetric): 'max' | 'min' => (metric.endsWith('loss') ? 'min' : 'max');
+
+export interface AlgorithmSettings {
+  name: AlgorithmName;
+  seed: number;
+  /** bayesian: random trials before it starts modelling. */
+  initialRandomTrials?: number;
+  /** hyperband, asha: the most epochs one configuration is trained for. */
+  maxEpochs?: number;
+  /** hyperband: the reduction factor between rounds (Keras Tuner's `factor`, default 3). */
+  factor?: number;
+  /** hyperband: how many times the whole set of brackets runs (Keras Tuner's `hyperband_iterations`). */
+  hyperbandIterations?: number;
+  /** asha: epochs of the lowest rung. */
+  minEpochs?: number;
+  /** asha: 1/reductionFactor of a rung is promoted to the next (default 3). */
+  reductionFactor?: number;
+}
+
+/** Median stopping (Optuna's MedianPruner): prune a trial whose value at an epoch is worse than the median of earlier trials there. */
+export interface EarlyStopping { name: 'median' | 'none'; startEpoch: number; minTrials: number }
