@@ -6,12 +6,20 @@ export type HpValue = number | string | boolean;
 export type HpValues = Record<string, HpValue>;
 export type Sampling = 'linear' | 'log';
 
+/**
+ * "Exists only when hyperparameter `hp` takes one of the values `in`" (Keras Tuner's
+ * conditional_scope, parent_name/parent_values). An inactive hyperparameter is absent from a
+ * trial's values, so a parent that is itself inactive makes its children inactive too.
+ */
+export interface Condition { hp: string; in: HpValue[] }
+interface Base { name: string; when?: Condition }
+
 export type Hyperparameter =
-  | { name: string; type: 'int'; min: number; max: number; step?: number; sampling?: Sampling }
-  | { name: string; type: 'float'; min: number; max: number; step?: number; sampling?: Sampling }
-  | { name: string; type: 'choice'; values: HpValue[] }
-  | { name: string; type: 'boolean' }
-  | { name: string; type: 'fixed'; value: HpValue };
+  | Base & { type: 'int'; min: number; max: number; step?: number; sampling?: Sampling }
+  | Base & { type: 'float'; min: number; max: number; step?: number; sampling?: Sampling }
+  | Base & { type: 'choice'; values: HpValue[] }
+  | Base & { type: 'boolean' }
+  | Base & { type: 'fixed'; value: HpValue };
 
 export type SearchSpace = Hyperparameter[];
 
@@ -34,6 +42,29 @@ export function validateSpace(space: SearchSpace, path = 'hyperparameters'): voi
     if (seen.has(hp.name)) throw new ValidationError(`${at}.name`, `duplicate hyperparameter name '${hp.name}'`);
     seen.add(hp.name);
     validateOne(hp, at);
+    if (hp.when !== undefined) validateCondition(space.slice(0, i), hp.when, `${at}.when`, space);
+  });
+}
+
+/**
+ * A condition must name a discrete hyperparameter of `candidates` (for a hyperparameter: one
+ * defined before it, so the space is walked in order and cannot loop) and list some of its values.
+ */
+export function validateCondition(candidates: SearchSpace, when: Condition, at: string, space: SearchSpace = candidates): void {
+  if (typeof when !== 'object' || when === null || typeof when.hp !== 'string') throw new ValidationError(`${at}.hp`, 'must name a hyperparameter');
+  const parent = candidates.find((hp) => hp.name === when.hp);
+  if (!parent) {
+    const later = space.findIndex((hp) => hp.name === when.hp);
+    throw new ValidationError(`${at}.hp`, later < 0 ? `refers to unknown hyperparameter '${when.hp}'` : `must name a hyperparameter defined earlier in the list ('${when.hp}' is at hyperparameters[${later}])`);
+  }
+  if (discreteCount(parent) === null)
+    throw new ValidationError(`${at}.hp`, `'${when.hp}' is a continuous float: a condition needs a discrete hyperparameter (choice, boolean, int, fixed, or a float with a step)`);
+  if (!Array.isArray(when.in) || when.in.length === 0) throw new ValidationError(`${at}.in`, 'must list at least one value');
+  const seen = new Set<HpValue>();
+  when.in.forEach((v, j) => {
+    if (discreteIndex(parent, v) < 0) throw new ValidationError(`${at}.in[${j}]`, `${JSON.stringify(v)} is not one of the values of '${when.hp}'`);
+    if (seen.has(v)) throw new ValidationError(`${at}.in[${j}]`, `repeats ${JSON.stringify(v)}`);
+    seen.add(v);
   });
 }
 
@@ -127,8 +158,9 @@ export function cardinality(hp: Hyperparameter): number {
   return discreteCount(hp) ?? Infinity;
 }
 
+/** How many valid combinations (inactive hyperparameters absent); Infinity with a continuous float. */
 export function spaceCardinality(space: SearchSpace): number {
-  return space.reduce((n, hp) => n * cardinality(hp), 1);
+  return new SpaceTree(space, cardinality).total;
 }
 
 /** Maps u in [0, 1) to a value; log sampling is uniform in log space. */
@@ -171,10 +203,16 @@ export function comboKey(values: HpValues): string {
   return JSON.stringify(Object.keys(values).sort().map((k) => [k, values[k]]));
 }
 
-/** Checks a full set of values against the space (warm starts, stored trials). */
+/** Checks a full set of values against the space (warm starts, stored trials): active ones present, inactive ones absent. */
 export function validateValues(space: SearchSpace, values: HpValues, path = 'hyperparameters'): void {
   for (const hp of space) {
-    if (!(hp.name in values)) throw new ValidationError(`${path}.${hp.name}`, 'is missing');
+    if (!isActive(hp, values)) {
+      if (!Object.hasOwn(values, hp.name)) continue;
+      const parent = hp.when!.hp;
+      const why = Object.hasOwn(values, parent) ? `${parent}=${JSON.stringify(values[parent])}` : `${parent} is not active`;
+      throw new ValidationError(`${path}.${hp.name}`, `is not active when ${why}`);
+    }
+    if (!Object.hasOwn(values, hp.name)) throw new ValidationError(`${path}.${hp.name}`, 'is missing');
     const v = values[hp.name];
     const discrete = discreteCount(hp) !== null;
     if (discrete && discreteIndex(hp, v) < 0) throw new ValidationError(`${path}.${hp.name}`, `${JSON.stringify(v)} is not one of the allowed values`);
@@ -183,4 +221,82 @@ export function validateValues(space: SearchSpace, values: HpValues, path = 'hyp
   }
   for (const name of Object.keys(values))
     if (!space.some((hp) => hp.name === name)) throw new ValidationError(`${path}.${name}`, 'is not in the search space');
+}
+
+// Conditional spaces. Parents come before their children, so walking the space in order decides
+// each hyperparameter's activity from values already taken.
+
+/** Whether a condition holds for these values; no condition always holds. An absent parent fails it. */
+export const conditionHolds = (when: Condition | undefined, values: HpValues): boolean =>
+  when === undefined || (Object.hasOwn(values, when.hp) && when.in.includes(values[when.hp]));
+
+export const isActive = (hp: Hyperparameter, values: HpValues): boolean => conditionHolds(hp.when, values);
+
+/** The values of the hyperparameters active under them, in the space's order (others dropped). */
+export function activeValues(space: SearchSpace, values: HpValues): HpValues {
+  return sampleActive(space, (hp) => values[hp.name], (hp) => Object.hasOwn(values, hp.name));
+}
+
+/** Draws a value for each active hyperparameter, in order; the inactive ones draw nothing. */
+export function sampleActive(space: SearchSpace, draw: (hp: Hyperparameter) => HpValue, has: (hp: Hyperparameter) => boolean = () => true): HpValues {
+  const out: HpValues = {};
+  for (const hp of space) {
+    // defineProperty: a hyperparameter may be called __proto__, which plain assignment would not store.
+    if (isActive(hp, out) && has(hp)) Object.defineProperty(out, hp.name, { value: draw(hp), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * The space as a forest, each hyperparameter under the one its condition names. Given a parent's
+ * value its children's subtrees are independent, so a subtree's combinations are, summed over the
+ * parent's values, the product of the subtrees active at each: counting and indexing stay cheap.
+ * `size` is how many values a hyperparameter takes (its grid points, for the grid).
+ */
+export class SpaceTree {
+  readonly roots: Hyperparameter[];
+  private readonly kids = new Map<string, Hyperparameter[]>();
+  private readonly counts = new Map<string, number>();
+  private readonly blockCache = new Map<string, [number, number][]>();
+
+  constructor(space: SearchSpace, private readonly size: (hp: Hyperparameter) => number) {
+    this.roots = space.filter((hp) => !hp.when);
+    for (const hp of space) if (hp.when) this.kids.set(hp.when.hp, [...(this.kids.get(hp.when.hp) ?? []), hp]);
+  }
+
+  get total(): number {
+    return this.roots.reduce((n, hp) => n * this.count(hp), 1);
+  }
+
+  /** The children active when `hp` takes `value`, in the space's order. */
+  children(hp: Hyperparameter, value: HpValue): Hyperparameter[] {
+    return (this.kids.get(hp.name) ?? []).filter((c) => c.when!.in.includes(value));
+  }
+
+  /** Combinations of `hp` and the hyperparameters under it, `hp` being active. */
+  count(hp: Hyperparameter): number {
+    let n = this.counts.get(hp.name);
+    if (n === undefined) {
+      const blocks = this.blocks(hp);
+      // A value no child depends on is one combination; the others, their children's product.
+      n = this.size(hp) - blocks.length + blocks.reduce((sum, [, b]) => sum + b, 0);
+      this.counts.set(hp.name, n);
+    }
+    return n;
+  }
+
+  /** The value indices some child depends on, ascending, each with its number of combinations. */
+  blocks(hp: Hyperparameter): [number, number][] {
+    let blocks = this.blockCache.get(hp.name);
+    if (!blocks) {
+      const product = new Map<number, number>();
+      for (const child of this.kids.get(hp.name) ?? []) {
+        for (const k of new Set(child.when!.in.map((v) => discreteIndex(hp, v))))
+          if (k >= 0) product.set(k, (product.get(k) ?? 1) * this.count(child));
+      }
+      blocks = [...product].sort((a, b) => a[0] - b[0]);
+      this.blockCache.set(hp.name, blocks);
+    }
+    return blocks;
+  }
 }

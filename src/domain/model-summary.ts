@@ -36,14 +36,18 @@ const KERAS_NAMES: Record<LayerType, string> = {
   dense: 'dense', dropout: 'dropout', batchNormalization: 'batch_normalization',
 };
 
-/** Infers every layer's output shape; throws a ValidationError naming the field of the first impossible one. */
-export function describeArchitecture(model: ConcreteModel, refs: Record<string, string> = {}): Architecture {
+/**
+ * Infers every layer's output shape; throws a ValidationError naming the field of the first impossible one.
+ * `templateIndex`: each layer's index in the template it was resolved from (conditional layers
+ * dropped), so an error names the template's field; by default the model's own index.
+ */
+export function describeArchitecture(model: ConcreteModel, refs: Record<string, string> = {}, templateIndex?: number[]): Architecture {
   const counts = new Map<LayerType, number>();
   let shape = [...model.inputShape];
   let trainable = 0;
   let nonTrainable = 0;
   const layers = model.layers.map((layer, i) => {
-    const at = `model.layers[${i}]`;
+    const at = `model.layers[${templateIndex?.[i] ?? i}]`;
     const fail = (field: string, reason: string): never => {
       const ref = refs[`${at}.${field}`];
       throw new ValidationError(`${at}.${field}`, ref ? `${reason} (with ${ref})` : reason);

@@ -1,7 +1,8 @@
 // The JSON twin of Keras Tuner's build_model(hp): a model whose fields may name hyperparameters.
-// Pure types and resolution; shape checks live in model-shapes.ts.
+// Pure types and resolution; shape checks live in model-summary.ts. A layer with a `when` exists
+// only where its condition holds, so a search can choose depth (Keras Tuner: `for i in range(hp.Int(...))`).
 import { ValidationError } from './errors.js';
-import type { HpValue, HpValues } from './hyperparameters.js';
+import { conditionHolds, type Condition, type HpValue, type HpValues } from './hyperparameters.js';
 
 /** A template field: a literal, or a reference to a hyperparameter. */
 export type HpRef = { hp: string };
@@ -11,7 +12,10 @@ export type Activation = 'relu' | 'sigmoid' | 'softmax' | 'tanh' | 'linear' | 'e
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'sigmoid', 'softmax', 'tanh', 'linear', 'elu', 'selu', 'softplus'];
 export type Padding = 'valid' | 'same';
 
-export interface Conv2dTemplate {
+/** `when`: the layer exists only when this condition on a hyperparameter holds. */
+interface Conditional { when?: Condition }
+
+export interface Conv2dTemplate extends Conditional {
   type: 'conv2d';
   filters: Param<number>;
   kernelSize: Param<number>;
@@ -19,16 +23,16 @@ export interface Conv2dTemplate {
   padding?: Param<Padding>;
   activation?: Param<Activation>;
 }
-export interface Pooling2dTemplate {
+export interface Pooling2dTemplate extends Conditional {
   type: 'maxPooling2d' | 'averagePooling2d';
   poolSize?: Param<number>;
   strides?: Param<number>;
   padding?: Param<Padding>;
 }
-export interface FlattenTemplate { type: 'flatten' }
-export interface DenseTemplate { type: 'dense'; units: Param<number>; activation?: Param<Activation> }
-export interface DropoutTemplate { type: 'dropout'; rate: Param<number> }
-export interface BatchNormalizationTemplate { type: 'batchNormalization'; momentum?: Param<number>; epsilon?: Param<number> }
+export interface FlattenTemplate extends Conditional { type: 'flatten' }
+export interface DenseTemplate extends Conditional { type: 'dense'; units: Param<number>; activation?: Param<Activation> }
+export interface DropoutTemplate extends Conditional { type: 'dropout'; rate: Param<number> }
+export interface BatchNormalizationTemplate extends Conditional { type: 'batchNormalization'; momentum?: Param<number>; epsilon?: Param<number> }
 
 export type LayerTemplate =
   | Conv2dTemplate | Pooling2dTemplate | FlattenTemplate | DenseTemplate | DropoutTemplate | BatchNormalizationTemplate;
@@ -70,30 +74,45 @@ export interface ConcreteModel {
 export const isHpRef = (v: unknown): v is HpRef =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as HpRef).hp === 'string';
 
-/** Names of every hyperparameter the template refers to, with the field path of each use. */
-export function templateRefs(template: ModelTemplate): { name: string; path: string }[] {
-  const refs: { name: string; path: string }[] = [];
-  const visit = (obj: object, path: string) => {
+/**
+ * A use of a hyperparameter in the template: a field's value, or (`condition`) the hyperparameter a
+ * layer's `when` names. `when` is the condition under which the using layer exists.
+ */
+export interface TemplateRef { name: string; path: string; when?: Condition; condition?: true }
+
+/** Every use of a hyperparameter in the template, with its field path. */
+export function templateRefs(template: ModelTemplate): TemplateRef[] {
+  const refs: TemplateRef[] = [];
+  const visit = (obj: object, path: string, when?: Condition) => {
     for (const [key, value] of Object.entries(obj)) {
-      if (isHpRef(value)) refs.push({ name: value.hp, path: `${path}.${key}` });
+      if (key !== 'when' && isHpRef(value)) refs.push({ name: value.hp, path: `${path}.${key}`, ...(when ? { when } : {}) });
     }
   };
-  template.layers.forEach((layer, i) => visit(layer, `model.layers[${i}]`));
+  template.layers.forEach((layer, i) => {
+    if (layer.when) refs.push({ name: layer.when.hp, path: `model.layers[${i}].when.hp`, when: layer.when, condition: true });
+    visit(layer, `model.layers[${i}]`, layer.when);
+  });
   visit(template.optimizer, 'model.optimizer');
   return refs;
 }
 
+/** The template index of each layer that exists for these values, in order. */
+export function activeLayerIndices(template: ModelTemplate, values: HpValues): number[] {
+  return template.layers.flatMap((layer, i) => (conditionHolds(layer.when, values) ? [i] : []));
+}
+
 const DEFAULT_LR: Record<OptimizerType, number> = { adam: 0.001, sgd: 0.01, rmsprop: 0.001 };
 
-/** Replaces every { hp } with its value and fills Keras' defaults. */
+/** Drops the layers whose condition fails, replaces every { hp } with its value and fills Keras' defaults. */
 export function resolveTemplate(template: ModelTemplate, values: HpValues): ConcreteModel {
   const get = <T extends HpValue>(v: Param<T> | undefined, fallback: T, path: string): T => {
     if (v === undefined) return fallback;
     if (!isHpRef(v)) return v;
-    if (!(v.hp in values)) throw new ValidationError(path, `hyperparameter '${v.hp}' has no value`);
+    if (!Object.hasOwn(values, v.hp)) throw new ValidationError(path, `hyperparameter '${v.hp}' has no value`);
     return values[v.hp] as T;
   };
-  const layers = template.layers.map((l, i): ConcreteLayer => {
+  const layers = activeLayerIndices(template, values).map((i): ConcreteLayer => {
+    const l = template.layers[i];
     const p = `model.layers[${i}]`;
     switch (l.type) {
       case 'conv2d':

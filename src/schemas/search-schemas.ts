@@ -1,6 +1,8 @@
 // The POST /searches contract: JSON shape only. Rules that need more than a shape (min <= max,
 // known hyperparameters, layer shapes that fit) are the domain's (src/domain/search-spec.ts).
 import { Type, type Static } from 'typebox';
+import { ALGORITHMS, OBJECTIVE_METRICS } from '../domain/algorithms.js';
+import { TRIAL_STATUSES } from '../domain/trial-state.js';
 import { ErrorBody, HpValue, HpValues, IdParams, Name, taggedUnion } from './common.js';
 import { NOTEBOOK_SEARCH } from './search-example.js';
 
@@ -12,25 +14,32 @@ const Padding = Type.Union([Type.Literal('valid'), Type.Literal('same')]);
 const Activation = Type.String({ maxLength: 32 });
 
 const Sampling = Type.Union([Type.Literal('linear'), Type.Literal('log')]);
+/** One of a list of strings; `type` too, so the serializer and OpenAPI know it is a string. */
+const Literals = <T extends string[]>(values: readonly [...T]) => Type.Enum(values, { type: 'string' });
+// Keras Tuner's conditional_scope(parent_name, parent_values).
+const When = Type.Optional(Type.Object({
+  hp: Type.String({ minLength: 1, maxLength: 64, description: 'a discrete hyperparameter (for a hyperparameter: one listed before it)' }),
+  in: Type.Array(HpValue, { minItems: 1, maxItems: 1000, description: 'the values of `hp` for which this exists' }),
+}, { ...strict, description: 'exists only when `hp` takes one of the values `in`; otherwise it is absent (a hyperparameter gets no value, a layer is left out)' }));
 const Hyperparameter = taggedUnion([
-  Type.Object({ name: Type.String(), type: Type.Literal('int'), min: Int, max: Int, step: Type.Optional(Int), sampling: Type.Optional(Sampling) }, strict),
-  Type.Object({ name: Type.String(), type: Type.Literal('float'), min: Type.Number(), max: Type.Number(), step: Type.Optional(Type.Number()), sampling: Type.Optional(Sampling) }, strict),
-  Type.Object({ name: Type.String(), type: Type.Literal('choice'), values: Type.Array(HpValue, { minItems: 1, maxItems: 1000 }) }, strict),
-  Type.Object({ name: Type.String(), type: Type.Literal('boolean') }, strict),
-  Type.Object({ name: Type.String(), type: Type.Literal('fixed'), value: HpValue }, strict),
+  Type.Object({ name: Type.String(), type: Type.Literal('int'), min: Int, max: Int, step: Type.Optional(Int), sampling: Type.Optional(Sampling), when: When }, strict),
+  Type.Object({ name: Type.String(), type: Type.Literal('float'), min: Type.Number(), max: Type.Number(), step: Type.Optional(Type.Number()), sampling: Type.Optional(Sampling), when: When }, strict),
+  Type.Object({ name: Type.String(), type: Type.Literal('choice'), values: Type.Array(HpValue, { minItems: 1, maxItems: 1000 }), when: When }, strict),
+  Type.Object({ name: Type.String(), type: Type.Literal('boolean'), when: When }, strict),
+  Type.Object({ name: Type.String(), type: Type.Literal('fixed'), value: HpValue, when: When }, strict),
 ]);
 
 const Layer = taggedUnion([
   Type.Object({
     type: Type.Literal('conv2d'), filters: P(Int), kernelSize: P(Int), strides: Type.Optional(P(Int)),
-    padding: Type.Optional(P(Padding)), activation: Type.Optional(P(Activation)),
+    padding: Type.Optional(P(Padding)), activation: Type.Optional(P(Activation)), when: When,
   }, strict),
-  Type.Object({ type: Type.Literal('maxPooling2d'), poolSize: Type.Optional(P(Int)), strides: Type.Optional(P(Int)), padding: Type.Optional(P(Padding)) }, strict),
-  Type.Object({ type: Type.Literal('averagePooling2d'), poolSize: Type.Optional(P(Int)), strides: Type.Optional(P(Int)), padding: Type.Optional(P(Padding)) }, strict),
-  Type.Object({ type: Type.Literal('flatten') }, strict),
-  Type.Object({ type: Type.Literal('dense'), units: P(Int), activation: Type.Optional(P(Activation)) }, strict),
-  Type.Object({ type: Type.Literal('dropout'), rate: P(Type.Number()) }, strict),
-  Type.Object({ type: Type.Literal('batchNormalization'), momentum: Type.Optional(P(Type.Number())), epsilon: Type.Optional(P(Type.Number())) }, strict),
+  Type.Object({ type: Type.Literal('maxPooling2d'), poolSize: Type.Optional(P(Int)), strides: Type.Optional(P(Int)), padding: Type.Optional(P(Padding)), when: When }, strict),
+  Type.Object({ type: Type.Literal('averagePooling2d'), poolSize: Type.Optional(P(Int)), strides: Type.Optional(P(Int)), padding: Type.Optional(P(Padding)), when: When }, strict),
+  Type.Object({ type: Type.Literal('flatten'), when: When }, strict),
+  Type.Object({ type: Type.Literal('dense'), units: P(Int), activation: Type.Optional(P(Activation)), when: When }, strict),
+  Type.Object({ type: Type.Literal('dropout'), rate: P(Type.Number()), when: When }, strict),
+  Type.Object({ type: Type.Literal('batchNormalization'), momentum: Type.Optional(P(Type.Number())), epsilon: Type.Optional(P(Type.Number())), when: When }, strict),
 ]);
 
 const Optimizer = Type.Object({
@@ -43,21 +52,35 @@ export const SearchRequestBody = Type.Object({
   name: Name,
   dataset: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), limit: Type.Optional(Int) }, strict),
   objective: Type.Optional(Type.Object({
-    metric: Type.Optional(Type.Literal('val_accuracy')),
-    direction: Type.Optional(Type.Union([Type.Literal('max'), Type.Literal('min')])),
+    metric: Type.Optional(Literals(OBJECTIVE_METRICS)),
+    direction: Type.Optional(Type.Union([Type.Literal('max'), Type.Literal('min')], { description: 'default: min for a loss, max for an accuracy' })),
   }, strict)),
   algorithm: Type.Optional(Type.Object({
-    name: Type.Optional(Type.Union([Type.Literal('random'), Type.Literal('grid'), Type.Literal('bayesian')])),
+    name: Type.Optional(Literals(ALGORITHMS)),
     seed: Type.Optional(Int),
-    initialRandomTrials: Type.Optional(Int),
+    initialRandomTrials: Type.Optional(Type.Integer({ description: 'bayesian: random trials before it starts modelling' })),
+    maxEpochs: Type.Optional(Type.Integer({ description: 'hyperband, asha: the most epochs one configuration trains (default training.epochs)' })),
+    factor: Type.Optional(Type.Integer({ description: 'hyperband: reduction factor between rounds (default 3)' })),
+    hyperbandIterations: Type.Optional(Type.Integer({ description: 'hyperband: times the whole set of brackets runs (default 1)' })),
+    minEpochs: Type.Optional(Type.Integer({ description: 'asha: epochs of the lowest rung (default 1)' })),
+    reductionFactor: Type.Optional(Type.Integer({ description: 'asha: 1/reductionFactor of a rung is promoted (default 3)' })),
+  }, strict)),
+  earlyStopping: Type.Optional(Type.Object({
+    name: Type.Optional(Type.Union([Type.Literal('median'), Type.Literal('none')], { description: "median: prune a trial worse than the median of the others at the same epoch (default 'none')" })),
+    startEpoch: Type.Optional(Type.Integer({ description: 'no pruning before this epoch (default 1)' })),
+    minTrials: Type.Optional(Type.Integer({ description: 'finished trials needed at an epoch before pruning there (default 3)' })),
   }, strict)),
   budget: Type.Optional(Type.Object({
     maxTrials: Type.Optional(Int), maxParallelTrials: Type.Optional(Int),
     maxRetriesPerTrial: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: 'runs after a crash before the trial fails (default 2)' })),
     maxFailedTrials: Type.Optional(Type.Integer({ minimum: 1, description: 'failed trials that fail the search (default: no limit)' })),
+    maxDurationSeconds: Type.Optional(Type.Integer({ description: "no trial starts this many seconds after the search's creation" })),
+    targetValue: Type.Optional(Type.Number({ description: 'the search completes once a trial reaches this objective value' })),
+    maxTotalEpochs: Type.Optional(Type.Integer({ description: 'epochs all trials together may train' })),
   }, strict)),
   training: Type.Optional(Type.Object({
     epochs: Type.Optional(Int), batchSize: Type.Optional(Int), validationSplit: Type.Optional(Type.Number()),
+    executionsPerTrial: Type.Optional(Type.Integer({ description: 'trainings per trial from fresh weights, objectives averaged (default 1)' })),
   }, strict)),
   hyperparameters: Type.Array(Hyperparameter, { maxItems: 100 }),
   model: Type.Object({
@@ -77,7 +100,10 @@ export const SearchResponse = Type.Object({
   name: Type.String(),
   status: Type.String(),
   trials: Counts,
-  bestTrial: Type.Union([Type.Null(), Type.Object({ id: Type.String(), number: Int, hyperparameters: HpValues, valAccuracy: Type.Union([Type.Number(), Type.Null()]) })]),
+  bestTrial: Type.Union([Type.Null(), Type.Object({
+    id: Type.String(), number: Int, hyperparameters: HpValues, valAccuracy: Type.Union([Type.Number(), Type.Null()]),
+    value: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  })]),
   bestModelId: Type.Union([Type.String(), Type.Null()]),
   error: Type.Union([Type.String(), Type.Null()]),
   spec: Type.Unknown(),
@@ -86,14 +112,24 @@ export const SearchResponse = Type.Object({
 });
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+// Fields added with hyperband/asha and warm starts are optional: Fastify serializes with this
+// schema (fast-json-stringify), which drops any property it does not list.
 export const TrialResponse = Type.Object({
   id: Type.String(),
   number: Int,
-  status: Type.String(),
-  hyperparameters: HpValues,
+  status: Literals(TRIAL_STATUSES),
+  hyperparameters: { ...HpValues, description: 'the active hyperparameters only: a conditional one whose condition fails is absent' },
   valAccuracy: Nullable(Type.Number()),
+  value: Type.Optional(Nullable(Type.Number({ description: "the objective's value (objective.metric at the best epoch, averaged over executions)" }))),
+  targetEpochs: Type.Optional(Nullable(Type.Integer({ description: 'the epoch count it trains to; null: training.epochs' }))),
+  initialEpoch: Type.Optional(Type.Integer({ description: "epochs its parent trained: it starts from the parent's weights there" })),
+  parentTrialId: Type.Optional(Nullable(Type.String({ description: 'the trial it continues (a promotion or a retrain)' }))),
+  bracket: Type.Optional(Nullable(Int)),
+  rung: Type.Optional(Nullable(Int)),
+  source: Type.Optional(Literals(['oracle', 'user', 'retrain'] as const)),
   epochs: Type.Array(Type.Object({
     epoch: Int, loss: Type.Number(), accuracy: Type.Number(), valLoss: Type.Number(), valAccuracy: Type.Number(), durationMs: Type.Number(),
+    execution: Type.Optional(Type.Integer({ description: 'which of executionsPerTrial trainings it belongs to, from 0' })),
   })),
   backend: Nullable(Type.String()),
   modelId: Nullable(Type.String()),

@@ -1,6 +1,7 @@
 // Every /searches endpoint and its errors, through HTTP, on a real database and a real Redis
 // (no worker runs here, so trials stay waiting).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { depthSearch } from '../fixtures/conditional-spaces.js';
 import { referenceSearch } from '../fixtures/reference-search.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
@@ -101,5 +102,69 @@ describe('OpenAPI', () => {
     expect(JSON.stringify(media)).toContain('conv_1_filter');
     expect(create.responses).toHaveProperty(['201']);
     expect((await h.request.get('/docs/').redirects(1)).status).toBe(200);
+  });
+});
+
+describe('conditional search spaces and the issue-4 request fields', () => {
+  it('creates a search that chooses its depth; trials hold only their active hyperparameters', async () => {
+    const res = await post(depthSearch({ algorithm: { name: 'random', seed: 3 }, budget: { maxTrials: 6, maxParallelTrials: 4 } })).expect(201);
+    expect(res.body.spec.model.layers[2].when).toEqual({ hp: 'num_conv_layers', in: [3] });
+    expect(res.body.spec.hyperparameters[3].when).toEqual({ hp: 'num_conv_layers', in: [3] });
+    const { trials } = (await h.request.get(`/searches/${res.body.id}/trials`).expect(200)).body;
+    expect(trials).toHaveLength(4);
+    for (const t of trials) {
+      expect('conv_3_filter' in t.hyperparameters).toBe(t.hyperparameters.num_conv_layers === 3);
+      expect('conv_2_filter' in t.hyperparameters).toBe(t.hyperparameters.num_conv_layers >= 2);
+      expect('dropout_rate' in t.hyperparameters).toBe(t.hyperparameters.use_dropout);
+    }
+  });
+
+  it('accepts the algorithm, objective, early-stopping, budget and training fields', async () => {
+    const res = await post(depthSearch({
+      objective: { metric: 'val_loss' },
+      algorithm: { name: 'hyperband', seed: 1, maxEpochs: 3, factor: 3, hyperbandIterations: 1 },
+      earlyStopping: { name: 'median', startEpoch: 2, minTrials: 2 },
+      budget: { maxTrials: 4, maxParallelTrials: 1, maxDurationSeconds: 3600, targetValue: 0.2, maxTotalEpochs: 40 },
+      training: { epochs: 3, batchSize: 32, validationSplit: 0.1, executionsPerTrial: 2 },
+    })).expect(201);
+    expect(res.body.spec).toMatchObject({
+      objective: { metric: 'val_loss', direction: 'min' },
+      algorithm: { name: 'hyperband', maxEpochs: 3, factor: 3 },
+      earlyStopping: { name: 'median', startEpoch: 2, minTrials: 2 },
+      budget: { maxDurationSeconds: 3600, targetValue: 0.2, maxTotalEpochs: 40 },
+      training: { executionsPerTrial: 2 },
+    });
+    await post(depthSearch({ algorithm: { name: 'asha', minEpochs: 1, reductionFactor: 2 } })).expect(201);
+  });
+
+  type Depth = ReturnType<typeof depthSearch>;
+  const badWhen: [string, (b: Depth) => void, RegExp][] = [
+    ['an empty value list', (b) => { b.hyperparameters[3].when = { hp: 'num_conv_layers', in: [] }; }, /^hyperparameters\[3\]\.when\.in: /],
+    ['an unknown field in a condition', (b) => { (b.hyperparameters[3].when as unknown as Record<string, unknown>).not = [1]; }, /^hyperparameters\[3\]\.when: unknown field 'not'/],
+    ['an unknown parent', (b) => { b.hyperparameters[3].when = { hp: 'ghost', in: [3] }; }, /^hyperparameters\[3\]\.when\.hp: refers to unknown hyperparameter 'ghost'/],
+    ['a parent defined later', (b) => { b.hyperparameters[2].when = { hp: 'use_dropout', in: [true] }; }, /^hyperparameters\[2\]\.when\.hp: must name a hyperparameter defined earlier/],
+    ['a value the parent never takes', (b) => { b.hyperparameters[3].when = { hp: 'num_conv_layers', in: [3, 4] }; }, /^hyperparameters\[3\]\.when\.in\[1\]: 4 is not one of/],
+    ['a continuous parent', (b) => { b.hyperparameters.push({ name: 'x', type: 'boolean', when: { hp: 'learning_rate', in: [0.001] } }); }, /^hyperparameters\[7\]\.when\.hp: .*continuous/],
+    ["a layer's unknown condition", (b) => { b.model.layers[1].when = { hp: 'depth', in: [2] }; }, /^model\.layers\[1\]\.when\.hp: refers to unknown hyperparameter 'depth'/],
+    ["a layer's impossible value", (b) => { b.model.layers[5].when = { hp: 'use_dropout', in: ['yes'] }; }, /^model\.layers\[5\]\.when\.in\[0\]: "yes" is not one of/],
+    ['a layer reading a hyperparameter that may be inactive', (b) => { delete b.model.layers[2].when; }, /^model\.layers\[2\]\.filters: refers to 'conv_3_filter'/],
+    ['an unknown objective metric', (b) => { b.objective = { metric: 'f1' as never }; }, /^objective\.metric: /],
+    ['an unknown algorithm', (b) => { b.algorithm = { name: 'evolution' as never }; }, /^algorithm\.name: .*hyperband/],
+  ];
+  it.each(badWhen)('rejects %s with a 400 naming the field', async (_what, mutate, message) => {
+    const body = depthSearch();
+    mutate(body);
+    const res = await post(body).expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    expect(res.body.error.message).toMatch(message);
+  });
+
+  it('documents the conditions and the new fields in OpenAPI', async () => {
+    const { body } = await h.request.get('/docs/json').expect(200);
+    const text = JSON.stringify(body.paths['/searches'].post.requestBody);
+    for (const word of ['"when"', '"hyperband"', '"asha"', '"val_loss"', 'earlyStopping', 'maxDurationSeconds', 'executionsPerTrial', 'reductionFactor'])
+      expect(text).toContain(word);
+    const trials = JSON.stringify(body.paths['/searches/{id}/trials'].get.responses['200']);
+    for (const word of ['"pruned"', 'parentTrialId', 'targetEpochs', 'execution']) expect(trials).toContain(word);
   });
 });
