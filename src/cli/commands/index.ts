@@ -1,0 +1,8 @@
+import type { Command } from './command.js';
+import { modelsExport } from './models-export.js';
+import { modelsPredict } from './models-predict.js';
+import { searchCreate } from './search-create.js';
+import { searchList } from './search-list.js';
+import { trials } from './trials.js';
+
+export const COMMANDS: Command[] = [searchCreate, searchList, trials, modelsPredict, modelsExport];
