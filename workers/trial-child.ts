@@ -4,6 +4,7 @@
 // name the worker's probe resolved, so every trial of a worker runs on the same backend.
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { DatasetService } from '../src/services/dataset-service.js';
 import { TrialRunner } from '../src/services/trial-runner.js';
 import { PrismaStore } from '../src/store/prisma-store.js';
 import { initConfiguredBackend } from '../src/training/backend.js';
@@ -26,7 +27,9 @@ let code = 0;
 const store = await PrismaStore.open(config.databaseUrl);
 try {
   const backend = await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
-  const runner = new TrialRunner(store, new TfjsTrainingEngine(backend.name, config.datasetDir), log);
+  // Built-in datasets from DATASET_DIR, uploaded ones from the database.
+  const datasets = new DatasetService(store.datasets(), { datasetDir: config.datasetDir, maxBytes: config.datasetMaxBytes });
+  const runner = new TrialRunner(store, new TfjsTrainingEngine(backend.name, datasets), log, datasets);
   const outcome = await runner.run(trialId, { stopRequested: () => stopRequested, heartbeatIntervalMs: config.faults.heartbeatIntervalMs });
   if (outcome === 'handed-back') code = HANDED_BACK_EXIT_CODE;
 } catch (err) {

@@ -25,3 +25,10 @@ export const DATASETS: Record<string, DatasetInfo> = {
 };
 
 export const datasetInfo = (id: string): DatasetInfo | undefined => (Object.hasOwn(DATASETS, id) ? DATASETS[id] : undefined);
+
+/** The files an uploaded dataset may come as (POST /datasets); the built-ins ship as IDX. */
+export const DATASET_FORMATS = ['idx', 'images-zip', 'csv'] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+
+/** Labels are stored one byte per item. */
+export const MAX_CLASSES = 256;

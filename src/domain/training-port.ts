@@ -1,5 +1,6 @@
 // What the services need from a training engine (implemented with tfjs in src/training/), so the
 // trial lifecycle can be tested and reasoned about without tensors.
+import type { ObjectiveMetric } from './algorithms.js';
 import type { ConcreteModel } from './model-template.js';
 
 export interface EpochMetrics {
@@ -23,23 +24,34 @@ export interface TrainingCheckpoint {
 export interface TrainRequest {
   model: ConcreteModel;
   dataset: { id: string; limit?: number };
+  /** `epochs`: the epoch number training ends at (the trial's target epochs). */
   training: { epochs: number; batchSize: number; validationSplit: number };
-  /** Continue a crashed or handed-back run: its checkpoint and the metrics of epochs 1..checkpoint.epoch. */
+  /** Epochs trained before this run starts (a parent trial's): epochs are numbered initialEpoch+1..training.epochs. Default 0. */
+  initialEpoch?: number;
+  /** Weights to start from (a parent trial's stored model); absent: the initializers'. The optimizer starts fresh either way. */
+  initialWeights?: { weightSpecs: unknown[]; weightData: Uint8Array };
+  /** Decides which epoch is best (the weights the artifact holds); default val_accuracy, max. */
+  objective?: { metric: ObjectiveMetric; direction: 'max' | 'min' };
+  /** Continue a crashed or handed-back run: its checkpoint and the metrics of epochs initialEpoch+1..checkpoint.epoch. */
   resume?: { checkpoint: TrainingCheckpoint; epochs: EpochMetrics[] };
   /**
    * Called after each epoch with a way to encode the state at this boundary; 'stop' ends training
-   * here (a cancelled search, a worker shutting down).
+   * here without a result (a cancelled search, a worker shutting down); 'prune' ends it too, but
+   * the result and artifact of the best epoch so far still come back (early stopping).
    */
-  onEpochEnd: (m: EpochMetrics, checkpoint: () => Promise<TrainingCheckpoint>) => Promise<'continue' | 'stop'>;
+  onEpochEnd: (m: EpochMetrics, checkpoint: () => Promise<TrainingCheckpoint>) => Promise<'continue' | 'stop' | 'prune'>;
   /** Called after every batch (liveness while an epoch runs: the caller throttles its heartbeats). */
   onBatchEnd?: () => Promise<void>;
 }
 
 export interface TrainResult {
   epochs: EpochMetrics[];
-  /** The epoch whose weights the artifact holds (best val_accuracy, as Keras Tuner checkpoints). */
+  /** The epoch whose weights the artifact holds (best by the objective, as Keras Tuner checkpoints). */
   best: EpochMetrics | null;
   stopped: boolean;
+  /** Stopped by 'prune': the artifact is still there. */
+  pruned: boolean;
+  /** Null when stopped other than by 'prune', or without any epoch. */
   artifact: { modelTopology: unknown; weightSpecs: unknown[]; weightData: Uint8Array } | null;
   /** Where the trial's time went, so overheads beside fit() stay visible (logs, bench:trial). */
   phases: TrainPhases;

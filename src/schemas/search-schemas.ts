@@ -112,6 +112,10 @@ export const SearchResponse = Type.Object({
 });
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const EpochResponse = Type.Object({
+  epoch: Int, loss: Type.Number(), accuracy: Type.Number(), valLoss: Type.Number(), valAccuracy: Type.Number(), durationMs: Type.Number(),
+  execution: Type.Optional(Type.Integer({ description: 'which of executionsPerTrial trainings it belongs to, from 0' })),
+});
 // Fields added with hyperband/asha and warm starts are optional: Fastify serializes with this
 // schema (fast-json-stringify), which drops any property it does not list.
 export const TrialResponse = Type.Object({
@@ -121,16 +125,14 @@ export const TrialResponse = Type.Object({
   hyperparameters: { ...HpValues, description: 'the active hyperparameters only: a conditional one whose condition fails is absent' },
   valAccuracy: Nullable(Type.Number()),
   value: Type.Optional(Nullable(Type.Number({ description: "the objective's value (objective.metric at the best epoch, averaged over executions)" }))),
-  targetEpochs: Type.Optional(Nullable(Type.Integer({ description: 'the epoch count it trains to; null: training.epochs' }))),
+  targetEpochs: Type.Optional(Nullable(Type.Integer({ description: 'the epoch count it trains to (a pruned trial: the epoch it stopped at)' }))),
   initialEpoch: Type.Optional(Type.Integer({ description: "epochs its parent trained: it starts from the parent's weights there" })),
   parentTrialId: Type.Optional(Nullable(Type.String({ description: 'the trial it continues (a promotion or a retrain)' }))),
   bracket: Type.Optional(Nullable(Int)),
   rung: Type.Optional(Nullable(Int)),
   source: Type.Optional(Literals(['oracle', 'user', 'retrain'] as const)),
-  epochs: Type.Array(Type.Object({
-    epoch: Int, loss: Type.Number(), accuracy: Type.Number(), valLoss: Type.Number(), valAccuracy: Type.Number(), durationMs: Type.Number(),
-    execution: Type.Optional(Type.Integer({ description: 'which of executionsPerTrial trainings it belongs to, from 0' })),
-  })),
+  epochs: Type.Array(EpochResponse),
+  meanEpochs: Type.Optional(Type.Array(EpochResponse, { description: 'with executionsPerTrial > 1: per epoch, the mean over the executions that reached it' })),
   backend: Nullable(Type.String()),
   modelId: Nullable(Type.String()),
   error: Nullable(Type.String()),

@@ -10,7 +10,9 @@
 // finished, trial 3 through epoch 4, trial 4 started), built from trial numbers, epochs and kinds
 // only, so it means the same to every API process and after restarts; a client resuming with
 // Last-Event-ID gets exactly the events whose rank is above what the cursor holds, never one twice.
-// An epoch replayed after a crash (same number, overwritten) is not sent again.
+// An epoch replayed after a crash (same number, overwritten) is not sent again. A trial trained
+// several times (executionsPerTrial) numbers each execution's epochs from the start again: their
+// ranks put execution k's epochs after execution k-1's (`t3e1000002`: execution 1, epoch 2).
 import { ValidationError } from '../domain/errors.js';
 import { isFinalSearchStatus, isFinalTrialStatus } from '../domain/trial-state.js';
 import type { SearchRecord, TrialWithEpochs } from '../store/store.js';
@@ -76,6 +78,10 @@ function normalize(c: { done: number; trials: Map<number, number>; ended: boolea
 
 const rankSent = (c: EventCursor, n: number) => (n <= c.done ? FINISHED : c.trials.get(n) ?? -1);
 
+/** Above any epoch number (MAX_EPOCHS); executions are few, so ranks stay within the cursor's 9 digits. */
+const EXECUTION_STRIDE = 1_000_000;
+const epochRank = (e: { execution?: number; epoch: number }) => (e.execution ?? 0) * EXECUTION_STRIDE + e.epoch;
+
 /** Every event the stored state holds that `from` has not had, in order; and the cursor after them. */
 export function deriveEvents(search: SearchRecord, trials: TrialWithEpochs[], from: EventCursor): { events: SearchEvent[]; cursor: EventCursor } {
   const cursor = { done: from.done, trials: new Map(from.trials), ended: from.ended };
@@ -93,14 +99,14 @@ export function deriveEvents(search: SearchRecord, trials: TrialWithEpochs[], fr
       emit('trial.started', { ...trial, hyperparameters: t.hyperparameters, startedAt: t.startedAt.toISOString() });
     }
     for (const { trialId: _, ...e } of t.epochs) {
-      if (e.epoch <= sent) continue;
-      advance(e.epoch);
+      if (epochRank(e) <= sent) continue;
+      advance(epochRank(e));
       emit('trial.epoch', { ...trial, ...e });
     }
     if (isFinalTrialStatus(t.status) && sent < FINISHED) {
       advance(FINISHED);
       emit('trial.finished', {
-        ...trial, status: t.status, valAccuracy: t.valAccuracy, error: t.error, modelId: t.modelId,
+        ...trial, status: t.status, value: t.value, valAccuracy: t.valAccuracy, error: t.error, modelId: t.modelId,
         epochs: t.epochs.length, finishedAt: t.finishedAt?.toISOString() ?? null,
       });
     }

@@ -1,5 +1,8 @@
 // What the API shows of searches and trials: derived from store records, never stored twice.
 import type { HpValues } from '../domain/hyperparameters.js';
+import { meanEpochs } from '../domain/objective.js';
+import { trialEpochs } from '../domain/schedule.js';
+import type { SearchSpec } from '../domain/search-spec.js';
 import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
 import { TRIAL_STATUSES } from '../domain/trial-state.js';
 import type { SearchRecord, TrialRecord, TrialWithEpochs } from '../store/store.js';
@@ -11,7 +14,7 @@ export interface SearchView {
   name: string;
   status: SearchStatus;
   trials: TrialCounts;
-  bestTrial: { id: string; number: number; hyperparameters: HpValues; valAccuracy: number | null } | null;
+  bestTrial: { id: string; number: number; hyperparameters: HpValues; valAccuracy: number | null; value: number | null } | null;
   bestModelId: string | null;
   error: string | null;
   spec: SearchRecord['spec'];
@@ -29,7 +32,7 @@ export function searchView(search: SearchRecord, trials: TrialRecord[]): SearchV
     name: search.name,
     status: search.status,
     trials: counts,
-    bestTrial: best ? { id: best.id, number: best.number, hyperparameters: best.hyperparameters, valAccuracy: best.valAccuracy } : null,
+    bestTrial: best ? { id: best.id, number: best.number, hyperparameters: best.hyperparameters, valAccuracy: best.valAccuracy, value: best.value } : null,
     bestModelId: search.bestModelId,
     error: search.error,
     spec: search.spec,
@@ -38,14 +41,30 @@ export function searchView(search: SearchRecord, trials: TrialRecord[]): SearchV
   };
 }
 
-export function trialView(t: TrialWithEpochs) {
+/**
+ * `epochs`: the stored rows, ordered by execution then epoch, each tagged with its execution (0..
+ * executionsPerTrial-1); a continuation's start at initialEpoch + 1. `meanEpochs`: only on a trial
+ * with more than one execution recorded, their mean per epoch (what its value and pruning use).
+ * `targetEpochs`: resolved (the search's training.epochs unless the trial has its own).
+ */
+export function trialView(t: TrialWithEpochs, spec: SearchSpec) {
+  const epochs = t.epochs.map(({ trialId: _, execution, ...e }) => ({ execution: execution ?? 0, ...e }));
+  const multiple = epochs.some((e) => e.execution > 0);
   return {
     id: t.id,
     number: t.number,
     status: t.status,
+    source: t.source,
     hyperparameters: t.hyperparameters,
+    value: t.value,
     valAccuracy: t.valAccuracy,
-    epochs: t.epochs.map(({ trialId: _, ...e }) => e),
+    targetEpochs: trialEpochs(spec, t),
+    initialEpoch: t.initialEpoch,
+    parentTrialId: t.parentTrialId,
+    bracket: t.bracket,
+    rung: t.rung,
+    epochs,
+    ...(multiple ? { meanEpochs: meanEpochs(epochs) } : {}),
     backend: t.backend,
     modelId: t.modelId,
     error: t.error,

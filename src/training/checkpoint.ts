@@ -3,6 +3,7 @@
 // step count (without them Adam would take different steps than an uninterrupted run), and the
 // best epoch's weights when they are not the latest (the trial's artifact holds the best epoch).
 import * as tf from '@tensorflow/tfjs';
+import { TrainingError } from '../domain/errors.js';
 import type { TrainingCheckpoint } from '../domain/training-port.js';
 
 const MODEL = 'model/';
@@ -41,4 +42,25 @@ export async function restoreCheckpoint(model: tf.LayersModel, checkpoint: Train
   }
   const best = indexed(BEST);
   return best.length ? best : null;
+}
+
+/**
+ * Puts a stored model's weights (layers format, as artifact.ts writes them) into a freshly built,
+ * compiled model of the same architecture; the optimizer keeps its fresh state, as when Keras
+ * Tuner loads a trial's best checkpoint before training on. Matched by position: tfjs numbers
+ * layer names per process, so the stored names need not match this model's.
+ */
+export function applyWeights(model: tf.LayersModel, stored: { weightSpecs: unknown[]; weightData: Uint8Array }): void {
+  const specs = stored.weightSpecs as tf.io.WeightsManifestEntry[];
+  const map = tf.io.decodeWeights(new Uint8Array(stored.weightData).buffer, specs);
+  try {
+    const weights = specs.map((s) => map[s.name]);
+    const own = model.getWeights();
+    const mismatch = weights.length !== own.length ? `${weights.length} weights for ${own.length}`
+      : weights.map((w, i) => (w.shape.join() === own[i].shape.join() ? null : `shape [${w.shape}] for [${own[i].shape}]`)).find((m) => m);
+    if (mismatch) throw new TrainingError(`the stored weights do not fit this model: ${mismatch}`);
+    model.setWeights(weights);
+  } finally {
+    tf.dispose(Object.values(map)); // variables keep their own reference
+  }
 }

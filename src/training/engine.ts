@@ -1,16 +1,21 @@
 // The TrainingEngine port implemented with tfjs: data, model, fit, artifact.
-import { TrainingError } from '../domain/errors.js';
+import { BuiltinDatasets } from '../datasets/builtin.js';
+import type { DatasetSource } from '../domain/dataset-source.js';
 import type { TrainingEngine, TrainPhases, TrainRequest, TrainResult } from '../domain/training-port.js';
 import { modelToArtifact } from './artifact.js';
 import { buildModel, disposeModel } from './build-model.js';
-import { loadFashionMnist, splitValidation } from './dataset.js';
+import { splitValidation } from './dataset.js';
 import { trainModel } from './train.js';
 
 export class TfjsTrainingEngine implements TrainingEngine {
-  constructor(readonly backend: string, private readonly datasetDir: string) {}
+  private readonly datasets: DatasetSource;
+
+  /** `datasets`: where trials read their data; a directory means the built-in datasets only (tests, benchmarks). */
+  constructor(readonly backend: string, datasets: DatasetSource | string) {
+    this.datasets = typeof datasets === 'string' ? new BuiltinDatasets(datasets) : datasets;
+  }
 
   async train(req: TrainRequest): Promise<TrainResult> {
-    if (req.dataset.id !== 'fashion-mnist') throw new TrainingError(`dataset '${req.dataset.id}' is not available on this worker`);
     const phases: TrainPhases = { loadMs: 0, buildMs: 0, fitMs: 0, saveMs: 0 };
     let t = performance.now();
     const lap = (phase: keyof TrainPhases) => {
@@ -18,7 +23,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
       phases[phase] = Math.round(now - t);
       t = now;
     };
-    const data = loadFashionMnist(this.datasetDir, 'train', req.dataset.limit);
+    const data = await this.datasets.load(req.dataset.id, req.dataset.limit); // a TrainingError when it is gone
     const { trainCount, valCount } = splitValidation(data.count, req.training.validationSplit);
     lap('loadMs');
     const model = buildModel(req.model);
@@ -27,11 +32,13 @@ export class TfjsTrainingEngine implements TrainingEngine {
       const result = await trainModel({
         model, train: data, trainCount, valCount,
         epochs: req.training.epochs, batchSize: req.training.batchSize,
+        initialEpoch: req.initialEpoch, initialWeights: req.initialWeights, objective: req.objective,
         onEpochEnd: req.onEpochEnd, onBatchEnd: req.onBatchEnd,
         resume: req.resume && { checkpoint: req.resume.checkpoint, history: req.resume.epochs },
       });
       lap('fitMs');
-      const artifact = result.best && !result.stopped ? await modelToArtifact(model) : null;
+      // A pruned trial keeps its best epoch so far; a cancelled or handed-back one needs nothing.
+      const artifact = result.best && (!result.stopped || result.pruned) ? await modelToArtifact(model) : null;
       lap('saveMs');
       return { ...result, artifact, phases };
     } finally {

@@ -1,10 +1,12 @@
 // The training loop of one trial: model.fit over an ImageSet, per-epoch metrics to the caller
-// (who may prune), the best epoch's weights (by val_accuracy, like Keras Tuner's checkpoint)
-// restored at the end, and a TrainingError when the loss diverges.
+// (who may prune), the best epoch's weights (by the search's objective, like Keras Tuner's
+// checkpoint) restored at the end, and a TrainingError when the loss diverges.
 import * as tf from '@tensorflow/tfjs';
+import type { ObjectiveMetric } from '../domain/algorithms.js';
 import { TrainingError } from '../domain/errors.js';
+import { isBetter, metricValue } from '../domain/objective.js';
 import type { TrainingCheckpoint } from '../domain/training-port.js';
-import { encodeCheckpoint, restoreCheckpoint } from './checkpoint.js';
+import { applyWeights, encodeCheckpoint, restoreCheckpoint } from './checkpoint.js';
 import type { ImageSet } from './dataset.js';
 
 export interface EpochMetrics {
@@ -16,7 +18,8 @@ export interface EpochMetrics {
   durationMs: number;
 }
 
-export type EpochDecision = 'continue' | 'stop';
+/** 'prune': stop like 'stop', but the caller keeps the result (the best epoch so far). */
+export type EpochDecision = 'continue' | 'stop' | 'prune';
 
 export interface TrainOptions {
   model: tf.LayersModel;
@@ -24,12 +27,19 @@ export interface TrainOptions {
   /** Items [0, trainCount) train, [trainCount, trainCount + valCount) validate (no shuffle before the split). */
   trainCount: number;
   valCount: number;
+  /** The epoch number training ends at. */
   epochs: number;
   batchSize: number;
+  /** Epochs trained before (a parent trial's): the first epoch here is initialEpoch + 1. Ignored when resuming. */
+  initialEpoch?: number;
+  /** Weights to start from instead of the initializers' (a stored model's, same architecture). Ignored when resuming. */
+  initialWeights?: { weightSpecs: unknown[]; weightData: Uint8Array };
+  /** Which epoch's weights come back; default val_accuracy, max. */
+  objective?: { metric: ObjectiveMetric; direction: 'max' | 'min' };
   /** `checkpoint` encodes the state at this boundary (see checkpoint.ts) for a caller that keeps it. */
   onEpochEnd?: (m: EpochMetrics, checkpoint: () => Promise<TrainingCheckpoint>) => Promise<EpochDecision> | EpochDecision;
   onBatchEnd?: () => Promise<void>;
-  /** Continue after checkpoint.epoch, with `history` the metrics of epochs 1..checkpoint.epoch. */
+  /** Continue after checkpoint.epoch, with `history` the metrics of epochs initialEpoch+1..checkpoint.epoch. */
   resume?: { checkpoint: TrainingCheckpoint; history: EpochMetrics[] };
 }
 
@@ -37,6 +47,8 @@ export interface TrainResult {
   epochs: EpochMetrics[];
   best: EpochMetrics | null;
   stopped: boolean;
+  /** Stopped by a 'prune' decision. */
+  pruned: boolean;
 }
 
 /** Items [start, start + count) as float32 pixels / 255 [n, h, w, c] and float32 labels [n, 1]. */
@@ -99,8 +111,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const history: EpochMetrics[] = [...(opts.resume?.history ?? [])];
   let best: EpochMetrics | null = null;
   let stopped = false;
+  let pruned = false;
   let failure: unknown = null; // errors are raised after fit() so it can clean up its own tensors
   let epochStart = 0;
+  let epochNumber = 0; // from 1, counting a parent's epochs
   const bestWeights = new BestWeights();
   const fitData = toTensors(train, 0, trainCount);
   const valData = valCount > 0 ? toTensors(train, trainCount, valCount) : null;
@@ -109,10 +123,11 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     failure ??= err;
     model.stopTraining = true;
   };
-  // Without validation data the training accuracy decides; ties keep the earlier epoch.
-  const score = (e: EpochMetrics) => (valData ? e.valAccuracy : e.accuracy);
-  const better = (m: EpochMetrics) => !best || score(m) > score(best) || (Number.isNaN(score(best)) && !Number.isNaN(score(m)));
-  const initialEpoch = opts.resume?.checkpoint.epoch ?? 0;
+  const objective = opts.objective ?? { metric: 'val_accuracy', direction: 'max' };
+  // Without validation data the training metric of the same name decides; ties keep the earlier epoch.
+  const metric = valData ? objective.metric : (objective.metric.replace(/^val_/, '') as ObjectiveMetric);
+  const better = (m: EpochMetrics) => !best || isBetter(metricValue(m, metric), metricValue(best, metric), objective.direction);
+  const initialEpoch = opts.resume?.checkpoint.epoch ?? opts.initialEpoch ?? 0;
   try {
     if (opts.resume) {
       const savedBest = await restoreCheckpoint(model, opts.resume.checkpoint);
@@ -120,16 +135,18 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       // The checkpoint stores the best weights only when they are not its own epoch's.
       if (savedBest) bestWeights.adopt(savedBest);
       else if (best) bestWeights.keep(model);
+    } else if (opts.initialWeights) {
+      applyWeights(model, opts.initialWeights);
     }
     if (initialEpoch < epochs) await model.fit(fitData.xs, fitData.ys, {
       epochs, initialEpoch, batchSize, shuffle: true, verbose: 0, yieldEvery: 'never',
       validationData: valData ? [valData.xs, valData.ys] : undefined,
       callbacks: {
-        onEpochBegin: async () => { epochStart = performance.now(); },
+        onEpochBegin: async (epoch) => { epochStart = performance.now(); epochNumber = epoch + 1; },
         onBatchEnd: async (batch, logs) => {
           const loss = num(logs?.loss);
           if (!Number.isFinite(loss)) {
-            fail(new TrainingError(`training diverged: loss became ${loss} in epoch ${history.length + 1}, batch ${batch + 1}`));
+            fail(new TrainingError(`training diverged: loss became ${loss} in epoch ${epochNumber}, batch ${batch + 1}`));
           }
           try {
             await opts.onBatchEnd?.();
@@ -157,8 +174,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
           }
           const checkpoint = () => encodeCheckpoint(model, m.epoch, best === m ? null : bestWeights.tensors);
           try {
-            if ((await opts.onEpochEnd?.(m, checkpoint)) === 'stop') {
+            const decision = await opts.onEpochEnd?.(m, checkpoint);
+            if (decision === 'stop' || decision === 'prune') {
               stopped = true;
+              pruned = decision === 'prune';
               model.stopTraining = true;
             }
           } catch (err) {
@@ -169,7 +188,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     });
     if (failure) throw failure;
     bestWeights.restore(model);
-    return { epochs: history, best, stopped };
+    return { epochs: history, best, stopped, pruned };
   } finally {
     bestWeights.dispose();
     tf.dispose([fitData.xs, fitData.ys]);

@@ -19,7 +19,7 @@ async function concurrentAdvance(db: 'sqlite' | 'postgres', algorithm: 'random' 
     for (const t of await store.listTrials(search.id)) {
       if (t.status === 'waiting') {
         await store.updateTrialIf(t.id, ['waiting'], { status: 'running' });
-        await store.updateTrialIf(t.id, ['running'], { status: 'completed', valAccuracy: 0.5 + t.number / 100 });
+        await store.updateTrialIf(t.id, ['running'], { status: 'completed', valAccuracy: 0.5 + t.number / 100, value: 0.5 + t.number / 100 });
       }
     }
     await Promise.all(schedulers.map((s) => s.advance(search.id)));

@@ -56,6 +56,20 @@ describe('trainModel', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 60_000);
 
+  it('keeps the best epoch by the objective it is given (here the highest training loss: the first epoch)', async () => {
+    const model = buildModel(SMALL_CNN, 6);
+    const sums: number[][] = [];
+    const result = await trainModel({
+      model, train: data, trainCount: 256, valCount: 64, epochs: 3, batchSize: 32, objective: { metric: 'loss', direction: 'max' },
+      onEpochEnd: async () => { sums.push(weightSums(model)); return 'continue' as const; },
+    });
+    const worst = result.epochs.reduce((b, e) => (e.loss > b.loss ? e : b));
+    expect(worst.epoch).toBe(1); // the loss falls, so a valAccuracy or min choice would pick a later one
+    expect(result.best).toEqual(worst);
+    weightSums(model).forEach((s, i) => expect(s).toBeCloseTo(sums[0][i], 4));
+    disposeModel(model);
+  }, 30_000);
+
   it('stops when onEpochEnd says so', async () => {
     const model = buildModel(SMALL_CNN, 2);
     const seen: EpochMetrics[] = [];
