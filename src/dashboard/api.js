@@ -1,0 +1,112 @@
+// The dashboard's only door to the service: JSON requests and the server-sent event stream, both
+// with the API key (kept in localStorage) as the `Authorization: Bearer` header the auth plugin
+// reads. EventSource cannot send headers, so the stream is read with fetch and parsed here.
+
+const KEY = 'hypertune.apiKey';
+
+export const getKey = () => localStorage.getItem(KEY) ?? '';
+export function setKey(key) {
+  if (key) localStorage.setItem(KEY, key);
+  else localStorage.removeItem(KEY);
+}
+
+/** The API answered 401: no key, or one it does not accept. */
+export class AuthError extends Error {}
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function headers(extra = {}) {
+  const key = getKey();
+  return key ? { ...extra, authorization: `Bearer ${key}` } : extra;
+}
+
+async function failure(res) {
+  const body = await res.json().catch(() => null);
+  const message = body?.error?.message ?? `${res.status} ${res.statusText}`;
+  return res.status === 401 ? new AuthError(message) : new ApiError(res.status, message);
+}
+
+export async function api(path, { method = 'GET', body, signal } = {}) {
+  const res = await fetch(path, {
+    method,
+    signal,
+    headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw await failure(res);
+  return res.status === 204 ? null : res.json();
+}
+
+/** A download that needs the key (so not a plain link): fetched, then saved from a blob. */
+export async function download(path, fileName) {
+  const res = await fetch(path, { headers: headers() });
+  if (!res.ok) throw await failure(res);
+  const url = URL.createObjectURL(await res.blob());
+  const a = Object.assign(document.createElement('a'), { href: url, download: fileName });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * Follows GET `path` (text/event-stream) until `search.finished` or `signal` aborts, calling
+ * onEvent(name, data) for each event. A dropped connection is resumed with Last-Event-ID, so no
+ * event is missed or repeated; a 204 means the stream had already ended.
+ */
+export async function followEvents(path, onEvent, { signal, onState = () => {} }) {
+  let lastId;
+  let retryMs = 1000;
+  while (!signal.aborted) {
+    try {
+      const res = await fetch(path, {
+        signal,
+        headers: headers({ accept: 'text/event-stream', ...(lastId ? { 'last-event-id': lastId } : {}) }),
+      });
+      if (res.status === 204) return;
+      if (!res.ok) throw await failure(res);
+      onState('live');
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value.replaceAll('\r\n', '\n');
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = parseFrame(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+          if (frame.id !== undefined) lastId = frame.id;
+          if (frame.retry) retryMs = frame.retry;
+          if (frame.event && frame.data) {
+            onEvent(frame.event, JSON.parse(frame.data));
+            if (frame.event === 'search.finished') return;
+          }
+        }
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      if (err instanceof AuthError || (err instanceof ApiError && err.status < 500)) throw err;
+    } finally {
+      onState('idle');
+    }
+    await new Promise((resolve) => setTimeout(resolve, retryMs));
+  }
+}
+
+function parseFrame(text) {
+  const frame = { data: '' };
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith(':')) continue; // comments keep the connection alive
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'data') frame.data += (frame.data ? '\n' : '') + value;
+    else if (field === 'event') frame.event = value;
+    else if (field === 'id') frame.id = value;
+    else if (field === 'retry' && /^\d+$/.test(value)) frame.retry = Number(value);
+  }
+  return frame;
+}

@@ -1,0 +1,168 @@
+// Try the best model: draw on a canvas or upload an image; it is resized in the browser to the
+// model's input shape (e.g. 28x28x1), converted to grayscale where the model takes one channel,
+// scaled to the raw pixel range the API expects (0..pixelMax) and sent to POST /models/:id/predict.
+// Fashion-MNIST items are light on a dark background, so drawing is white on black; "invert" turns
+// a photo of a dark item on a light background around.
+import { api } from './api.js';
+import { mountChart } from './charts.js';
+import { esc } from './trials.js';
+
+const DRAW_SIZE = 280;
+
+/** Image → nested arrays of raw pixels ([h][w] for one channel, [h][w][c] otherwise). */
+export function toInstance(source, width, height, inputShape, pixelMax, invert) {
+  const [h, w, c = 1] = inputShape;
+  const canvas = Object.assign(document.createElement('canvas'), { width: w, height: h });
+  const g = canvas.getContext('2d', { willReadFrequently: true });
+  g.fillStyle = invert ? '#fff' : '#000'; // letterbox in the background colour
+  g.fillRect(0, 0, w, h);
+  g.imageSmoothingEnabled = true;
+  g.imageSmoothingQuality = 'high';
+  const scale = Math.min(w / width, h / height); // keep the aspect ratio, centred
+  const dw = width * scale;
+  const dh = height * scale;
+  g.drawImage(source, (w - dw) / 2, (h - dh) / 2, dw, dh);
+  const { data } = g.getImageData(0, 0, w, h);
+  const px = (v) => Math.min(pixelMax, Math.max(0, (invert ? 255 - v : v) * pixelMax / 255));
+  const gray = (i) => Math.round(0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2]);
+  return Array.from({ length: h }, (_, y) => Array.from({ length: w }, (_, x) => {
+    const i = (y * w + x) * 4;
+    return c === 1 ? px(gray(i)) : Array.from({ length: c }, (_, k) => px(data[i + k]));
+  }));
+}
+
+/** Shows an instance as the model sees it. */
+function paint(canvas, instance, pixelMax) {
+  const h = instance.length;
+  const w = instance[0].length;
+  Object.assign(canvas, { width: w, height: h });
+  const g = canvas.getContext('2d');
+  const img = g.createImageData(w, h);
+  instance.forEach((row, y) => row.forEach((v, x) => {
+    const [r, gr, b] = Array.isArray(v) ? [v[0], v[1] ?? v[0], v[2] ?? v[0]] : [v, v, v];
+    img.data.set([r, gr, b].map((c) => (c * 255) / pixelMax).concat(255), (y * w + x) * 4);
+  }));
+  g.putImageData(img, 0, 0);
+}
+
+export function createPredictBox(el) {
+  el.innerHTML = `
+    <div class="predict">
+      <div class="draw-area">
+        <canvas id="draw-canvas" width="${DRAW_SIZE}" height="${DRAW_SIZE}" aria-label="draw here"></canvas>
+        <p class="hint">Draw with the mouse, or upload an image.</p>
+      </div>
+      <div class="predict-controls">
+        <label class="button file-button">Upload an image<input id="upload-input" type="file" accept="image/*"></label>
+        <label class="check"><input id="invert-input" type="checkbox"> invert (dark item on a light background)</label>
+        <div class="buttons"><button id="clear-button" type="button">Clear</button><button id="predict-button" type="button" class="primary" disabled>Predict</button></div>
+        <div class="preview"><canvas id="preview-canvas" width="28" height="28"></canvas><span class="muted">what the model sees</span></div>
+      </div>
+      <div class="predict-result">
+        <div id="prediction-label" class="prediction-label muted">No prediction yet</div>
+        <div id="chart-prediction" class="chart small"></div>
+      </div>
+    </div>`;
+  const draw = el.querySelector('#draw-canvas');
+  const g = draw.getContext('2d');
+  const $ = (sel) => el.querySelector(sel);
+  const resultChart = mountChart($('#chart-prediction'));
+  let model = null;
+  let uploaded = null; // an uploaded image, used as is (not the display copy) until the user draws over it
+
+  const clear = () => {
+    g.fillStyle = '#000';
+    g.fillRect(0, 0, DRAW_SIZE, DRAW_SIZE);
+    uploaded = null;
+  };
+  clear();
+
+  let last = null;
+  const at = (e) => { const r = draw.getBoundingClientRect(); return [(e.clientX - r.left) * DRAW_SIZE / r.width, (e.clientY - r.top) * DRAW_SIZE / r.height]; };
+  const stroke = (from, to) => {
+    Object.assign(g, { strokeStyle: '#fff', lineWidth: 24, lineCap: 'round', lineJoin: 'round' });
+    g.beginPath();
+    g.moveTo(...from);
+    g.lineTo(...to);
+    g.stroke();
+  };
+  draw.addEventListener('pointerdown', (e) => { draw.setPointerCapture(e.pointerId); uploaded = null; last = at(e); stroke(last, last); });
+  draw.addEventListener('pointermove', (e) => { if (!last) return; const p = at(e); stroke(last, p); last = p; });
+  const end = () => { if (last) { last = null; showInput(); } };
+  draw.addEventListener('pointerup', end);
+  draw.addEventListener('pointercancel', end);
+
+  $('#clear-button').addEventListener('click', () => { clear(); showInput(); });
+  $('#invert-input').addEventListener('change', showInput);
+  $('#upload-input').addEventListener('change', async (e) => {
+    const file = e.target.files?.[0];
+    if (!file) return;
+    try {
+      const bitmap = await createImageBitmap(file);
+      clear();
+      const s = Math.min(DRAW_SIZE / bitmap.width, DRAW_SIZE / bitmap.height);
+      g.imageSmoothingEnabled = bitmap.width > DRAW_SIZE; // small images (28x28) show as crisp pixels
+      g.drawImage(bitmap, (DRAW_SIZE - bitmap.width * s) / 2, (DRAW_SIZE - bitmap.height * s) / 2, bitmap.width * s, bitmap.height * s);
+      uploaded = bitmap;
+      showInput();
+    } catch {
+      setLabel(`Could not read ${esc(file.name)} as an image`, true);
+    }
+  });
+  $('#predict-button').addEventListener('click', predict);
+
+  function input() {
+    if (!model) return null;
+    const source = uploaded ?? draw;
+    return toInstance(source, source.width, source.height, model.inputShape, model.dataset.pixelMax, $('#invert-input').checked);
+  }
+
+  function showInput() {
+    const instance = input();
+    if (instance) paint($('#preview-canvas'), instance, model.dataset.pixelMax);
+  }
+
+  function setLabel(html, error = false) {
+    const label = $('#prediction-label');
+    label.innerHTML = html;
+    label.classList.toggle('error', error);
+    label.classList.toggle('muted', false);
+  }
+
+  async function predict() {
+    const instance = input();
+    if (!instance) return;
+    const button = $('#predict-button');
+    button.disabled = true;
+    try {
+      const { predictions: [p] } = await api(`/models/${encodeURIComponent(model.id)}/predict`, { method: 'POST', body: { instances: [instance] } });
+      setLabel(`<span class="muted">prediction</span> <strong data-class-index="${p.classIndex}">${esc(p.label)}</strong> <span class="muted">${(p.probabilities[p.classIndex] * 100).toFixed(1)}%</span>`);
+      const labels = model.dataset.labels;
+      const top = p.probabilities.map((prob, i) => ({ prob, label: labels[i] ?? String(i) })).sort((a, b) => b.prob - a.prob).slice(0, 5).reverse();
+      resultChart.chart.setOption({
+        animationDuration: 300,
+        grid: { left: 96, right: 48, top: 4, bottom: 4 },
+        xAxis: { type: 'value', max: 1, show: false },
+        yAxis: { type: 'category', data: top.map((t) => t.label), axisTick: { show: false }, axisLine: { show: false } },
+        series: [{
+          id: 'probabilities', type: 'bar', data: top.map((t) => t.prob), barWidth: '60%', color: '#4f6bed',
+          label: { show: true, position: 'right', formatter: (q) => `${(q.value * 100).toFixed(1)}%` },
+        }],
+      });
+    } catch (err) {
+      setLabel(esc(err.message), true);
+    } finally {
+      button.disabled = !model;
+    }
+  }
+
+  return {
+    /** The model predictions go to; null while the search has none. */
+    setModel(next) {
+      model = next;
+      $('#predict-button').disabled = !model;
+      showInput();
+    },
+    dispose: () => resultChart.dispose(),
+  };
+}

@@ -1,0 +1,160 @@
+// One search: its trials (table, learning curves, optimization history, parallel coordinates), its
+// best model and a box to try it. Loaded from GET /searches/:id and /trials, then kept live by the
+// event stream: epochs extend the curves as they arrive; a trial's start or end re-reads the
+// search and its trials (which carry every field, including ones this page has no event for).
+import { api, followEvents } from './api.js';
+import { curvesOption, historyOption, mountChart, parallelOption } from './charts.js';
+import { renderModelSummary } from './model-summary.js';
+import { createPredictBox } from './predict-box.js';
+import { createTrialTable } from './trial-table.js';
+import { esc, FINAL_STATUSES, fmtNumber, objectiveOf, statusBadge } from './trials.js';
+
+const LAYOUT = `
+  <section class="card search-head" id="search-head"><p class="muted">Loading…</p></section>
+  <section class="card"><h2>Trials</h2><div id="trial-table"></div></section>
+  <div class="grid two">
+    <section class="card"><h2>Validation accuracy per epoch</h2><div id="chart-val-accuracy" class="chart"></div></section>
+    <section class="card"><h2>Loss per epoch <span class="muted">(solid: training, dashed: validation)</span></h2><div id="chart-loss" class="chart"></div></section>
+    <section class="card"><h2>Optimization history</h2><div id="chart-history" class="chart"></div></section>
+    <section class="card"><h2>Hyperparameters vs objective</h2><div id="chart-parallel" class="chart"></div></section>
+  </div>
+  <div class="grid two">
+    <section class="card"><h2>Best model</h2><div id="model-summary"></div></section>
+    <section class="card"><h2>Try the best model</h2><div id="predict-box"></div></section>
+  </div>`;
+
+const isFinalSearch = (s) => ['completed', 'failed', 'cancelled'].includes(s.status);
+
+function header(search, trials) {
+  const c = search.trials ?? {};
+  const o = objectiveOf(search);
+  const spec = search.spec ?? {};
+  const best = search.bestTrial;
+  const bestValue = best ? (typeof best.value === 'number' ? best.value : best.valAccuracy) : null;
+  const counts = ['running', 'completed', 'pruned', 'failed', 'cancelled', 'waiting']
+    .filter((k) => c[k]).map((k) => `${c[k]} ${k}`).join(', ');
+  const fact = (dt, dd, id = '') => `<div${id ? ` id="${id}"` : ''}><dt>${dt}</dt><dd>${dd}</dd></div>`;
+  return `
+    <div class="title-row"><h1>${esc(search.name)}</h1>${statusBadge(search.status)}<code class="muted" title="search id">${esc(search.id)}</code></div>
+    ${search.error ? `<p class="error">${esc(search.error)}</p>` : ''}
+    <dl class="facts">
+      ${fact('objective', `${esc(o.metric)} (${esc(o.direction)})`)}
+      ${fact('best', bestValue === null ? '–' : `<strong>${bestValue.toFixed(4)}</strong> <span class="muted">trial #${best.number}</span>`, 'search-best')}
+      ${fact('trials', `${trials.length}/${esc(spec.budget?.maxTrials ?? '?')}${counts ? ` <span class="muted">(${esc(counts)})</span>` : ''}`)}
+      ${fact('algorithm', esc(spec.algorithm?.name ?? ''))}
+      ${fact('dataset', `${esc(spec.dataset?.id ?? '')}${spec.dataset?.limit ? ` <span class="muted">(${fmtNumber(spec.dataset.limit)} images)</span>` : ''}`)}
+      ${fact('training', spec.training ? `${spec.training.epochs} epochs, batch ${spec.training.batchSize}` : '')}
+      ${fact('created', esc(new Date(search.createdAt).toLocaleString()))}
+    </dl>`;
+}
+
+export function showSearch(root, id, { setCrumbs, onError, setLive }) {
+  root.innerHTML = LAYOUT;
+  const $ = (sel) => root.querySelector(sel);
+  const table = createTrialTable($('#trial-table'));
+  const charts = {
+    valAccuracy: mountChart($('#chart-val-accuracy')),
+    loss: mountChart($('#chart-loss')),
+    history: mountChart($('#chart-history')),
+    parallel: mountChart($('#chart-parallel')),
+  };
+  const predictBox = createPredictBox($('#predict-box'));
+  const abort = new AbortController();
+  const state = { search: null, trials: new Map(), modelId: undefined };
+
+  let frame = 0;
+  const render = () => { if (!frame) frame = requestAnimationFrame(() => { frame = 0; draw(); }); };
+  function draw() {
+    const { search } = state;
+    if (!search || abort.signal.aborted) return;
+    const trials = [...state.trials.values()].sort((a, b) => a.number - b.number);
+    $('#search-head').innerHTML = header(search, trials);
+    table.update(search, trials);
+    const series = { replaceMerge: ['series'] };
+    charts.valAccuracy.chart.setOption(curvesOption(search, trials, 'valAccuracy', { yName: 'val_accuracy' }), series);
+    charts.loss.chart.setOption(curvesOption(search, trials, 'loss', { dashedMetric: 'valLoss', yName: 'loss' }), series);
+    charts.history.chart.setOption(historyOption(search, trials), series);
+    charts.parallel.chart.setOption(parallelOption(search, trials), { replaceMerge: ['series', 'parallelAxis'] });
+    if (search.bestModelId !== state.modelId) loadModel(search.bestModelId, search.bestTrial?.number);
+  }
+
+  async function loadModel(modelId, trialNumber) {
+    state.modelId = modelId;
+    const model = modelId ? await api(`/models/${encodeURIComponent(modelId)}`, { signal: abort.signal }).catch(fail) : null;
+    if (abort.signal.aborted || state.modelId !== modelId) return;
+    renderModelSummary($('#model-summary'), model ?? null, trialNumber);
+    predictBox.setModel(model ?? null);
+  }
+
+  function upsert(trialId, fields) {
+    const t = state.trials.get(trialId) ?? { id: trialId, hyperparameters: {}, epochs: [], status: 'running', startedAt: null, finishedAt: null };
+    state.trials.set(trialId, { ...t, ...fields });
+    render();
+  }
+
+  async function refresh() {
+    const [search, { trials }] = await Promise.all([
+      api(`/searches/${encodeURIComponent(id)}`, { signal: abort.signal }),
+      api(`/searches/${encodeURIComponent(id)}/trials`, { signal: abort.signal }),
+    ]);
+    state.search = search;
+    for (const t of trials) {
+      const known = state.trials.get(t.id);
+      // An epoch event may have arrived after this read: keep the longer history.
+      state.trials.set(t.id, known && known.epochs.length > t.epochs.length ? { ...t, epochs: known.epochs } : t);
+    }
+    setCrumbs([{ text: 'Searches', href: '#/' }, { text: search.name }]);
+    render();
+    return { search, trials };
+  }
+  let refreshTimer;
+  const scheduleRefresh = () => { clearTimeout(refreshTimer); refreshTimer = setTimeout(() => refresh().catch(fail), 300); };
+
+  function onEvent(name, d) {
+    const known = state.trials.get(d.trialId);
+    if (name === 'trial.started') {
+      const status = known && FINAL_STATUSES.includes(known.status) ? known.status : 'running';
+      upsert(d.trialId, { number: d.number, hyperparameters: d.hyperparameters, startedAt: d.startedAt, status });
+      scheduleRefresh();
+    } else if (name === 'trial.epoch') {
+      const { searchId: _s, trialId: _t, number, ...epoch } = d;
+      const same = (e) => e.epoch === epoch.epoch && (e.execution ?? 0) === (epoch.execution ?? 0);
+      const epochs = (known?.epochs ?? []).filter((e) => !same(e)).concat(epoch);
+      upsert(d.trialId, { number, epochs });
+    } else if (name === 'trial.finished') {
+      const { searchId: _s, trialId: _t, epochs: _e, ...fields } = d;
+      upsert(d.trialId, fields);
+      scheduleRefresh();
+    } else if (name === 'search.finished') {
+      scheduleRefresh();
+    }
+  }
+
+  function fail(err) {
+    if (abort.signal.aborted || err?.name === 'AbortError') return null;
+    if (err?.status === 404) {
+      root.innerHTML = `<section class="card"><p class="error">No search <code>${esc(id)}</code> here.</p><p><a href="#/">All searches</a></p></section>`;
+      return null;
+    }
+    onError(err);
+    return null;
+  }
+
+  // Running trials' durations tick.
+  const ticker = setInterval(() => { if ([...state.trials.values()].some((t) => t.status === 'running')) render(); }, 1000);
+
+  refresh().then(({ search, trials }) => {
+    if (isFinalSearch(search) && trials.every((t) => FINAL_STATUSES.includes(t.status))) return;
+    return followEvents(`/searches/${encodeURIComponent(id)}/events`, onEvent, { signal: abort.signal, onState: (s) => setLive(s === 'live') });
+  }).catch(fail);
+
+  return () => {
+    abort.abort();
+    clearInterval(ticker);
+    clearTimeout(refreshTimer);
+    cancelAnimationFrame(frame);
+    setLive(false);
+    predictBox.dispose();
+    for (const c of Object.values(charts)) c.dispose();
+  };
+}

@@ -1,0 +1,87 @@
+// The trial table: one row per trial, one column per hyperparameter and per metric, sorted by
+// clicking a header (again: the other direction). Empty cells (a conditional hyperparameter a
+// trial did not use, a metric not known yet) sort last either way.
+import {
+  durationMs, esc, extraFields, fmtDuration, fmtField, fmtNumber, hyperparameterDefs, label, lastEpoch, objectiveOf, statusBadge,
+  targetEpochs,
+} from './trials.js';
+
+function columns(search, trials) {
+  const byId = new Map(trials.map((t) => [t.id, t]));
+  const objective = objectiveOf(search);
+  const cols = [
+    { key: 'number', label: '#', value: (t) => t.number },
+    { key: 'status', label: 'status', value: (t) => t.status, html: (t) => statusBadge(t.status, t.error ?? '') },
+    ...hyperparameterDefs(search, trials).map((d) => ({
+      key: `hp:${d.name}`, label: d.name, hp: true,
+      value: (t) => t.hyperparameters?.[d.name],
+      text: (t) => { const v = t.hyperparameters?.[d.name]; return typeof v === 'number' ? fmtNumber(v) : String(v ?? ''); },
+    })),
+  ];
+  if (trials.some((t) => typeof t.value === 'number')) {
+    cols.push({ key: 'value', label: 'objective', title: `${objective.metric}, ${objective.direction}imized`, value: (t) => t.value, text: (t) => fmtFixed(t.value) });
+  }
+  cols.push(
+    { key: 'valAccuracy', label: 'val_accuracy', value: (t) => t.valAccuracy, text: (t) => fmtFixed(t.valAccuracy) },
+    { key: 'epochs', label: 'epochs', value: lastEpoch, text: (t) => `${lastEpoch(t)}${targetEpochs(search, t) ? `/${targetEpochs(search, t)}` : ''}` },
+    { key: 'backend', label: 'backend', value: (t) => t.backend },
+    { key: 'duration', label: 'duration', value: (t) => durationMs(t), text: (t) => fmtDuration(durationMs(t)) },
+    ...extraFields(trials).map((k) => ({ key: `x:${k}`, label: label(k), value: (t) => t[k], text: (t) => fmtField(t[k], byId) })),
+  );
+  return cols;
+}
+
+const fmtFixed = (v) => (typeof v === 'number' ? v.toFixed(4) : '');
+
+function compare(a, b) {
+  const empty = (v) => v === undefined || v === null || v === '';
+  if (empty(a) || empty(b)) return empty(a) - empty(b);
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a).localeCompare(String(b), 'en', { numeric: true });
+}
+
+export function createTrialTable(el) {
+  let sort = { key: 'number', dir: 1 };
+  let last = { search: null, trials: [], bestTrialId: null };
+
+  el.addEventListener('click', (e) => {
+    const th = e.target.closest('th[data-key]');
+    if (!th) return;
+    sort = sort.key === th.dataset.key ? { key: sort.key, dir: -sort.dir } : { key: th.dataset.key, dir: 1 };
+    render();
+  });
+
+  function render() {
+    const { search, trials, bestTrialId } = last;
+    if (!trials.length) {
+      el.innerHTML = '<p class="empty">No trials yet: the first ones start when a worker picks them up.</p>';
+      return;
+    }
+    const cols = columns(search, trials);
+    const col = cols.find((c) => c.key === sort.key) ?? cols[0];
+    const rows = [...trials].sort((a, b) => {
+      const av = col.value(a);
+      const bv = col.value(b);
+      const empty = (v) => v === undefined || v === null || v === '';
+      if (empty(av) !== empty(bv)) return compare(av, bv); // empty last in both directions
+      return sort.dir * compare(av, bv) || a.number - b.number;
+    });
+    const head = cols.map((c) => {
+      const aria = c.key === col.key ? (sort.dir > 0 ? 'ascending' : 'descending') : 'none';
+      return `<th data-key="${esc(c.key)}" aria-sort="${aria}" class="${c.hp ? 'hp' : ''}" title="${esc(c.title ? `${c.title}; click to sort` : 'click to sort')}">${esc(c.label)}</th>`;
+    }).join('');
+    const body = rows.map((t) => `<tr data-trial-id="${esc(t.id)}" data-number="${t.number}"${t.id === bestTrialId ? ' class="best"' : ''}>${
+      cols.map((c) => `<td class="${c.hp ? 'hp' : ''}" data-key="${esc(c.key)}">${c.html ? c.html(t) : esc(c.text ? c.text(t) : c.value(t))}</td>`).join('')
+    }</tr>`).join('');
+    const scrolled = el.querySelector('.table-scroll')?.scrollLeft ?? 0; // live updates keep the reader's place
+    el.innerHTML = `<div class="table-scroll"><table class="trials"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+    el.querySelector('.table-scroll').scrollLeft = scrolled;
+  }
+
+  return {
+    update(search, trials) {
+      last = { search, trials, bestTrialId: search?.bestTrial?.id ?? null };
+      render();
+    },
+  };
+}

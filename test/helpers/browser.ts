@@ -1,0 +1,57 @@
+// A real headless Chromium (Debian's `chromium`) driven by playwright-core, for the dashboard's
+// tests. Where it is missing those tests are skipped, unless HYPERTUNE_REQUIRE_TOOLS names
+// `chromium` (CI), where they fail. Screenshots go to artifacts/screenshots/ (CI keeps them).
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const chromiumAvailable = existsSync(CHROMIUM_PATH);
+export const chromiumRequired = (process.env.HYPERTUNE_REQUIRE_TOOLS ?? '').split(',').includes('chromium');
+export const SCREENSHOT_DIR = join(process.cwd(), 'artifacts', 'screenshots');
+
+/**
+ * Where Chromium is missing, says so in the test report: a failing test where CI requires it, else
+ * a skipped one naming the reason (the file's browser tests skip).
+ */
+export function failWithoutRequiredChromium() {
+  const why = `no Chromium at ${CHROMIUM_PATH} (Debian: apt-get install chromium)`;
+  describe.runIf(!chromiumAvailable)('Chromium', () => {
+    if (chromiumRequired) it('is installed (required by HYPERTUNE_REQUIRE_TOOLS)', () => expect.fail(why));
+    else it.skip(`skipped: ${why}`, () => undefined);
+  });
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * What went wrong inside the page: uncaught errors, console errors (CSP violations are reported
+ * there) and failed requests. A test asserts it stays empty.
+ */
+export function pageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+  page.on('requestfailed', (req) => {
+    // Leaving a page aborts its open event stream: not a failure.
+    if (!req.url().endsWith('/events')) problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
+  });
+  return problems;
+}
+
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean; path?: string } = {}): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = opts.path ?? join(SCREENSHOT_DIR, `${name}.png`);
+  const fullPage = opts.fullPage ?? true;
+  // Scrolled, a full-page capture would draw the sticky top bar in the middle of the page.
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path, fullPage });
+  return path;
+}
