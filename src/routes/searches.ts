@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RateLimitOptions } from '@fastify/rate-limit';
 import type { SearchRequest } from '../domain/search-spec.js';
 import { cancelSearchSchema, createSearchSchema, getSearchSchema, listSearchesSchema, listTrialsSchema, searchEventsSchema } from '../schemas/search-schemas.js';
+import { retrainSchema, warmStartSchema } from '../schemas/workflow-schemas.js';
 import type { SearchService } from '../services/search-service.js';
 import { searchEventsRoute, type EventStreamOptions } from './search-events.js';
 
@@ -13,5 +14,9 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ searches: SearchService; 
   app.get('/searches/:id', { schema: getSearchSchema }, async (req) => searches.get(req.params.id, req.tenant));
   app.get('/searches/:id/trials', { schema: listTrialsSchema }, async (req) => ({ trials: await searches.trials(req.params.id, req.tenant) }));
   app.post('/searches/:id/cancel', { schema: cancelSearchSchema }, async (req) => searches.cancel(req.params.id, req.tenant));
+  app.post('/searches/:id/trials', { schema: warmStartSchema }, async (req, reply) =>
+    reply.status(202).send(await searches.enqueueTrials(req.params.id, req.body.trials.map((t) => t.hyperparameters), req.tenant)));
+  app.post('/searches/:id/retrain', { schema: retrainSchema }, async (req, reply) =>
+    reply.status(202).send(await searches.retrain(req.params.id, req.body.epochs, req.tenant)));
   app.get('/searches/:id/events', { schema: searchEventsSchema }, searchEventsRoute(app, searches, events));
 };

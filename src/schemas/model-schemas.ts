@@ -19,6 +19,10 @@ export const ModelResponse = Type.Object({
   hyperparameters: HpValues,
   metrics: Type.Object({ valAccuracy: Type.Union([Type.Number(), Type.Null()]), bestEpoch: Type.Union([Int, Type.Null()]), epochs: Int }),
   dataset: Type.Object({ id: Type.String(), labels: Type.Array(Type.String()), pixelMax: Type.Number() }),
+  parentModelId: Type.Union([Type.String(), Type.Null()], { description: 'the model this one continued training from (a retrain)' }),
+  lineage: Type.Array(Type.Object({ modelId: Type.String(), trialId: Type.String(), epochs: Int, value: Type.Optional(Type.Number()) }), {
+    description: 'the models it descends from, newest first, each with the epochs its trial trained to and its objective value',
+  }),
 });
 
 // Instances are checked element by element in the domain (src/domain/instances.ts) so a bad pixel
@@ -34,9 +38,24 @@ export const getModelSchema = {
   tags, summary: 'A Keras summary()-like description: layers, shapes, parameters, hyperparameters, metrics',
   params: IdParams, response: { 200: ModelResponse, '4xx': ErrorBody },
 };
+// An image body arrives as a latin1 string (byte for byte, see routes/models.ts): the `string` the
+// OpenAPI 'binary' format describes. A multipart image is set aside before validation (multipart-form.ts).
+const imageBytes = (description: string) => Type.Unsafe<string>({ type: 'string', format: 'binary', description });
 export const predictSchema = {
-  tags, summary: 'Classify images given as 28x28 (or 28x28x1) arrays of raw pixels 0-255',
-  params: IdParams, body: PredictBody, response: { 200: PredictResponse, '4xx': ErrorBody },
+  tags, summary: 'Classify images: arrays of raw pixels (JSON), or one PNG/JPEG image',
+  description: 'JSON: `instances`, each [height][width] (or [height][width][channels]) of raw pixels 0 to the dataset\'s pixelMax. '
+    + 'An image (the request body as image/png or image/jpeg, or the multipart field `image`) is resized to the model\'s input, '
+    + 'made grayscale or RGB as the model takes it (transparent pixels count as black), exactly as an uploaded dataset\'s images are.',
+  params: IdParams,
+  body: {
+    content: {
+      'application/json': { schema: PredictBody },
+      'image/png': { schema: imageBytes('a PNG image') },
+      'image/jpeg': { schema: imageBytes('a JPEG image') },
+      'multipart/form-data': { schema: Type.Object({ image: Type.Optional(imageBytes('a PNG or JPEG image')) }, { additionalProperties: false }) },
+    },
+  },
+  response: { 200: PredictResponse, '4xx': ErrorBody },
 };
 // Not serialized by Fastify (a Buffer is sent as is): this only describes the download in OpenAPI.
 export const artifactSchema = {

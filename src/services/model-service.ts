@@ -1,10 +1,24 @@
 // The model registry: describes stored models and serves predictions, keeping recently used
 // models loaded (an LRU) so a prediction does not reload weights from the database. A model
 // belongs to its search's tenant: `tenant`, where given, hides every other tenant's models.
-import { NotFoundError } from '../domain/errors.js';
+import { decodeImage, readImageHeader } from '../datasets/image.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { instancesToBatch } from '../domain/instances.js';
+import { trialEpochs } from '../domain/schedule.js';
+import type { SearchSpec } from '../domain/search-spec.js';
 import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
 import type { ModelArtifact, ModelRecord, Store } from '../store/store.js';
+
+/** One model a model descends from: its trial, the epochs it trained to, its objective value. */
+export interface LineageEntry {
+  modelId: string;
+  trialId: string;
+  epochs: number;
+  value?: number;
+}
+
+/** Generations shown: a longer chain means a cycle or a runaway retrain loop, not history. */
+const MAX_LINEAGE = 100;
 
 export interface Prediction {
   classIndex: number;
@@ -32,7 +46,29 @@ export class ModelService {
 
   async get(id: string, tenant?: string) {
     const m = await this.require(id, tenant);
-    return { id: m.id, searchId: m.searchId, trialId: m.trialId, createdAt: m.createdAt.toISOString(), ...m.summary };
+    return {
+      id: m.id, searchId: m.searchId, trialId: m.trialId, createdAt: m.createdAt.toISOString(), ...m.summary,
+      parentModelId: m.parentModelId, lineage: await this.lineage(m),
+    };
+  }
+
+  /** The models this one continued training from (parentModelId, a retrain), newest first. */
+  private async lineage(model: ModelRecord): Promise<LineageEntry[]> {
+    const out: LineageEntry[] = [];
+    const seen = new Set([model.id]); // stored data is not trusted to be acyclic
+    const specs = new Map<string, SearchSpec | undefined>();
+    for (let id = model.parentModelId; id && !seen.has(id) && out.length < MAX_LINEAGE; ) {
+      seen.add(id);
+      const parent = await this.store.getModel(id);
+      if (!parent) break;
+      const trial = await this.store.getTrial(parent.trialId);
+      if (!specs.has(parent.searchId)) specs.set(parent.searchId, (await this.store.getSearch(parent.searchId))?.spec);
+      const spec = specs.get(parent.searchId);
+      const epochs = trial && spec ? trialEpochs(spec, trial) : parent.summary.metrics.epochs;
+      out.push({ modelId: parent.id, trialId: parent.trialId, epochs, ...(trial?.value != null ? { value: trial.value } : {}) });
+      id = parent.parentModelId;
+    }
+    return out;
   }
 
   /** The stored layers-format artifact (weights and all), for export; same 404s as get(). */
@@ -47,6 +83,26 @@ export class ModelService {
     const record = await this.require(id, tenant);
     const { inputShape, dataset } = record.summary;
     const batch = instancesToBatch(instances, inputShape, dataset.pixelMax, this.opts.maxInstances);
+    return this.classify(record, batch);
+  }
+
+  /**
+   * A PNG or JPEG, converted as uploaded training images are (src/datasets/image.ts): resized to
+   * the model's input, grayscale or RGB as it takes. Its bytes stand for the 0-255 range stored
+   * pixels use, whatever the dataset's raw pixelMax.
+   */
+  async predictImage(id: string, image: Uint8Array, tenant?: string): Promise<Prediction[]> {
+    const record = await this.require(id, tenant);
+    const [height, width, channels] = record.summary.inputShape;
+    if (channels !== 1 && channels !== 3) throw new ValidationError('image', `this model takes ${channels} channels; an image gives 1 (grayscale) or 3 (RGB)`);
+    await readImageHeader(image, 'image');
+    const pixels = await decodeImage(image, { height, width, channels }, 'image');
+    return this.classify(record, Float32Array.from(pixels, (v) => v / 255));
+  }
+
+  /** One prediction per input of an already normalized batch. */
+  private async classify(record: ModelRecord, batch: Float32Array): Promise<Prediction[]> {
+    const { id, summary: { inputShape, dataset } } = record;
     const count = batch.length / inputShape.reduce((a, b) => a * b, 1);
     const probs = await this.withModel(id, (model) => model.predict(batch, count, inputShape));
     const classes = probs.length / count;

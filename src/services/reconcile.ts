@@ -30,6 +30,8 @@ export async function reconcile(store: Store, queue: TrialQueue, scheduler: Sche
   };
   let requeued = 0;
   let recovered = 0;
+  // Every search's trials, finished searches' included: a retrain of a completed search's best
+  // model waits and runs after its search ended, and is re-enqueued or recovered like any trial.
   for (const t of await store.findTrials(['waiting', 'running'])) {
     const job = await queue.inspect(t.id);
     if (t.status === 'waiting') {
@@ -59,7 +61,16 @@ export async function reconcile(store: Store, queue: TrialQueue, scheduler: Sche
     recovered++;
     log.warn({ searchId: t.searchId, trialId: t.id, silentForS: silentFor, attempts: t.attempts }, 'recovered a running trial without a live worker');
   }
-  const unfinished = (await store.listSearches()).filter((s) => s.status === 'queued' || s.status === 'running');
+  const unfinished = await advanceUnfinished(store, scheduler);
+  if (requeued || recovered) log.info({ requeued, recovered, searches: unfinished }, 'reconciled with the queue');
+}
+
+/**
+ * Lets every unfinished search plan again. Trial ends trigger planning; this catches what no trial
+ * end announces (a time budget running out, a process that died between commit and enqueue).
+ */
+export async function advanceUnfinished(store: Store, scheduler: Scheduler): Promise<number> {
+  const unfinished = await store.listSearches({ statuses: ['queued', 'running'] });
   for (const s of unfinished) await scheduler.advance(s.id);
-  if (requeued || recovered) log.info({ requeued, recovered, searches: unfinished.length }, 'reconciled with the queue');
+  return unfinished.length;
 }

@@ -2,10 +2,14 @@
 // `tenant`, where given, scopes every use case to that tenant's searches: another tenant's search
 // is reported not found, exactly like one that does not exist. Omitted (authentication off), all.
 import { randomInt, randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError } from '../domain/errors.js';
-import { normalizeSpec, validateSpec, type SearchLimits, type SearchRequest } from '../domain/search-spec.js';
+import { BUILTIN_CATALOG, type DatasetCatalog } from '../domain/dataset-source.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { comboKey, validateValues, type HpValues } from '../domain/hyperparameters.js';
+import { trialEpochs } from '../domain/schedule.js';
+import { attemptsPerTrial, isMultiFidelity, normalizeSpec, validateSpec, type SearchLimits, type SearchRequest } from '../domain/search-spec.js';
+import { isFinalSearchStatus } from '../domain/trial-state.js';
 import type { TrialQueue } from '../queue/trial-queue.js';
-import type { SearchRecord, Store, TrialWithEpochs } from '../store/store.js';
+import type { NewTrial, SearchRecord, Store, TrialRecord, TrialWithEpochs } from '../store/store.js';
 import type { Scheduler } from './scheduler.js';
 import { moveTrial } from './trial-transitions.js';
 import { searchView, trialView, type SearchView, type TrialView } from './views.js';
@@ -16,12 +20,14 @@ export class SearchService {
     private readonly scheduler: Scheduler,
     private readonly queue: TrialQueue,
     private readonly limits: SearchLimits,
+    /** Where dataset.id is looked up: built-ins and (wired in src/wiring.ts) the tenant's uploads. */
+    private readonly datasets: DatasetCatalog = BUILTIN_CATALOG,
   ) {}
 
   async create(request: SearchRequest, tenant?: string): Promise<SearchView> {
     // A seed is always stored, so a search without one is still reproducible afterwards.
     const spec = normalizeSpec(request, () => randomInt(2 ** 31));
-    validateSpec(spec, this.limits);
+    validateSpec(spec, this.limits, await this.datasets.info(spec.dataset.id, tenant));
     const search = await this.store.createSearch({ id: randomUUID(), name: spec.name, spec, tenant: tenant ?? null });
     await this.scheduler.advance(search.id);
     return this.get(search.id);
@@ -38,8 +44,8 @@ export class SearchService {
   }
 
   async trials(id: string, tenant?: string): Promise<TrialView[]> {
-    await this.require(id, tenant);
-    return (await this.store.listTrialsWithEpochs(id)).map(trialView);
+    const search = await this.require(id, tenant);
+    return (await this.store.listTrialsWithEpochs(id)).map((t) => trialView(t, search.spec));
   }
 
   /** The stored records GET /searches/:id/events derives its events from (same scoping and 404 as get). */
@@ -58,10 +64,60 @@ export class SearchService {
       if (await this.store.commitSchedule(id, search.version, { status: 'cancelled', finishedAt: new Date() }, [])) break;
     }
     for (const trial of await this.store.listTrials(id)) {
+      // Retrains too: a cancelled search stops them (the runner's rule); a completed one never gets here.
       if (trial.status !== 'waiting') continue;
       if (await moveTrial(this.store, trial.id, 'cancelled', { finishedAt: new Date() }, 'waiting')) await this.queue.removeIfIdle(trial.id);
     }
     return this.get(id);
+  }
+
+  /**
+   * Warm start (Optuna's enqueue_trial): configurations the planner schedules before asking the
+   * algorithm, as trials with source 'user'. They count against budget.maxTrials like any other.
+   */
+  async enqueueTrials(id: string, configs: HpValues[], tenant?: string): Promise<SearchView> {
+    for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+      const search = await this.require(id, tenant);
+      const trials = await this.store.listTrials(id);
+      checkWarmStarts(search, trials, configs);
+      if (isFinalSearchStatus(search.status)) throw new ConflictError(`search '${id}' already ${search.status}: it takes no more trials`);
+      const left = Math.max(0, search.spec.budget.maxTrials - configurationsUsed(search, trials));
+      if (configs.length > left)
+        throw new ConflictError(`budget.maxTrials (${search.spec.budget.maxTrials}) leaves room for ${left} more configuration(s), not ${configs.length}`);
+      if (!(await this.store.commitSchedule(id, search.version, { pendingTrials: [...search.pendingTrials, ...configs] }, []))) continue;
+      await this.scheduler.advance(id);
+      return this.get(id);
+    }
+    throw new Error(`search ${id}: too many concurrent scheduling conflicts`);
+  }
+
+  /**
+   * Trains the best trial's model further, to `epochs` in all (the notebook's
+   * model.fit(..., epochs, initial_epoch)): one trial with source 'retrain' that starts from the
+   * best trial's weights. It runs on a completed search too; only a cancel of its search stops it.
+   */
+  async retrain(id: string, epochs: number, tenant?: string): Promise<TrialView> {
+    for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+      const search = await this.require(id, tenant);
+      if (search.status === 'cancelled') throw new ConflictError(`search '${id}' was cancelled: a retrain of it would be cancelled too`);
+      const trials = await this.store.listTrials(id);
+      const best = trials.find((t) => t.id === search.bestTrialId);
+      if (!best || best.status !== 'completed' || !best.modelId) throw new ConflictError(`search '${id}' has no best trial with a model to retrain yet`);
+      const trained = trialEpochs(search.spec, best);
+      if (epochs <= trained)
+        throw new ValidationError('epochs', `must be more than the ${trained} epoch(s) the best trial (number ${best.number}) trained: at least ${trained + 1}`);
+      if (epochs > this.limits.maxEpochs) throw new ValidationError('epochs', `must be at most ${this.limits.maxEpochs} (MAX_EPOCHS)`);
+      const trial: NewTrial = {
+        id: randomUUID(), number: trials.length + 1, hyperparameters: best.hyperparameters, source: 'retrain',
+        parentTrialId: best.id, initialEpoch: trained, targetEpochs: epochs, bracket: null, rung: null,
+      };
+      if (!(await this.store.commitSchedule(id, search.version, {}, [trial]))) continue;
+      // Recorded as waiting: if Redis is unreachable now, reconcile() enqueues it later.
+      await this.queue.enqueue([{ trialId: trial.id, searchId: id, attempts: attemptsPerTrial(search.spec) }]).catch(() => undefined);
+      const stored = (await this.store.listTrialsWithEpochs(id)).find((t) => t.id === trial.id)!;
+      return trialView(stored, search.spec);
+    }
+    throw new Error(`search ${id}: too many concurrent scheduling conflicts`);
   }
 
   private async require(id: string, tenant?: string): Promise<SearchRecord> {
@@ -69,4 +125,28 @@ export class SearchService {
     if (!search || (tenant !== undefined && search.tenant !== tenant)) throw new NotFoundError('search', id);
     return search;
   }
+}
+
+const MAX_CONFLICTS = 20;
+
+/** Configurations budget.maxTrials already counts, as the planner does, plus the queued warm starts. */
+function configurationsUsed(search: SearchRecord, trials: TrialRecord[]): number {
+  const searched = trials.filter((t) => t.source !== 'retrain');
+  const configs = isMultiFidelity(search.spec.algorithm.name) ? searched.filter((t) => t.parentTrialId === null) : searched;
+  return configs.length + search.pendingTrials.length;
+}
+
+/** Each warm start is a full point of the space, tried by no trial, queued by no one, given once. */
+function checkWarmStarts(search: SearchRecord, trials: TrialRecord[], configs: HpValues[]): void {
+  const taken = new Map<string, string>();
+  for (const t of trials) if (t.source !== 'retrain') taken.set(comboKey(t.hyperparameters), `was already tried by trial ${t.number}`);
+  for (const values of search.pendingTrials) taken.set(comboKey(values), 'is already queued by an earlier warm start');
+  configs.forEach((values, i) => {
+    const at = `trials[${i}].hyperparameters`;
+    validateValues(search.spec.hyperparameters, values, at);
+    const key = comboKey(values);
+    const why = taken.get(key);
+    if (why) throw new ValidationError(at, why);
+    taken.set(key, `duplicates trials[${configs.findIndex((c) => comboKey(c) === key)}]`);
+  });
 }
