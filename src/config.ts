@@ -13,6 +13,8 @@ export interface Config {
   /** BullMQ key prefix: lets several deployments (or test runs) share one Redis. */
   queuePrefix: string;
   datasetDir: string;
+  /** POST /datasets: the most bytes an upload may send, and again the most its decoded pixels may take. */
+  datasetMaxBytes: number;
   trainingBackend: BackendSetting;
   /** CPU threads per trial for the native and wasm backends. */
   trainingThreads: number;
@@ -21,6 +23,8 @@ export interface Config {
   trialAttempts: number;
   /** How often a worker re-enqueues trials the database says are owed. */
   reconcileIntervalMs: number;
+  /** The scheduler process (npm run scheduler): how often it lets every unfinished search plan. */
+  schedulerIntervalMs: number;
   /** Faults and recovery (README): BullMQ job lock and stalled-job check, trial heartbeats, shutdown. */
   faults: { lockDurationMs: number; stalledIntervalMs: number; heartbeatIntervalMs: number; trialStaleMs: number; shutdownGraceMs: number };
   logLevel: string;
@@ -65,11 +69,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     queuePrefix: env.QUEUE_PREFIX ?? 'hypertune',
     datasetDir: env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist',
+    datasetMaxBytes: int('DATASET_MAX_BYTES', 200 * 1024 * 1024, 1024),
     trainingBackend: backend,
     trainingThreads: int('TRAINING_THREADS', os.availableParallelism(), 1),
     workerConcurrency: int('WORKER_CONCURRENCY', 1, 1),
     trialAttempts: int('TRIAL_ATTEMPTS', 3, 1),
     reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 30_000, 100),
+    schedulerIntervalMs: int('SCHEDULER_INTERVAL_MS', 5_000, 100),
     faults: faultSettings(int),
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024),

@@ -16,7 +16,7 @@ describe.runIf(required && !available)('docker-compose (required by HYPERTUNE_RE
 describe.skipIf(!available)('docker-compose.yml', () => {
   it('is valid and names every service', () => {
     expect(() => compose('config', '-q')).not.toThrow();
-    expect(compose('--profile', 'gpu', 'config', '--services').trim().split('\n').sort()).toEqual(['api', 'postgres', 'redis', 'worker', 'worker-gpu']);
+    expect(compose('--profile', 'gpu', 'config', '--services').trim().split('\n').sort()).toEqual(['api', 'postgres', 'redis', 'scheduler', 'worker', 'worker-gpu']);
   });
 
   it('gives the GPU worker the tensorflow backend and an NVIDIA device, and the admin key only to the API', () => {
@@ -28,5 +28,7 @@ describe.skipIf(!available)('docker-compose.yml', () => {
     expect(service('worker-gpu')).toMatch(/profiles:\s*\n\s*- gpu/); // `docker compose up` without a GPU leaves it out
     expect(service('api')).toMatch(/ADMIN_API_KEY/);
     expect(service('worker')).not.toMatch(/ADMIN_API_KEY/);
+    expect(service('scheduler')).toMatch(/npm[\s\S]*run[\s\S]*scheduler/);
+    expect(service('scheduler')).not.toMatch(/ADMIN_API_KEY/);
   });
 });
