@@ -3,7 +3,7 @@
 # Redis (started locally when nothing answers), the Fashion-MNIST files, node modules, the
 # generated Prisma clients and, where it can, the oneDNN addon (the fastest CPU training backend:
 # g++, make and libdnnl-dev). With WITH_POSTGRES=1 (the tests) also a PostgreSQL server, with
-# WITH_TEST_TOOLS=1 Mesa's EGL drivers and docker-compose.
+# WITH_TEST_TOOLS=1 Mesa's EGL drivers, docker-compose and chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,10 +39,11 @@ fi
 
 # The tests (WITH_TEST_TOOLS=1) run the webgpu backend on Mesa's llvmpipe through EGL when there
 # is no GPU (Dawn's OpenGL ES backend needs Mesa's EGL and DRI drivers), and check
-# docker-compose.yml with Debian's docker-compose (no Docker engine needed).
+# docker-compose.yml with Debian's docker-compose (no Docker engine needed); the dashboard's tests
+# drive Debian's chromium headless.
 if [ "${WITH_TEST_TOOLS:-0}" = 1 ]; then
   tools_missing=()
-  for pkg in libegl1 libegl-mesa0 libgl1-mesa-dri docker-compose; do dpkg -s "$pkg" >/dev/null 2>&1 || tools_missing+=("$pkg"); done
+  for pkg in libegl1 libegl-mesa0 libgl1-mesa-dri docker-compose chromium; do dpkg -s "$pkg" >/dev/null 2>&1 || tools_missing+=("$pkg"); done
   if [ ${#tools_missing[@]} -gt 0 ]; then
     ( apt_install "${tools_missing[@]}" ) || echo "continuing without ${tools_missing[*]}: their tests will be skipped" >&2
   fi

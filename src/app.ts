@@ -1,4 +1,5 @@
 // Builds the Fastify app from its plugins and routes without listening, so tests use it directly.
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
@@ -9,10 +10,13 @@ import { openApiOptions, swaggerUiOptions } from './openapi.js';
 import { authPlugin } from './plugins/auth.js';
 import { perMinute, securityPlugin } from './plugins/security.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { dashboardRoutes, isDashboardRoute } from './routes/dashboard.js';
+import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
 import { searchRoutes } from './routes/searches.js';
+import type { DatasetService } from './services/dataset-service.js';
 import type { Metrics } from './services/metrics.js';
 import type { ModelService } from './services/model-service.js';
 import type { SearchService } from './services/search-service.js';
@@ -25,6 +29,8 @@ export interface AppDeps {
   apiKeys?: ApiKeyService;
   /** Serves GET /metrics and times predictions when given. */
   metrics?: Metrics;
+  /** Serves /datasets when given. */
+  datasets?: DatasetService;
 }
 
 export interface AppOptions {
@@ -38,8 +44,8 @@ export interface AppOptions {
   events?: { pollMs: number; keepAliveMs?: number };
 }
 
-/** Reachable without a key: liveness probes and the API's own documentation. */
-const isPublic = (url: string) => url === '/health' || url === '/docs' || url.startsWith('/docs/');
+/** Reachable without a key: liveness probes, the API's own documentation and the dashboard page (it asks for a key). */
+const isPublic = (url: string) => url === '/health' || url === '/docs' || url.startsWith('/docs/') || isDashboardRoute(url);
 
 export function buildApp(deps: AppDeps, opts: AppOptions) {
   const app = Fastify({
@@ -66,11 +72,15 @@ export function buildApp(deps: AppDeps, opts: AppOptions) {
   // Registered before the routes, at the top level, so it sees every route's schema.
   app.register(swagger, openApiOptions);
   app.register(swaggerUi, swaggerUiOptions);
+  // multipart/form-data for uploads; each route reading a form sets its own size limits.
+  app.register(multipart, { limits: { files: 4, fields: 20, parts: 30 } });
   app.register(healthRoutes, { check: deps.health });
   app.register(searchRoutes, { searches: deps.searches, createLimit: perMinute(opts.rateLimits?.searchesPerMinute ?? 0), events: opts.events });
   app.register(modelRoutes, { models: deps.models, predictLimit: perMinute(opts.rateLimits?.predictPerMinute ?? 0), metrics: deps.metrics });
   if (deps.metrics) app.register(metricsRoutes, { metrics: deps.metrics });
   app.register(apiKeyRoutes, { keys: deps.apiKeys });
+  if (deps.datasets) app.register(datasetRoutes, { datasets: deps.datasets });
+  app.register(dashboardRoutes);
   return app;
 }
 export type App = ReturnType<typeof buildApp>;

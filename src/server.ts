@@ -18,6 +18,7 @@ export async function startApi(config: Config, log: Logger, shared?: Core) {
   const models = new ModelService(core.store, new TfjsInference(), { cacheSize: config.modelCacheSize, maxInstances: config.maxPredictInstances });
   const app = buildApp({
     searches: core.searches,
+    datasets: core.datasets,
     models,
     apiKeys: core.apiKeys,
     metrics: new Metrics({ store: core.store, queue: core.queue }),

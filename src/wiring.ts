@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { TrialQueue } from './queue/trial-queue.js';
 import { WorkerRegistry } from './queue/worker-registry.js';
+import { DatasetService } from './services/dataset-service.js';
 import { Scheduler } from './services/scheduler.js';
 import { SearchService } from './services/search-service.js';
 import { PrismaStore } from './store/prisma-store.js';
@@ -17,6 +18,8 @@ export interface Core {
   searches: SearchService;
   /** Tenant keys; used by the API only (workers act for whichever tenant owns a trial). */
   apiKeys: ApiKeyService;
+  /** Uploaded and built-in datasets: the API serves them, searches are checked against them. */
+  datasets: DatasetService;
   close(): Promise<void>;
 }
 
@@ -25,10 +28,11 @@ export async function createCore(config: Config, log: Logger): Promise<Core> {
   const queue = new TrialQueue(config.redisUrl, config.queuePrefix, config.trialAttempts);
   const workers = new WorkerRegistry(config.redisUrl, config.queuePrefix);
   const scheduler = new Scheduler(store, queue, log);
-  const searches = new SearchService(store, scheduler, queue, config.limits);
+  const datasets = new DatasetService(store.datasets(), { datasetDir: config.datasetDir, maxBytes: config.datasetMaxBytes });
+  const searches = new SearchService(store, scheduler, queue, config.limits, datasets);
   const apiKeys = new ApiKeyService(store.apiKeys(), config.auth.adminApiKey);
   return {
-    store, queue, workers, scheduler, searches, apiKeys,
+    store, queue, workers, scheduler, searches, apiKeys, datasets,
     async close() {
       await queue.close();
       await workers.close();

@@ -1,9 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RateLimitOptions } from '@fastify/rate-limit';
+import type { FastifyRequest } from 'fastify';
+import { ValidationError } from '../domain/errors.js';
 import { artifactSchema, getModelSchema, predictSchema } from '../schemas/model-schemas.js';
 import type { Metrics } from '../services/metrics.js';
 import type { ModelService } from '../services/model-service.js';
 import { artifactFileName, artifactToZip } from '../training/export.js';
+import { filesOf, multipartForm } from './multipart-form.js';
+
+const IMAGE_TYPES = ['image/png', 'image/jpeg'];
+
+/** The image a predict request sends (raw body or multipart field `image`); undefined for JSON instances. */
+function imageOf(req: FastifyRequest): Uint8Array | undefined {
+  if (req.isMultipart()) {
+    const image = filesOf(req).get('image');
+    if (!image) throw new ValidationError('image', 'is required: a multipart prediction sends one PNG or JPEG file in the field image');
+    return image;
+  }
+  return typeof req.body === 'string' ? Buffer.from(req.body, 'latin1') : undefined;
+}
 
 export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; predictLimit?: RateLimitOptions | false; metrics?: Metrics }> = async (app, { models, predictLimit = false, metrics }) => {
   app.get('/models/:id', { schema: getModelSchema }, async (req) => models.get(req.params.id, req.tenant));
@@ -13,8 +28,14 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
       .header('content-disposition', `attachment; filename="${artifactFileName(req.params.id)}"`)
       .send(zip);
   });
-  app.post('/models/:id/predict', { schema: predictSchema, config: { rateLimit: predictLimit } }, async (req) => {
-    const predict = () => models.predict(req.params.id, req.body.instances, req.tenant);
+  // A PNG or JPEG body is kept as a latin1 string, byte for byte, so the schema's binary string validates it.
+  app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body.toString('latin1')));
+  const imageForm = multipartForm({ maxBytes: app.initialConfig.bodyLimit ?? 1 << 20, maxFiles: 1, limitName: 'BODY_LIMIT_BYTES' }, false);
+  app.post('/models/:id/predict', { schema: predictSchema, config: { rateLimit: predictLimit }, preValidation: imageForm }, async (req) => {
+    const image = imageOf(req);
+    const predict = () => (image
+      ? models.predictImage(req.params.id, image, req.tenant)
+      : models.predict(req.params.id, (req.body as { instances: unknown }).instances, req.tenant));
     return { predictions: await (metrics ? metrics.timePrediction(predict) : predict()) };
   });
 };

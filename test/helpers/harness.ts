@@ -51,7 +51,7 @@ export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Re
   await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
   const models = new ModelService(core.store, new TfjsInference(), { cacheSize: 2, maxInstances: config.maxPredictInstances });
   const metrics = new Metrics({ store: core.store, queue: core.queue });
-  const app = buildApp({ searches: core.searches, models, apiKeys: core.apiKeys, metrics, health: async () => ({ database: { ok: true } }) },
+  const app = buildApp({ searches: core.searches, datasets: core.datasets, models, apiKeys: core.apiKeys, metrics, health: async () => ({ database: { ok: true } }) },
     { logger: false, bodyLimit: config.bodyLimitBytes, auth: config.auth, rateLimits: config.rateLimits, events: { pollMs: config.eventsPollMs } });
   await app.ready();
   const workers: { close(): Promise<void> }[] = [];
