@@ -179,8 +179,11 @@ export class PrismaStore implements Store {
 
   saveCheckpoint(c: CheckpointRecord): Promise<void> {
     const content = { execution: c.execution ?? 0, epoch: c.epoch, weightSpecs: json(c.weightSpecs), weightData: new Uint8Array(c.weightData) };
+    // Not upsert: Prisma encodes the blob once for create and once for update, which doubled the
+    // time of every epoch's save (88 MB: 2.2 s against 1.1 s). One runner holds a trial at a time.
     return this.run(async () => {
-      await this.db.trialCheckpoint.upsert({ where: { trialId: c.trialId }, create: { trialId: c.trialId, ...content }, update: content });
+      const { count } = await this.db.trialCheckpoint.updateMany({ where: { trialId: c.trialId }, data: content });
+      if (count === 0) await this.db.trialCheckpoint.create({ data: { trialId: c.trialId, ...content } });
     });
   }
 
@@ -214,13 +217,12 @@ export class PrismaStore implements Store {
       // larger or shared buffer, so copy exactly the view's bytes.
       weightData: new Uint8Array(artifact.weightData),
     };
+    // Find, then update or create, rather than upsert: see saveCheckpoint.
     return this.run(async () => {
-      const row = await this.db.model.upsert({
-        where: { trialId: input.trialId },
-        create: { id: input.id, trialId: input.trialId, ...content },
-        update: { ...content, createdAt: new Date() },
-        omit: WITHOUT_ARTIFACT,
-      });
+      const existing = await this.db.model.findUnique({ where: { trialId: input.trialId }, select: { id: true } });
+      const row = existing
+        ? await this.db.model.update({ where: { id: existing.id }, data: { ...content, createdAt: new Date() }, omit: WITHOUT_ARTIFACT })
+        : await this.db.model.create({ data: { id: input.id, trialId: input.trialId, ...content }, omit: WITHOUT_ARTIFACT });
       return toModel(row);
     });
   }

@@ -266,6 +266,23 @@ function storeSuite(backend: Backend): void {
     expect(await store.getModelArtifact('m2')).toBeNull();
   });
 
+  it('keeps one checkpoint per trial: the latest epoch and execution replace the last, delete removes it', async () => {
+    const store = await seeded();
+    expect(await store.getCheckpoint('t0')).toBeNull();
+    const specs = [{ name: 'w', shape: [3], dtype: 'float32' }];
+    await store.saveCheckpoint({ trialId: 't0', epoch: 1, weightSpecs: specs, weightData: new Uint8Array([1, 2, 3]) });
+    const first = await store.getCheckpoint('t0');
+    expect({ ...first, weightData: [...first!.weightData] }).toEqual({ trialId: 't0', execution: 0, epoch: 1, weightSpecs: specs, weightData: [1, 2, 3] });
+
+    await store.saveCheckpoint({ trialId: 't0', execution: 1, epoch: 2, weightSpecs: [], weightData: new Uint8Array([9]) });
+    const second = await store.getCheckpoint('t0');
+    expect({ ...second, weightData: [...second!.weightData] }).toEqual({ trialId: 't0', execution: 1, epoch: 2, weightSpecs: [], weightData: [9] });
+
+    await store.deleteCheckpoint('t0');
+    expect(await store.getCheckpoint('t0')).toBeNull();
+    await store.deleteCheckpoint('t0'); // idempotent: a retried finish deletes again
+  });
+
   it('migrate is idempotent, also when two clients and two processes start at once', async () => {
     const url = backend.newUrl();
     // allSettled: a failure must not end the test while the other migrations still run.
