@@ -11,6 +11,7 @@ import { mulberry32 } from '../domain/rng.js';
 import { decodeImage, readImageHeader, type ImageHeader, type PixelShape } from './image.js';
 import { ByteBudget, checkShape, TooLargeError } from './limits.js';
 import { checkClassCount, checkTrainCount, type ParsedDataset } from './parsed.js';
+import { zipEntryCount } from './zip-directory.js';
 
 export interface ImagesZipOptions {
   /** Resize every image to this size; without it, all images must share one size. */
@@ -18,6 +19,8 @@ export interface ImagesZipOptions {
   /** Force grayscale (1) or RGB (3). */
   channels?: number;
   budget: ByteBudget;
+  /** Entries one archive may list (default MAX_ZIP_ENTRIES). */
+  maxEntries?: number;
 }
 
 interface Entry {
@@ -28,13 +31,15 @@ interface Entry {
 }
 
 const SHUFFLE_SEED = 0x5eed;
+/** Fashion-MNIST's 70,000 images fit three times over; JSZip holds ~600 bytes of heap an entry. */
+export const MAX_ZIP_ENTRIES = 250_000;
 /** Images decoded at once: sharp decodes on libuv's thread pool. */
 const PARALLEL = 4;
 
 export async function parseImagesZipDataset(files: { file: Uint8Array; testFile?: Uint8Array }, opts: ImagesZipOptions): Promise<ParsedDataset> {
   // The images as stored in the zip and their decoded pixels are two budgets of DATASET_MAX_BYTES.
   const inflated = new ByteBudget(opts.budget.max);
-  const trainEntries = await readEntries('file', files.file, inflated);
+  const trainEntries = await readEntries('file', files.file, inflated, opts.maxEntries);
   const labels = [...new Set(trainEntries.map((e) => e.className))].sort();
   checkClassCount('file', labels.length);
   const shape = shapeOf('file', trainEntries, opts);
@@ -42,7 +47,7 @@ export async function parseImagesZipDataset(files: { file: Uint8Array; testFile?
   checkTrainCount('file', train.count);
   let test: DatasetImages | null = null;
   if (files.testFile) {
-    const testEntries = await readEntries('testFile', files.testFile, inflated);
+    const testEntries = await readEntries('testFile', files.testFile, inflated, opts.maxEntries);
     const size = opts.size ?? sizeOf('testFile', testEntries); // without a resize, test images must have the training size
     if (size.height !== shape.height || size.width !== shape.width)
       throw new ValidationError('testFile', `test images are ${size.width}x${size.height} but training images are ${shape.width}x${shape.height}`);
@@ -51,7 +56,9 @@ export async function parseImagesZipDataset(files: { file: Uint8Array; testFile?
   return { train, test, labels, pixelMax: 255 };
 }
 
-async function readEntries(field: string, zipBytes: Uint8Array, budget: ByteBudget): Promise<Entry[]> {
+async function readEntries(field: string, zipBytes: Uint8Array, budget: ByteBudget, maxEntries = MAX_ZIP_ENTRIES): Promise<Entry[]> {
+  const listed = zipEntryCount(zipBytes);
+  if (listed !== null && listed > maxEntries) throw new TooLargeError(`${field}: the archive lists ${listed} entries, more than ${maxEntries}`);
   let zip: JSZip;
   try {
     zip = await JSZip.loadAsync(zipBytes); // no checkCRC32: it would inflate every file here, before any budget
