@@ -63,13 +63,13 @@ export class DatasetService implements DatasetSource {
     return builtin ? builtinView(builtin) : uploadedView(await this.require(id, tenant));
   }
 
-  /** Refused while a search that is not finished trains on it; a finished search's models keep their labels. */
+  /** Refused while a search, or a retrain of a finished one, trains on it; finished searches' models keep their labels. */
   async delete(id: string, tenant?: string): Promise<void> {
     if (datasetInfo(id)) throw new ConflictError(`dataset '${id}' is built in and cannot be deleted`);
     await this.require(id, tenant);
     const using = await this.store.searchesUsing(id);
     if (using.length > 0)
-      throw new ConflictError(`dataset '${id}' is used by unfinished search(es) ${using.join(', ')}: cancel them or wait until they finish`, { searchIds: using });
+      throw new ConflictError(`dataset '${id}' is used by search(es) ${using.join(', ')} still training: cancel them or wait until they finish`, { searchIds: using });
     if (!(await this.store.deleteDataset(id))) throw new NotFoundError('dataset', id);
   }
 

@@ -103,6 +103,8 @@ export class SearchService {
       const trials = await this.store.listTrials(id);
       const best = trials.find((t) => t.id === search.bestTrialId);
       if (!best || best.status !== 'completed' || !best.modelId) throw new ConflictError(`search '${id}' has no best trial with a model to retrain yet`);
+      if (!(await this.datasets.info(search.spec.dataset.id, tenant)))
+        throw new ConflictError(`dataset '${search.spec.dataset.id}' that search '${id}' trained on was deleted: a retrain has nothing to train on`);
       const trained = trialEpochs(search.spec, best);
       if (epochs <= trained)
         throw new ValidationError('epochs', `must be more than the ${trained} epoch(s) the best trial (number ${best.number}) trained: at least ${trained + 1}`);

@@ -3,7 +3,7 @@
 // (dataset_data), so listing and describing datasets never loads them. Shares PrismaStore's
 // connection and, on SQLite, its operation queue (see PrismaStore.datasets()).
 import type { DatasetFormat } from '../domain/datasets.js';
-import { isFinalSearchStatus, SEARCH_STATUSES } from '../domain/trial-state.js';
+import { isFinalSearchStatus, isFinalTrialStatus, SEARCH_STATUSES, TRIAL_STATUSES } from '../domain/trial-state.js';
 import type { Dataset } from '../generated/sqlite/client.js';
 import type { DbClient, Prisma } from './prisma-client.js';
 
@@ -43,6 +43,7 @@ export interface DatasetStore {
 
 type Runner = <T>(op: () => Promise<T>) => Promise<T>;
 const ACTIVE = SEARCH_STATUSES.filter((s) => !isFinalSearchStatus(s));
+const UNFINISHED_TRIAL = TRIAL_STATUSES.filter((s) => !isFinalTrialStatus(s));
 
 export class PrismaDatasetStore implements DatasetStore {
   constructor(private readonly db: DbClient, private readonly run: Runner) {}
@@ -87,8 +88,12 @@ export class PrismaDatasetStore implements DatasetStore {
   searchesUsing(id: string): Promise<string[]> {
     return this.run(async () => {
       // The dataset id sits inside the spec's JSON, which the two providers filter differently;
-      // unfinished searches are few, so they are filtered here.
-      const rows = await this.db.search.findMany({ where: { status: { in: [...ACTIVE] } }, select: { id: true, spec: true } });
+      // unfinished searches are few, so they are filtered here. A finished search still reads its
+      // dataset while a retrain of it waits or runs.
+      const rows = await this.db.search.findMany({
+        where: { OR: [{ status: { in: [...ACTIVE] } }, { trials: { some: { status: { in: [...UNFINISHED_TRIAL] } } } }] },
+        select: { id: true, spec: true },
+      });
       return rows.filter((r) => (r.spec as { dataset?: { id?: unknown } } | null)?.dataset?.id === id).map((r) => r.id);
     });
   }

@@ -107,7 +107,7 @@ describe.each(BACKENDS)('/datasets on %s', (db) => {
     const { body: d } = await post(h, { fields: { name: 'doomed', format: 'csv' }, files: { file: csvFile(set, 20) } }).expect(201);
     const { body: s } = await h.request.post('/searches').send({ ...tinySearch(), dataset: { id: d.id } }).expect(201);
     expect(s.status).toBe('queued'); // no worker here: it stays queued
-    expectError(await h.request.delete(`/datasets/${d.id}`), 409, undefined, new RegExp(`unfinished search\\(es\\) ${s.id}`));
+    expectError(await h.request.delete(`/datasets/${d.id}`), 409, undefined, new RegExp(`search\\(es\\) ${s.id} still training`));
     await h.request.post(`/searches/${s.id}/cancel`).expect(200);
     await h.request.delete(`/datasets/${d.id}`).expect(204);
     expectError(await h.request.get(`/datasets/${d.id}`), 404);

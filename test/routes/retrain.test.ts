@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { reconcile } from '../../src/services/reconcile.js';
 import { moveTrial } from '../../src/services/trial-transitions.js';
+import { csvFile, fashionSample } from '../fixtures/dataset-files.js';
 import { microSearch } from '../fixtures/micro-search.js';
 import { startHarness, waitFor, type Harness } from '../helpers/harness.js';
 
@@ -14,8 +15,8 @@ afterAll(async () => { await h?.close(); }, 60_000);
 
 const retrain = (id: string, body: unknown) => h.request.post(`/searches/${id}/retrain`).send(body as object);
 
-async function createSearch(epochs = 2, maxTrials = 2) {
-  const { body } = await h.request.post('/searches').send(microSearch({ budget: { maxTrials, maxParallelTrials: 1 }, training: { epochs, batchSize: 32, validationSplit: 0.25 } })).expect(201);
+async function createSearch(epochs = 2, maxTrials = 2, dataset?: { id: string; limit: number }) {
+  const { body } = await h.request.post('/searches').send(microSearch({ budget: { maxTrials, maxParallelTrials: 1 }, training: { epochs, batchSize: 32, validationSplit: 0.25 }, ...(dataset && { dataset }) })).expect(201);
   return body.id as string;
 }
 
@@ -23,8 +24,8 @@ async function createSearch(epochs = 2, maxTrials = 2) {
  * A finished search with a best trial that has a model, recorded through the store as the
  * scheduler and runner would, without training (for the cases that need no worker).
  */
-async function finishedSearch(status: 'completed' | 'cancelled') {
-  const id = await createSearch(2, 1);
+async function finishedSearch(status: 'completed' | 'cancelled', dataset?: { id: string; limit: number }) {
+  const id = await createSearch(2, 1, dataset);
   const [t] = await h.core.store.listTrials(id);
   await moveTrial(h.core.store, t.id, 'running', { attempts: 1, startedAt: new Date() });
   const model = await h.core.store.saveModel({
@@ -77,6 +78,22 @@ describe('retrain trials outside the search lifecycle', () => {
   it('409 on a cancelled search: its cancel would stop the retrain', async () => {
     const { id } = await finishedSearch('cancelled');
     expect((await retrain(id, { epochs: 4 }).expect(409)).body.error.message).toMatch(/cancelled/);
+  });
+
+  it('409 when the dataset the search trained on was deleted; a waiting retrain keeps its dataset from deletion', async () => {
+    const upload = async () => (await h.request.post('/datasets').field('name', 'retrain-data').field('format', 'csv')
+      .attach('file', csvFile(fashionSample(40), 40), 'file.csv').expect(201)).body.id as string;
+    const gone = await upload();
+    const { id } = await finishedSearch('completed', { id: gone, limit: 40 });
+    await h.request.delete(`/datasets/${gone}`).expect(204); // the search is over and nothing retrains it
+    expect((await retrain(id, { epochs: 4 }).expect(409)).body.error.message).toMatch(new RegExp(`dataset '${gone}'.*was deleted`));
+
+    const kept = await upload();
+    const other = await finishedSearch('completed', { id: kept, limit: 40 });
+    // A retrain recorded as waiting but not enqueued, so the worker cannot finish it under the test.
+    const s = (await h.core.store.getSearch(other.id))!;
+    expect(await h.core.store.commitSchedule(other.id, s.version, {}, [{ id: `${other.id}-retrain`, number: 2, hyperparameters: other.best.hyperparameters, source: 'retrain', parentTrialId: other.best.id, initialEpoch: 2, targetEpochs: 4 }])).toBe(true);
+    expect((await h.request.delete(`/datasets/${kept}`).expect(409)).body.error.message).toMatch(new RegExp(`${other.id} still training`));
   });
 
   it('on a completed search: no cancel reaches them, and reconcile re-enqueues them', async () => {

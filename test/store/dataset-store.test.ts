@@ -71,7 +71,7 @@ describe.each(BACKENDS)('dataset store on %s', (db) => {
     expect((await datasets.listDatasets()).map((d) => d.id)).toEqual(['d2']);
   });
 
-  it('finds the unfinished searches that train on a dataset', async () => {
+  it('finds the searches that still train on a dataset: unfinished ones, and finished ones with a retrain waiting or running', async () => {
     const store = await open();
     const datasets = store.datasets();
     const spec = (id: string) => ({ name: 's', dataset: { id } }) as unknown as SearchSpec;
@@ -81,7 +81,13 @@ describe.each(BACKENDS)('dataset store on %s', (db) => {
     await store.createSearch({ id: 's3', name: 's', spec: spec('d1') });
     await store.updateSearch('s3', { status: 'completed' });
     await store.createSearch({ id: 's4', name: 's', spec: spec('d2') });
-    expect((await datasets.searchesUsing('d1')).sort()).toEqual(['s1', 's2']);
+    // Finished searches: s5 with a retrain still waiting, s6 with every trial done.
+    for (const [id, status] of [['s5', 'waiting'], ['s6', 'completed']] as const) {
+      await store.createSearch({ id, name: 's', spec: spec('d1') });
+      await store.commitSchedule(id, 0, { status: 'completed' }, [{ id: `${id}-t1`, number: 1, hyperparameters: {} }]);
+      await store.updateTrialIf(`${id}-t1`, ['waiting'], { status });
+    }
+    expect((await datasets.searchesUsing('d1')).sort()).toEqual(['s1', 's2', 's5']);
     expect(await datasets.searchesUsing('d2')).toEqual(['s4']);
     expect(await datasets.searchesUsing('d3')).toEqual([]);
   });
