@@ -1,6 +1,5 @@
-// Try the best model: draw on a canvas or upload an image; it is resized in the browser to the
-// model's input shape (e.g. 28x28x1), converted to grayscale where the model takes one channel,
-// scaled to the raw pixel range the API expects (0..pixelMax) and sent to POST /models/:id/predict.
+// Try the best model: draw on a canvas or upload an image; it is converted in the browser to the
+// model's input shape (e.g. 28x28x1) as the service converts images, scaled to the raw pixel range the API expects (0..pixelMax) and sent to POST /models/:id/predict.
 // Fashion-MNIST items are light on a dark background, so drawing is white on black; "invert" turns
 // a photo of a dark item on a light background around.
 import { api } from './api.js';
@@ -9,22 +8,28 @@ import { esc } from './trials.js';
 
 const DRAW_SIZE = 280;
 
-/** Image → nested arrays of raw pixels ([h][w] for one channel, [h][w][c] otherwise). */
+/** sRGB byte → linear light, and back (to a byte): libvips makes grayscale in linear light. */
+const linear = (v) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+const encode = (y) => 255 * (y <= 0.0031308 ? 12.92 * y : 1.055 * y ** (1 / 2.4) - 0.055);
+
+/**
+ * Image → nested arrays of raw pixels ([h][w] for one channel, [h][w][c] otherwise), converted as
+ * the service converts uploaded images for training and prediction (src/datasets/image.ts, sharp):
+ * transparent pixels over black, stretched to the input's size, grayscale as Rec. 709 luminance
+ * in linear light, so a photo predicts here as it would from the CLI or a PNG upload.
+ */
 export function toInstance(source, width, height, inputShape, pixelMax, invert) {
   const [h, w, c = 1] = inputShape;
   const canvas = Object.assign(document.createElement('canvas'), { width: w, height: h });
   const g = canvas.getContext('2d', { willReadFrequently: true });
-  g.fillStyle = invert ? '#fff' : '#000'; // letterbox in the background colour
+  g.fillStyle = '#000';
   g.fillRect(0, 0, w, h);
   g.imageSmoothingEnabled = true;
   g.imageSmoothingQuality = 'high';
-  const scale = Math.min(w / width, h / height); // keep the aspect ratio, centred
-  const dw = width * scale;
-  const dh = height * scale;
-  g.drawImage(source, (w - dw) / 2, (h - dh) / 2, dw, dh);
+  g.drawImage(source, 0, 0, width, height, 0, 0, w, h);
   const { data } = g.getImageData(0, 0, w, h);
   const px = (v) => Math.min(pixelMax, Math.max(0, (invert ? 255 - v : v) * pixelMax / 255));
-  const gray = (i) => Math.round(0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2]);
+  const gray = (i) => Math.round(encode(0.2126 * linear(data[i]) + 0.7152 * linear(data[i + 1]) + 0.0722 * linear(data[i + 2])));
   return Array.from({ length: h }, (_, y) => Array.from({ length: w }, (_, x) => {
     const i = (y * w + x) * 4;
     return c === 1 ? px(gray(i)) : Array.from({ length: c }, (_, k) => px(data[i + k]));
