@@ -35,6 +35,13 @@ export class ApiClient {
     return (await res.json()) as T;
   }
 
+  /** POSTs raw bytes of a content type (an image to predict); answers the JSON reply. */
+  async send<T>(path: string, body: Uint8Array, contentType: string): Promise<T> {
+    const res = await this.request('POST', path, { body: new Blob([new Uint8Array(body)]), headers: { 'content-type': contentType } });
+    await this.check(res);
+    return (await res.json()) as T;
+  }
+
   async bytes(path: string): Promise<Buffer> {
     const res = await this.request('GET', path);
     await this.check(res);
@@ -58,7 +65,7 @@ export class ApiClient {
     return parseSse(res.body, { onRetry });
   }
 
-  private async request(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+  private async request(method: string, path: string, init: { body?: string | Blob; headers?: Record<string, string> } = {}): Promise<Response> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.opts.key) headers.authorization = `Bearer ${this.opts.key}`;
     try {

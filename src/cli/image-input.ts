@@ -1,8 +1,9 @@
-// An image file as a prediction instance, converted as the service converts uploaded images
+// An image file made into what the model takes, converted as the service converts uploaded images
 // (src/datasets/image.ts): transparent pixels over black, stretched to the model's HxW ('fill'),
-// then grayscale for a 1-channel model or sRGB for 3; scaled to the dataset's pixel range and sent
-// as the nested arrays POST /models/:id/predict takes (HxW for one channel, HxWxC otherwise).
-import sharp, { type OutputInfo } from 'sharp';
+// then grayscale for a 1-channel model or sRGB for 3; optionally negated. Sent as a PNG of exactly
+// the model's size (POST /models/:id/predict with content-type image/png), which the service
+// decodes without changing a pixel: smaller than JSON pixels, and the same conversion either way.
+import sharp from 'sharp';
 import { CliError } from './api-client.js';
 
 export interface ImageOptions {
@@ -10,25 +11,21 @@ export interface ImageOptions {
   invert?: boolean;
 }
 
-export async function imageToInstance(file: string, inputShape: number[], pixelMax: number, opts: ImageOptions = {}): Promise<number[][] | number[][][]> {
+export async function imageToModelPng(file: string, inputShape: number[], opts: ImageOptions = {}): Promise<Buffer> {
   const [h, w, c = 1] = inputShape;
   if (inputShape.length < 2 || inputShape.length > 3 || (c !== 1 && c !== 3))
     throw new CliError(`the model takes input of shape [${inputShape.join(', ')}]; an image gives 1 (grayscale) or 3 (RGB) channels`);
   let img = sharp(file, { failOn: 'warning', limitInputPixels: 4096 * 4096 }).flatten({ background: '#000000' }).resize(w, h, { fit: 'fill' });
   img = c === 1 ? img.grayscale() : img.toColourspace('srgb');
   if (opts.invert) img = img.negate({ alpha: false });
-  let raw: { data: Buffer; info: OutputInfo };
   try {
-    raw = await img.raw().toBuffer({ resolveWithObject: true });
+    // Through raw pixels, so the PNG holds exactly the channels the model takes.
+    const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== c || info.width !== w || info.height !== h)
+      throw new CliError(`${file}: decoded to ${info.width}x${info.height}x${info.channels}, expected ${w}x${h}x${c}`);
+    return await sharp(data, { raw: { width: w, height: h, channels: c } }).toColourspace(c === 1 ? 'b-w' : 'srgb').png().toBuffer();
   } catch (err) {
+    if (err instanceof CliError) throw err;
     throw new CliError(`cannot read image ${file}: ${(err as Error).message.split('\n')[0].trim()}`);
   }
-  if (raw.info.channels !== c || raw.info.width !== w || raw.info.height !== h)
-    throw new CliError(`${file}: decoded to ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected ${w}x${h}x${c}`);
-  // Multiplied first: 255 * pixelMax / 255 is exactly pixelMax, the most the API accepts.
-  const px = (i: number) => (raw.data[i] * pixelMax) / 255;
-  return Array.from({ length: h }, (_, y) => Array.from({ length: w }, (_, x) => {
-    const base = (y * w + x) * c;
-    return c === 1 ? px(base) : Array.from({ length: c }, (_, k) => px(base + k));
-  })) as number[][] | number[][][];
 }

@@ -8,7 +8,7 @@ export const modelsPredict: Command = {
   args: ['<modelId>', '<image>'],
   summary: 'classify a PNG/JPEG image with a model and print the top classes',
   details: "The image is decoded, made grayscale for a 1-channel model, resized to the model's input (GET /models/:id)\n"
-    + 'and sent as raw pixels to POST /models/:id/predict.',
+    + 'as the service converts images, and sent as a PNG of that size to POST /models/:id/predict.',
   options: ['top', 'invert', 'json'],
   async run({ api, args: [id, file], values, out }) {
     const top = values.top === undefined ? 3 : Number(values.top);
@@ -16,9 +16,9 @@ export const modelsPredict: Command = {
     const path = `/models/${encodeURIComponent(id)}`;
     const model = await api.json<ModelInfo>('GET', path);
     // Loaded here, not at start: sharp's native library is only needed by this command.
-    const { imageToInstance } = await import('../image-input.js');
-    const instance = await imageToInstance(file, model.inputShape, model.dataset.pixelMax, { invert: values.invert });
-    const body = await api.json<{ predictions: Prediction[] }>('POST', `${path}/predict`, { instances: [instance] });
+    const { imageToModelPng } = await import('../image-input.js');
+    const png = await imageToModelPng(file, model.inputShape, { invert: values.invert });
+    const body = await api.send<{ predictions: Prediction[] }>(`${path}/predict`, png, 'image/png');
     if (values.json) { printJson(out, body); return 0; }
     const [p] = body.predictions;
     const ranked = p.probabilities.map((prob, i) => ({ i, prob })).sort((a, b) => b.prob - a.prob).slice(0, top);
