@@ -57,6 +57,10 @@ export const trialEpochs = (spec: SearchSpec, t: Pick<TrialView, 'targetEpochs'>
 const epochCost = (spec: SearchSpec, t: Pick<TrialView, 'targetEpochs' | 'initialEpoch'>): number =>
   (trialEpochs(spec, t) - t.initialEpoch) * (spec.training.executionsPerTrial ?? 1);
 
+/** True once budget.maxDurationSeconds has passed since the search was created: no trial starts later. */
+export const pastDeadline = (spec: SearchSpec, createdAt: Date, now: Date): boolean =>
+  spec.budget.maxDurationSeconds !== undefined && now.getTime() - createdAt.getTime() >= spec.budget.maxDurationSeconds * 1000;
+
 /** Retrains continue a finished search and compete with nothing. */
 const searched = (trials: TrialView[]) => trials.filter((t) => t.source !== 'retrain');
 
@@ -89,7 +93,7 @@ export function planNext(spec: SearchSpec, all: TrialView[], algorithm: Algorith
   if (best && reachedTarget(spec, best.value)) return end('completed', null);
 
   const active = trials.filter((t) => !isFinalTrialStatus(t.status)).length;
-  const overTime = spec.budget.maxDurationSeconds !== undefined && ctx.now.getTime() - ctx.createdAt.getTime() >= spec.budget.maxDurationSeconds * 1000;
+  const overTime = pastDeadline(spec, ctx.createdAt, ctx.now);
   // Multi-fidelity algorithms count configurations against maxTrials; promotions continue one.
   const multi = isMultiFidelity(spec.algorithm.name);
   const configurations = multi ? trials.filter((t) => t.parentTrialId === null).length : trials.length;
@@ -98,24 +102,22 @@ export function planNext(spec: SearchSpec, all: TrialView[], algorithm: Algorith
   let epochsLeft = spec.budget.maxTotalEpochs === undefined ? Infinity : spec.budget.maxTotalEpochs - trials.reduce((n, t) => n + epochCost(spec, t), 0);
 
   const newTrials: PlannedTrial[] = [];
-  const take = (p: PlannedTrial): boolean => {
+  /** 'room' when no slot or configuration is left (nothing else fits either); 'epochs' when only this one is too long. */
+  const take = (p: PlannedTrial): true | 'room' | 'epochs' => {
+    if (room === 0 || (!p.parentTrialId && configRoom === 0)) return 'room';
     const cost = epochCost(spec, { targetEpochs: p.targetEpochs ?? null, initialEpoch: p.initialEpoch ?? 0 });
-    if (room === 0 || cost > epochsLeft) return false;
-    if (!p.parentTrialId) {
-      if (configRoom === 0) return false;
-      configRoom--;
-    }
+    if (cost > epochsLeft) return 'epochs';
+    if (!p.parentTrialId) configRoom--;
     room--;
     epochsLeft -= cost;
     newTrials.push(p);
     return true;
   };
-  // Warm starts first, at the epoch count the algorithm's full-length trials get.
+  // Warm starts first, in order, at the epoch count the algorithm's full-length trials get.
   let pendingTaken = 0;
   const fullEpochs = multi ? spec.algorithm.maxEpochs : undefined;
-  while (pendingTaken < ctx.pending.length && take({ hyperparameters: ctx.pending[pendingTaken], source: 'user', ...(fullEpochs ? { targetEpochs: fullEpochs } : {}) })) pendingTaken++;
+  while (pendingTaken < ctx.pending.length && take({ hyperparameters: ctx.pending[pendingTaken], source: 'user', ...(fullEpochs ? { targetEpochs: fullEpochs } : {}) }) === true) pendingTaken++;
 
-  let exhausted = false;
   // What this plan has sampled so far: a promoter may call sample() once per bracket, and each call
   // must see the earlier ones' configurations (or the oracle repeats them) and the room they took.
   const sampled: HpValues[] = [];
@@ -130,7 +132,6 @@ export function planNext(spec: SearchSpec, all: TrialView[], algorithm: Algorith
       space: spec.hyperparameters, seed: spec.algorithm.seed, direction: spec.objective.direction,
       initialRandomTrials: spec.algorithm.initialRandomTrials, history: history(),
     }, n);
-    exhausted ||= s.exhausted;
     sampled.push(...s.values);
     return s.values;
   };
@@ -140,11 +141,13 @@ export function planNext(spec: SearchSpec, all: TrialView[], algorithm: Algorith
       initialEpoch: t.initialEpoch, parentTrialId: t.parentTrialId, bracket: t.bracket, rung: t.rung,
     }));
     const { proposals } = algorithm.promoter.propose({ settings: spec.algorithm, direction: spec.objective.direction, history: rungTrials, sample }, room);
-    for (const p of proposals) if (!take({ ...p, source: 'oracle' })) break;
+    // A proposal too long for the epochs left does not stop a shorter one after it.
+    for (const p of proposals) if (take({ ...p, source: 'oracle' }) === 'room') break;
   } else if (room > 0 && configRoom > 0) {
-    for (const hyperparameters of sample(room)) if (!take({ hyperparameters, source: 'oracle' })) break;
+    for (const hyperparameters of sample(room)) if (take({ hyperparameters, source: 'oracle' }) === 'room') break;
   }
-  void exhausted; // with nothing running and nothing new, the search is over whatever the reason
+  // With nothing running and nothing new the search is over, whatever the reason (an exhausted
+  // space, the budget, the clock).
   let finalStatus: Plan['finalStatus'] = null;
   let error: string | null = null;
   if (active === 0 && newTrials.length === 0) {

@@ -5,7 +5,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { BUILTIN_CATALOG, type DatasetCatalog } from '../domain/dataset-source.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { comboKey, validateValues, type HpValues } from '../domain/hyperparameters.js';
-import { trialEpochs } from '../domain/schedule.js';
+import { pastDeadline, trialEpochs } from '../domain/schedule.js';
 import { attemptsPerTrial, isMultiFidelity, normalizeSpec, validateSpec, type SearchLimits, type SearchRequest } from '../domain/search-spec.js';
 import { isFinalSearchStatus } from '../domain/trial-state.js';
 import type { TrialQueue } from '../queue/trial-queue.js';
@@ -81,6 +81,8 @@ export class SearchService {
       const trials = await this.store.listTrials(id);
       checkWarmStarts(search, trials, configs);
       if (isFinalSearchStatus(search.status)) throw new ConflictError(`search '${id}' already ${search.status}: it takes no more trials`);
+      if (pastDeadline(search.spec, search.createdAt, new Date()))
+        throw new ConflictError(`search '${id}' is past budget.maxDurationSeconds (${search.spec.budget.maxDurationSeconds}): it starts no more trials`);
       const left = Math.max(0, search.spec.budget.maxTrials - configurationsUsed(search, trials));
       if (configs.length > left)
         throw new ConflictError(`budget.maxTrials (${search.spec.budget.maxTrials}) leaves room for ${left} more configuration(s), not ${configs.length}`);

@@ -11,7 +11,7 @@ import { TrainingError, TrialCancelledError } from '../domain/errors.js';
 import { describeArchitecture, type ModelSummary } from '../domain/model-summary.js';
 import { resolveTemplate, type ConcreteModel } from '../domain/model-template.js';
 import { bestEpoch, isBetter, metricValue } from '../domain/objective.js';
-import { trialEpochs } from '../domain/schedule.js';
+import { pastDeadline, trialEpochs } from '../domain/schedule.js';
 import type { EpochMetrics, TrainingEngine, TrainRequest } from '../domain/training-port.js';
 import { isFinalSearchStatus, isFinalTrialStatus, trialOutcomeOf, type SearchStatus } from '../domain/trial-state.js';
 import type { Logger } from '../logger.js';
@@ -57,8 +57,10 @@ export class TrialRunner {
     if (!trial || isFinalTrialStatus(trial.status)) return 'skipped'; // a duplicate delivery
     const search = (await this.store.getSearch(trial.searchId))!;
     const log = this.log.child({ searchId: search.id, trialId, trial: trial.number });
-    if (stopsTrial(trial, search.status)) {
-      await moveTrial(this.store, trialId, 'cancelled', { finishedAt: new Date() });
+    // budget.maxDurationSeconds: no trial starts after it (one that already ran may finish).
+    const lateStart = trial.source !== 'retrain' && trial.startedAt === null && pastDeadline(search.spec, search.createdAt, new Date());
+    if (stopsTrial(trial, search.status) || lateStart) {
+      await moveTrial(this.store, trialId, 'cancelled', { finishedAt: new Date(), ...(lateStart && { error: 'not started: budget.maxDurationSeconds had passed' }) });
       return 'cancelled';
     }
     const started = await moveTrial(this.store, trialId, 'running', {
@@ -143,7 +145,10 @@ export class TrialRunner {
           log.info({ execution, ...m }, 'epoch done');
           const status = (await this.store.getSearch(search.id))?.status;
           if (status && stopsTrial(trial, status)) stop.ended = status;
-          if (!stop.ended && trial.source !== 'retrain') stop.prune = await pruneVerdict(this.store, search, trial.id, m.epoch);
+          // Not after the very last epoch: nothing is left to save, and a pruned trial would leave
+          // the completed ones that rank rungs, the median and the best.
+          const finished = last && m.epoch >= target;
+          if (!stop.ended && !finished && trial.source !== 'retrain') stop.prune = await pruneVerdict(this.store, search, trial.id, m.epoch);
           if (stop.prune) return 'prune';
           stop.handBack = !stop.ended && control.stopRequested() && !(last && m.epoch >= target);
           return stop.ended || stop.handBack ? 'stop' : 'continue';

@@ -140,6 +140,14 @@ describe('planNext: multi-fidelity', () => {
     expect(seen.map((v) => v.length)).toEqual([1, 1, 1, 0]);
     expect(new Set(plan.newTrials.map((t) => comboKey(t.hyperparameters))).size).toBe(3);
   });
+
+  it('skips a proposal too long for the epochs left and takes a shorter one after it', () => {
+    const promoter: Promoter = {
+      propose: ({ sample }) => ({ proposals: [{ hyperparameters: sample(1)[0], targetEpochs: 9 }, { hyperparameters: sample(1)[0], targetEpochs: 1 }], finished: false }),
+    };
+    const hb = specOf({ algorithm: { name: 'hyperband', seed: 1, maxEpochs: 9 }, budget: { maxTrials: 10, maxParallelTrials: 3, maxTotalEpochs: 5 } });
+    expect(planNext(hb, [], { oracle: new RandomOracle(), promoter }, ctx).newTrials.map((t) => t.targetEpochs)).toEqual([1]);
+  });
 });
 
 describe('planNext: best trial', () => {

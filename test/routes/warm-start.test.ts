@@ -96,6 +96,13 @@ describe('POST /searches/:id/trials refusals', () => {
     expect((await rejected(id, [a], 409)).message).toMatch(/already cancelled/);
     expect((await h.core.store.getSearch(id))?.pendingTrials).toEqual([]);
   });
+
+  it('409 once budget.maxDurationSeconds has passed: no trial starts later', async () => {
+    const { body } = await h.request.post('/searches').send(microSearch({ budget: { maxTrials: 3, maxParallelTrials: 1, maxDurationSeconds: 1 } })).expect(201);
+    const [first] = await h.core.store.listTrials(body.id);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await rejected(body.id, [otherConfigs(first.hyperparameters)[0]], 409)).message).toMatch(/past budget.maxDurationSeconds \(1\)/);
+  });
 });
 
 describe('warm start end to end', () => {

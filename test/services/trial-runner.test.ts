@@ -203,6 +203,28 @@ describe('trial runner', () => {
     expect(await store.getCheckpoint(badId)).toBeNull();
   }, 60_000);
 
+  it('does not prune after a trial\'s last epoch: a finished bad trial completes', async () => {
+    // One epoch a trial: the only verdict would come after training is over.
+    const search = await newSearch({ earlyStopping: { name: 'median', startEpoch: 1, minTrials: 2 }, training: { epochs: 1, batchSize: 32, validationSplit: SPLIT } });
+    for (let i = 0; i < 2; i++) expect(await runner().run(await addTrial(search.id))).toBe('completed');
+    const badId = await addTrial(search.id, { hyperparameters: { ...HPS, learning_rate: 1e-7 } });
+    expect(await runner().run(badId)).toBe('completed');
+    const good = Math.min(...(await store.listTrials(search.id)).filter((t) => t.id !== badId).map((t) => t.value!));
+    expect((await trial(badId)).value).toBeLessThan(good); // it was worse than the median: a verdict would have pruned it
+  }, 60_000);
+
+  it('starts no trial after budget.maxDurationSeconds; one that already ran resumes', async () => {
+    const search = await newSearch({ budget: { maxTrials: 3, maxParallelTrials: 2, maxDurationSeconds: 1 } });
+    const fresh = await addTrial(search.id);
+    const resumed = await addTrial(search.id);
+    await store.updateTrialIf(resumed, ['waiting'], { startedAt: search.createdAt }); // handed back by a worker's shutdown
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await runner().run(fresh)).toBe('cancelled');
+    expect(await trial(fresh)).toMatchObject({ status: 'cancelled', error: expect.stringMatching(/maxDurationSeconds/) });
+    expect(await epochsOf(fresh)).toEqual([]);
+    expect(await runner().run(resumed)).toBe('completed');
+  }, 60_000);
+
   it('runs a retrain on a completed search from the parent\'s model and records the lineage; other trials of it are cancelled', async () => {
     const search = await newSearch({ training: { epochs: 1, batchSize: 32, validationSplit: SPLIT } });
     const parentId = await addTrial(search.id);
