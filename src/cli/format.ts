@@ -1,5 +1,12 @@
 // How values look in the CLI's tables and lines.
 
+/**
+ * Text from the API (names, string hyperparameters, error messages) with control characters shown
+ * as \xNN: a name holding an escape sequence must not move the cursor or recolour the terminal.
+ */
+export const printable = (s: string): string =>
+  s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
 /** A metric (accuracy, loss): fixed 4 decimals so a column lines up. */
 export function fmtMetric(v: unknown): string {
   return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(4) : fmtValue(v);
@@ -9,9 +16,9 @@ export function fmtMetric(v: unknown): string {
 export function fmtValue(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return printable(v);
   if (typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
+  return printable(JSON.stringify(v));
 }
 
 /** valAccuracy → val_accuracy: the notation of the objective metric in specs. */

@@ -3,6 +3,7 @@
 // 2: bad usage). bin/hypertune.mjs calls main() and exits with what it returns.
 import { ApiClient, ApiError, CliError } from './api-client.js';
 import { COMMANDS } from './commands/index.js';
+import { printable } from './format.js';
 import type { Command, Output } from './commands/command.js';
 import { parseCommandLine, unexpectedOptions } from './options.js';
 import { commandHelp, overview } from './usage.js';
@@ -20,7 +21,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return await run(argv, io);
   } catch (err) {
     if (err instanceof ApiError) {
-      io.err.write(`error: ${err.message} (HTTP ${err.status} ${err.code})\n`);
+      io.err.write(`error: ${printable(err.message)} (HTTP ${err.status} ${printable(err.code)})\n`);
       if (err.status === 401) io.err.write('hint: give an API key with --key KEY or HYPERTUNE_API_KEY\n');
     }
     else if (err instanceof CliError) io.err.write(`error: ${err.message}\n`);

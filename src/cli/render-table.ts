@@ -1,5 +1,6 @@
 // Plain-text tables: a header, a rule, and rows, columns padded to their widest cell. Columns whose
 // cells are all numbers are right-aligned.
+import { printable } from './format.js';
 
 export interface Table {
   headers: string[];
@@ -15,7 +16,8 @@ export function columnAligns(table: Table): ('left' | 'right')[] {
   });
 }
 
-export function renderTable(table: Table): string {
+export function renderTable(raw: Table): string {
+  const table = { headers: raw.headers.map(printable), rows: raw.rows.map((r) => r.map(printable)) };
   const widths = table.headers.map((h, i) => Math.max(h.length, ...table.rows.map((r) => (r[i] ?? '').length)));
   const aligns = columnAligns(table);
   const lines = [

@@ -70,7 +70,13 @@ async function readTable(field: string, bytes: Uint8Array, opts: CsvOptions): Pr
         if (size < 1) throw new ValidationError(field, `${at}: a row needs a label and at least one pixel value`);
         if (isHeader(record)) {
           labelColumn = record.findIndex((c) => c.toLowerCase() === 'label');
-          if (labelColumn < 0) throw new ValidationError(field, `${at}: the header names no 'label' column`);
+          if (labelColumn < 0) {
+            // Mostly numbers: a data row with a bad value, which is the error to name.
+            const bad = record.findIndex((c, i) => i > 0 && !NUMBER.test(c));
+            if (record.filter((c, i) => i > 0 && NUMBER.test(c)).length > size / 2)
+              throw new ValidationError(field, `${at}, column ${bad + 1}: pixel value ${JSON.stringify(record[bad].slice(0, 40))} is not a number from 0 to ${opts.pixelMax}`);
+            throw new ValidationError(field, `${at}: the header names no 'label' column`);
+          }
           continue;
         }
       }

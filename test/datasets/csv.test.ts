@@ -61,6 +61,8 @@ describe('CSV uploads', () => {
       [{ file: replace(7, `${lines[7]},9`) }, {}, 'file', /not valid CSV \(Invalid Record Length: expect 785, got 786 on line 8\)/],
       [{ file: replace(2, lines[2].replace(/^\d+,/, ',')) }, {}, 'file', /line 3: the label is empty/],
       [{ file: Buffer.from(`class,${lines.join('\n').slice(2)}`.replace(/^class,.*$/m, `class,${Array.from({ length: 784 }, (_, k) => `p${k}`).join(',')}`)) }, {}, 'file', /the header names no 'label' column/],
+      // Without a header, a bad value in the first row is named as such, not as a header without 'label'.
+      [{ file: Buffer.from([lines[1].replace(/,0,/, ',NaN,'), ...lines.slice(2)].join('\n')) }, {}, 'file', /line 1, column \d+: pixel value "NaN" is not a number/],
       [{ file: Buffer.from('label,pixel0\n') }, {}, 'file', /holds no rows of data/],
       [{ file: Buffer.from('5\n6\n') }, {}, 'file', /a row needs a label and at least one pixel value/],
       [{ file: Buffer.from(`${lines[0]}\n"${lines[1]}`) }, {}, 'file', /is not valid CSV \(Quote Not Closed/],

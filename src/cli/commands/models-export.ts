@@ -27,9 +27,15 @@ export const modelsExport: Command = {
       }
     }
     for (const { f, target } of targets) {
-      await mkdir(path.dirname(target), { recursive: true });
       const data = await f.async('nodebuffer');
-      await writeFile(target, data);
+      try {
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(target, data);
+      } catch (err) {
+        // ENOTDIR, EACCES, ENOSPC: the user's to fix, so a message rather than a stack.
+        const e = err as NodeJS.ErrnoException;
+        throw new CliError(`cannot write ${target}: ${e.code ?? e.message}`);
+      }
       out.write(`${path.join(dir, f.name)}  ${data.length} bytes\n`);
     }
     return 0;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CliError } from '../api-client.js';
 import type { SearchInfo } from '../api-types.js';
+import { printable } from '../format.js';
 import { printJson, type Command } from './command.js';
 
 export const searchCreate: Command = {
@@ -18,7 +19,7 @@ export const searchCreate: Command = {
       else out.write(`${search.id}\n`);
       return 0;
     }
-    out.write(`search ${search.id} (${search.name}) created; following it (Ctrl-C stops watching, not the search)\n`);
+    out.write(`search ${search.id} (${printable(search.name)}) created; following it (Ctrl-C stops watching, not the search)\n`);
     const { watchSearch } = await import('../watch.js'); // cli-progress and the views: only for --watch
     return watchSearch(api, search.id, { out, bars: !values.plain && out.isTTY === true });
   },
