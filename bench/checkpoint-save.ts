@@ -11,6 +11,7 @@ import pg from 'pg';
 import { parseDatabaseUrl } from '../src/store/migrate.js';
 import { createPrismaClient } from '../src/store/prisma-client.js';
 import { PrismaStore } from '../src/store/prisma-store.js';
+import { postgresAnswers } from '../test/helpers/postgres.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,23 +64,11 @@ async function measure(database: string, url: string, update: string): Promise<R
   return rows;
 }
 
-async function pgUp(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-checkpoint-'));
 const rows: Row[] = [];
 try {
   rows.push(...(await measure('SQLite', `file:${path.join(dir, 'bench.db')}`, "UPDATE trial_checkpoints SET weight_data = ?, epoch = ? WHERE trial_id = 't'")));
-  if (await pgUp(args.pg)) {
+  if (await postgresAnswers(args.pg)) {
     const url = new URL(args.pg);
     const schema = `bench_checkpoint_${process.pid}`;
     url.searchParams.set('schema', schema);

@@ -15,20 +15,11 @@ import { initConfiguredBackend } from '../../src/training/backend.js';
 import { TfjsInference } from '../../src/training/inference.js';
 import { createCore, type Core } from '../../src/wiring.js';
 import { startTrialWorker } from '../../workers/trial-worker.js';
+import { postgresAnswers } from './postgres.js';
 
 export const PG_URL = process.env.DATABASE_URL_PG ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
-export async function postgresAvailable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+export const postgresAvailable = (): Promise<boolean> => postgresAnswers(PG_URL);
 
 export interface Harness {
   config: Config;
