@@ -46,8 +46,10 @@ export function pageProblems(page: Page): string[] {
   return problems;
 }
 
-export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean; path?: string } = {}): Promise<string> {
+/** `settleMs`: time for charts to finish their animation first (the prediction bars take 300 ms). */
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean; path?: string; settleMs?: number } = {}): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  if (opts.settleMs) await page.waitForTimeout(opts.settleMs);
   const path = opts.path ?? join(SCREENSHOT_DIR, `${name}.png`);
   const fullPage = opts.fullPage ?? true;
   // Scrolled, a full-page capture would draw the sticky top bar in the middle of the page.
