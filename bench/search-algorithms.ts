@@ -1,4 +1,4 @@
-// npm run bench:search -- [--quick] [--seeds 3] [--limit 3000] [--budget 30] [--algorithms random,bayesian,hyperband,asha,median]
+// npm run bench:search -- [--quick] [--seeds 3] [--limit 3000] [--budget 30] [--algorithms random,bayesian,hyperband,asha,median] [--from results.json]
 // (or the env vars SEEDS, LIMIT, BUDGET, ALGORITHMS, BATCH_SIZE; TRAINING_BACKEND picks the backend,
 // else native, else wasm). --quick: limit 600, budget 6, 1 seed unless given: a smoke test, not evidence.
 // Do the algorithms find better models with less compute? Every algorithm of issue 4 searches the
@@ -6,7 +6,7 @@
 // under the same budget of epochs, for several seeds, through the service's real components in
 // one process (bench/search-harness.ts). Prints a markdown table and the issue's two targets as
 // PASS/MISS; writes everything, every trial's curve included, to bench/results/search-*.json.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,9 @@ import { PrismaStore } from '../src/store/prisma-store.js';
 import { firstAvailable, initBackend, isBackendName } from '../src/training/backend.js';
 import { TfjsTrainingEngine } from '../src/training/engine.js';
 import { runSearch } from './search-harness.js';
+import { noiseLines } from './search-noise.js';
 import { compareWithRandom, markdownTable, summarizeRun, verdictLines, verdicts, type RunResult } from './search-report.js';
-import { BENCH_ALGORITHMS, FULL_EPOCHS, benchRequest, isBenchAlgorithm, type BenchSettings } from './search-spaces.js';
+import { BENCH_ALGORITHMS, FULL_EPOCHS, benchRequest, isBenchAlgorithm, type BenchAlgorithm, type BenchSettings } from './search-spaces.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,8 +29,15 @@ const { values: args } = parseArgs({
     budget: { type: 'string' },
     algorithms: { type: 'string' },
     'batch-size': { type: 'string' },
+    from: { type: 'string' },
   },
 });
+// --from results.json: the report of a saved run again (with what this version of the report adds), no training.
+if (args.from) {
+  const saved = JSON.parse(readFileSync(args.from, 'utf8')) as { settings: { algorithms: BenchAlgorithm[] }; results: RunResult[] };
+  console.log(`${markdownTable(saved.results, saved.settings.algorithms)}\n\n${verdictLines(verdicts(saved.results))}\n\n${noiseLines(saved.results)}`);
+  process.exit(0);
+}
 const quick = args.quick;
 const num = (flag: string | undefined, env: string, full: number, tiny: number) => Number(flag ?? process.env[env] ?? (quick ? tiny : full));
 const settings: BenchSettings = {
@@ -98,7 +106,7 @@ const header = `backend ${backend.name} (${backend.detail}), ${machine.cpu} x${m
   `Fashion-MNIST limit ${settings.limit} (${Math.floor(settings.limit * 0.9)} train / ${settings.limit - Math.floor(settings.limit * 0.9)} val), ` +
   `budget ${settings.budget} epochs per search, batch ${settings.batchSize}, seeds ${seeds.join(', ')}; wall ${(wallS / 60).toFixed(1)} min; ` +
   `load average ${machine.loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
-console.log(`\n${header}\n\n${markdownTable(results, chosen)}\n\n${verdictLines(vs)}`);
+console.log(`\n${header}\n\n${markdownTable(results, chosen)}\n\n${verdictLines(vs)}\n\n${noiseLines(results)}`);
 mkdirSync(path.join(here, 'results'), { recursive: true });
 const file = path.join(here, 'results', `search-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify({
