@@ -80,7 +80,7 @@ describe('retrain trials outside the search lifecycle', () => {
     expect((await retrain(id, { epochs: 4 }).expect(409)).body.error.message).toMatch(/cancelled/);
   });
 
-  it('409 when the dataset the search trained on was deleted; a waiting retrain keeps its dataset from deletion', async () => {
+  it('409 when the dataset the search trained on was deleted; a running retrain keeps its dataset from deletion', async () => {
     const upload = async () => (await h.request.post('/datasets').field('name', 'retrain-data').field('format', 'csv')
       .attach('file', csvFile(fashionSample(40), 40), 'file.csv').expect(201)).body.id as string;
     const gone = await upload();
@@ -90,9 +90,12 @@ describe('retrain trials outside the search lifecycle', () => {
 
     const kept = await upload();
     const other = await finishedSearch('completed', { id: kept, limit: 40 });
-    // A retrain recorded as waiting but not enqueued, so the worker cannot finish it under the test.
+    // A retrain recorded as running (with a fresh heartbeat) but never enqueued: no worker or
+    // reconcile pass can end it under the test.
     const s = (await h.core.store.getSearch(other.id))!;
-    expect(await h.core.store.commitSchedule(other.id, s.version, {}, [{ id: `${other.id}-retrain`, number: 2, hyperparameters: other.best.hyperparameters, source: 'retrain', parentTrialId: other.best.id, initialEpoch: 2, targetEpochs: 4 }])).toBe(true);
+    const retrainId = `${other.id}-retrain`;
+    expect(await h.core.store.commitSchedule(other.id, s.version, {}, [{ id: retrainId, number: 2, hyperparameters: other.best.hyperparameters, source: 'retrain', parentTrialId: other.best.id, initialEpoch: 2, targetEpochs: 4 }])).toBe(true);
+    expect(await moveTrial(h.core.store, retrainId, 'running', { attempts: 1, startedAt: new Date(), heartbeatAt: new Date() })).toBeTruthy();
     expect((await h.request.delete(`/datasets/${kept}`).expect(409)).body.error.message).toMatch(new RegExp(`${other.id} still training`));
   });
 
