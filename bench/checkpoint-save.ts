@@ -1,8 +1,8 @@
 // npm run bench:checkpoint -- [--mb 8,88] [--repeats 5] [--pg postgresql://…]
 // What one epoch's checkpoint save costs through PrismaStore.saveCheckpoint, against Prisma's
 // upsert of the same row (what the store did before) and a raw UPDATE through $executeRawUnsafe
-// (no model-level encoding), measured in the same run on SQLite and, when it answers, PostgreSQL. 88 MB is the
-// checkpoint (weights + Adam slots) of bench:search's largest configuration.
+// (no model-level encoding), measured in the same run on SQLite and, when it answers, PostgreSQL.
+// 88 MB is the checkpoint (weights + Adam slots) of bench:search's largest configuration.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,5 +1,6 @@
 // Try the best model: draw on a canvas or upload an image; it is converted in the browser to the
-// model's input shape (e.g. 28x28x1) as the service converts images, scaled to the raw pixel range the API expects (0..pixelMax) and sent to POST /models/:id/predict.
+// model's input shape (e.g. 28x28x1) as the service converts images, scaled to the raw pixel range
+// the API expects (0..pixelMax) and sent to POST /models/:id/predict.
 // Fashion-MNIST items are light on a dark background, so drawing is white on black; "invert" turns
 // a photo of a dark item on a light background around.
 import { api } from './api.js';

@@ -70,13 +70,7 @@ async function readTable(field: string, bytes: Uint8Array, opts: CsvOptions): Pr
         if (size < 1) throw new ValidationError(field, `${at}: a row needs a label and at least one pixel value`);
         if (isHeader(record)) {
           labelColumn = record.findIndex((c) => c.toLowerCase() === 'label');
-          if (labelColumn < 0) {
-            // Mostly numbers: a data row with a bad value, which is the error to name.
-            const bad = record.findIndex((c, i) => i > 0 && !NUMBER.test(c));
-            if (record.filter((c, i) => i > 0 && NUMBER.test(c)).length > size / 2)
-              throw new ValidationError(field, `${at}, column ${bad + 1}: pixel value ${JSON.stringify(record[bad].slice(0, 40))} is not a number from 0 to ${opts.pixelMax}`);
-            throw new ValidationError(field, `${at}: the header names no 'label' column`);
-          }
+          if (labelColumn < 0) throw new ValidationError(field, `${at}: the header names no 'label' column`);
           continue;
         }
       }
@@ -108,8 +102,12 @@ function* chunks(bytes: Uint8Array): Generator<Buffer> {
   for (let o = 0; o < bytes.length; o += CHUNK) yield Buffer.from(bytes.buffer, bytes.byteOffset + o, Math.min(CHUNK, bytes.length - o));
 }
 
-/** A header row has a cell past the first that is not a number (a data row's label may be a name). */
-const isHeader = (record: string[]) => record.some((c, i) => i > 0 && !NUMBER.test(c)) || record.some((c) => c.toLowerCase() === 'label');
+/**
+ * A header row names a 'label' column, or has mostly non-numbers past the first cell (a data row's
+ * label may be a name; a data row with one bad pixel value is still data, and its error says so).
+ */
+const isHeader = (record: string[]) =>
+  record.some((c) => c.toLowerCase() === 'label') || record.filter((c, i) => i > 0 && !NUMBER.test(c)).length > (record.length - 1) / 2;
 
 /** Doubles the pixel buffer up to what the budget allows; every byte of it counts against the budget. */
 function grow(pixels: Uint8Array, needed: number, field: string, budget: ByteBudget): Uint8Array {
