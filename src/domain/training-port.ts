@@ -1,6 +1,7 @@
 // What the services need from a training engine (implemented with tfjs in src/training/), so the
 // trial lifecycle can be tested and reasoned about without tensors.
 import type { ObjectiveMetric } from './algorithms.js';
+import type { ModelArtifact } from './model-artifact.js';
 import type { ConcreteModel } from './model-template.js';
 
 export interface EpochMetrics {
@@ -52,7 +53,7 @@ export interface TrainResult {
   /** Stopped by 'prune': the artifact is still there. */
   pruned: boolean;
   /** Null when stopped other than by 'prune', or without any epoch. */
-  artifact: { modelTopology: unknown; weightSpecs: unknown[]; weightData: Uint8Array } | null;
+  artifact: ModelArtifact | null;
   /** Where the trial's time went, so overheads beside fit() stay visible (logs, bench:trial). */
   phases: TrainPhases;
 }
@@ -71,5 +72,5 @@ export interface LoadedModel {
 }
 
 export interface InferenceEngine {
-  load(artifact: { modelTopology: unknown; weightSpecs: unknown[]; weightData: Uint8Array }): Promise<LoadedModel>;
+  load(artifact: ModelArtifact): Promise<LoadedModel>;
 }

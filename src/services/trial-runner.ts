@@ -15,9 +15,10 @@ import { pastDeadline, trialEpochs } from '../domain/schedule.js';
 import type { EpochMetrics, TrainingEngine, TrainRequest } from '../domain/training-port.js';
 import { isFinalSearchStatus, isFinalTrialStatus, trialOutcomeOf, type SearchStatus } from '../domain/trial-state.js';
 import type { Logger } from '../logger.js';
-import type { EpochRecord, ModelArtifact, SearchRecord, Store, TrialRecord } from '../store/store.js';
+import type { EpochRecord, SearchRecord, Store, TrialRecord } from '../store/store.js';
 import { pruneVerdict } from './trial-pruning.js';
 import { moveTrial } from './trial-transitions.js';
+import type { ModelArtifact } from '../domain/model-artifact.js';
 
 export type RunOutcome = 'completed' | 'pruned' | 'cancelled' | 'failed' | 'skipped' | 'handed-back';
 

@@ -18,7 +18,8 @@ import { PrismaApiKeyStore, type ApiKeyStore } from './api-key-store.js';
 import { PrismaDatasetStore, type DatasetStore } from './dataset-store.js';
 import { migrate, parseDatabaseUrl } from './migrate.js';
 import { createPrismaClient, type DbClient, type Prisma } from './prisma-client.js';
-import type { BackendEpochStats, CheckpointRecord, EpochRecord, ModelArtifact, ModelRecord, NewTrial, SearchPatch, SearchRecord, Store, TrialPatch, TrialRecord, TrialSource, TrialWithEpochs } from './store.js';
+import type { BackendEpochStats, CheckpointRecord, EpochRecord, ModelRecord, NewTrial, SearchPatch, SearchRecord, Store, TrialPatch, TrialRecord, TrialSource, TrialWithEpochs } from './store.js';
+import type { ModelArtifact } from '../domain/model-artifact.js';
 
 type Runner = <T>(op: () => Promise<T>) => Promise<T>;
 

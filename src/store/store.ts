@@ -3,6 +3,7 @@
 import type { HpValues } from '../domain/hyperparameters.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
+import type { ModelArtifact } from '../domain/model-artifact.js';
 import type { ModelSummary } from '../domain/model-summary.js';
 import type { EpochMetrics } from '../domain/training-port.js';
 
@@ -74,13 +75,6 @@ export interface BackendEpochStats {
 
 export interface TrialWithEpochs extends TrialRecord {
   epochs: EpochRecord[];
-}
-
-/** A tfjs layers-format artifact (what model.json and weights.bin hold). */
-export interface ModelArtifact {
-  modelTopology: unknown;
-  weightSpecs: unknown[];
-  weightData: Uint8Array;
 }
 
 /** A running trial's end-of-epoch training state (opaque to the store: the engine encodes it). */

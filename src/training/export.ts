@@ -3,7 +3,7 @@
 // `tensorflowjs_converter --input_format=tfjs_layers_model --output_format=keras` turns it into Keras.
 import * as tf from '@tensorflow/tfjs';
 import JSZip from 'jszip';
-import type { ModelArtifact } from '../store/store.js';
+import type { ModelArtifact } from '../domain/model-artifact.js';
 
 export const WEIGHTS_FILE = 'weights.bin';
 
