@@ -2,7 +2,7 @@
 // those already tried, so it is stateless and restarts where it left off. In a conditional space
 // only valid combinations are enumerated (an inactive hyperparameter takes no grid points).
 import { comboKey, discreteAt, discreteCount, FLOAT_GRID_POINTS, fromUnit, spaceCardinality, SpaceTree, type HpValue, type HpValues, type Hyperparameter, type SearchSpace } from '../domain/hyperparameters.js';
-import type { Oracle, OracleInput, Suggestions } from '../domain/oracle.js';
+import type { Oracle, OracleInput } from '../domain/oracle.js';
 
 /** Points on a hyperparameter's grid: its values, or FLOAT_GRID_POINTS for a continuous float. */
 export const gridCount = (hp: Hyperparameter): number => discreteCount(hp) ?? FLOAT_GRID_POINTS;
@@ -57,7 +57,7 @@ export function enumerateCombo(space: SearchSpace, index: number, tree = new Spa
 }
 
 export class GridOracle implements Oracle {
-  suggest({ space, history }: OracleInput, count: number): Suggestions {
+  suggest({ space, history }: OracleInput, count: number): HpValues[] {
     const seen = new Set(history.map((t) => comboKey(t.hyperparameters)));
     const tree = new SpaceTree(space, gridCount);
     const size = Number.isFinite(spaceCardinality(space)) ? spaceCardinality(space) : tree.total;
@@ -69,6 +69,6 @@ export class GridOracle implements Oracle {
       seen.add(comboKey(v));
       values.push(v);
     }
-    return { values, exhausted: seen.size >= size };
+    return values;
   }
 }

@@ -4,7 +4,7 @@
 import { comboKey, fromUnit, sampleActive, spaceCardinality, SpaceTree, type HpValues, type SearchSpace } from '../domain/hyperparameters.js';
 import { mixSeed, mulberry32 } from '../domain/rng.js';
 import { enumerateCombo, gridCount } from './grid-oracle.js';
-import type { Oracle, OracleInput, Suggestions } from '../domain/oracle.js';
+import type { Oracle, OracleInput } from '../domain/oracle.js';
 
 /** Rejection tries before we enumerate the unseen combinations explicitly. */
 const MAX_REJECTIONS = 64;
@@ -12,18 +12,18 @@ const MAX_REJECTIONS = 64;
 const MAX_ENUMERATION = 200_000;
 
 export class RandomOracle implements Oracle {
-  suggest({ space, seed, history }: OracleInput, count: number): Suggestions {
+  suggest({ space, seed, history }: OracleInput, count: number): HpValues[] {
     const seen = new Set(history.map((t) => comboKey(t.hyperparameters)));
     const size = spaceCardinality(space);
     const values: HpValues[] = [];
     for (let i = 0; i < count; i++) {
-      if (seen.size >= size) return { values, exhausted: true };
+      if (seen.size >= size) break;
       const next = this.sampleUnseen(space, seen, size, mulberry32(mixSeed(seed, history.length + i)));
-      if (!next) return { values, exhausted: true };
+      if (!next) break;
       seen.add(comboKey(next));
       values.push(next);
     }
-    return { values, exhausted: seen.size >= size };
+    return values;
   }
 
   private sampleUnseen(space: SearchSpace, seen: Set<string>, size: number, rand: () => number): HpValues | null {
