@@ -1,9 +1,8 @@
 // Random search, seeded: trial n's values depend only on (seed, n), so a restarted scheduler
 // proposes what the old one would have. Never repeats a combination while unseen ones remain.
 // Inactive conditional hyperparameters are left out of a combination, as Keras Tuner does.
-import { comboKey, fromUnit, sampleActive, spaceCardinality, SpaceTree, type HpValues, type SearchSpace } from '../domain/hyperparameters.js';
+import { comboKey, fromUnit, Grid, sampleActive, spaceCardinality, type HpValues, type SearchSpace } from '../domain/hyperparameters.js';
 import { mixSeed, mulberry32 } from '../domain/rng.js';
-import { enumerateCombo, gridCount } from './grid-oracle.js';
 import type { Oracle, OracleInput } from '../domain/oracle.js';
 
 /** Rejection tries before we enumerate the unseen combinations explicitly. */
@@ -34,9 +33,9 @@ export class RandomOracle implements Oracle {
     }
     if (size > MAX_ENUMERATION) return null; // practically unreachable: 64 collisions in a space this large
     // Few unseen combinations left: pick uniformly among them.
-    const tree = new SpaceTree(space, gridCount); // finite size: the grid's points are the values
+    const grid = new Grid(space); // a finite space: its grid points are its values
     const unseen: number[] = [];
-    for (let i = 0; i < size; i++) if (!seen.has(comboKey(enumerateCombo(space, i, tree)))) unseen.push(i);
-    return unseen.length ? enumerateCombo(space, unseen[Math.floor(rand() * unseen.length)], tree) : null;
+    for (let i = 0; i < size; i++) if (!seen.has(comboKey(grid.combo(i)))) unseen.push(i);
+    return unseen.length ? grid.combo(unseen[Math.floor(rand() * unseen.length)]) : null;
   }
 }

@@ -6,7 +6,7 @@
 // Trials still running count as bad ("constant liar"), so parallel proposals spread out.
 // Conditional hyperparameters are modelled independently from the trials where they were active
 // (Optuna's independent TPE), and a candidate draws only those its own values make active.
-import { comboKey, discreteCount, fromUnit, sampleActive, toUnit, type HpValues, type Hyperparameter, type SearchSpace } from '../domain/hyperparameters.js';
+import { comboKey, fromUnit, sampleActive, toUnit, unitCells, type HpValues, type Hyperparameter, type SearchSpace } from '../domain/hyperparameters.js';
 import type { Oracle, OracleInput, PastTrial } from '../domain/oracle.js';
 import { mixSeed, mulberry32 } from '../domain/rng.js';
 import { RandomOracle } from './random-oracle.js';
@@ -60,10 +60,10 @@ function gaussianMixture(observed: number[]): Density {
   };
 }
 
+/** Categories where the unit interval is one cell per value (few of them); a mixture where it is continuous. */
 function density(hp: Hyperparameter, observed: number[]): Density {
-  const n = discreteCount(hp);
-  const log = (hp.type === 'int' || hp.type === 'float') && hp.sampling === 'log';
-  return n !== null && !log && n <= MAX_CATEGORIES ? categorical(n, observed) : gaussianMixture(observed);
+  const n = unitCells(hp);
+  return n !== null && n <= MAX_CATEGORIES ? categorical(n, observed) : gaussianMixture(observed);
 }
 
 /** Splits the history: best quarter by objective is good; the rest, failures and running trials are bad. */

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { comboKey, spaceCardinality, validateSpace, validateValues, type HpValues, type SearchSpace } from '../../src/domain/hyperparameters.js';
+import { comboKey, Grid, spaceCardinality, validateSpace, validateValues, type HpValues, type SearchSpace } from '../../src/domain/hyperparameters.js';
 import type { PastTrial } from '../../src/domain/oracle.js';
-import { GridOracle, gridSize } from '../../src/oracles/grid-oracle.js';
+import { GridOracle } from '../../src/oracles/grid-oracle.js';
 import { RandomOracle } from '../../src/oracles/random-oracle.js';
 import { conditionalSpace, DEPTH_SPACE, validCombos } from '../fixtures/conditional-spaces.js';
 import { referenceSearch } from '../fixtures/reference-search.js';
@@ -74,7 +74,7 @@ describe('grid oracle', () => {
   });
 
   it('grids a continuous float on 10 points', () => {
-    expect(gridSize([{ name: 'lr', type: 'float', min: 1e-4, max: 1e-2, sampling: 'log' }])).toBe(10);
+    expect(new Grid([{ name: 'lr', type: 'float', min: 1e-4, max: 1e-2, sampling: 'log' }]).size).toBe(10);
   });
 });
 
@@ -85,7 +85,7 @@ describe('oracles over conditional spaces', () => {
     fc.assert(fc.property(conditionalSpace, (space) => {
       validateSpace(space);
       expect(spaceCardinality(space)).toBe(validCombos(space).length);
-      expect(gridSize(space)).toBe(validCombos(space).length);
+      expect(new Grid(space).size).toBe(validCombos(space).length);
     }), { numRuns: 300 });
   });
 
@@ -132,7 +132,7 @@ describe('oracles over conditional spaces', () => {
   it('grids a conditional continuous float on its 10 points where it is active', () => {
     const space = DEPTH_SPACE.filter((hp) => hp.name !== 'learning_rate');
     // convs: 2 + 2*2 + 2*2*2 = 14; dropout: off, or on at 10 points.
-    expect(gridSize(space)).toBe(14 * 11);
+    expect(new Grid(space).size).toBe(14 * 11);
     const all = drive(new GridOracle(), space, 0, 1000);
     expect(all).toHaveLength(14 * 11);
     for (const v of all) validateValues(space, v);
