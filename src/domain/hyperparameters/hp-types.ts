@@ -8,15 +8,15 @@ import { floatType } from './float.js';
 import type { HpType } from './hp-type.js';
 import { intType } from './int.js';
 
-const TYPES: { [T in Hyperparameter['type']]: HpType<Extract<Hyperparameter, { type: T }>> } = {
+/** Each definition by its `type`. */
+type ByType = { [H in Hyperparameter as H['type']]: H };
+
+const TYPES: { [T in keyof ByType]: HpType<ByType[T]> } = {
   int: intType, float: floatType, choice: choiceType, boolean: booleanType, fixed: fixedType,
 };
 
 /** The type object of a definition. */
-export function typeOf<H extends Hyperparameter>(hp: H): HpType<H> {
-  // TypeScript cannot tie TYPES[hp.type] to hp's own variant; TYPES' mapped type checks each entry against its key.
-  return TYPES[hp.type] as unknown as HpType<H>;
-}
+export const typeOf = <T extends keyof ByType>(hp: ByType[T] & { type: T }): HpType<ByType[T]> => TYPES[hp.type];
 
 /** How many values a discrete hyperparameter takes; null when it is continuous. */
 export const discreteCount = (hp: Hyperparameter): number | null => typeOf(hp).count(hp);
