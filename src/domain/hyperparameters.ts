@@ -2,7 +2,7 @@
 // type (int.ts, float.ts, choice.ts, boolean.ts, fixed.ts) maps its values to and from the unit
 // interval, as in Keras Tuner, so every search algorithm handles every type the same way.
 export type { BooleanHp, ChoiceHp, Condition, FixedHp, FloatHp, HpValue, HpValues, Hyperparameter, IntHp, Sampling, SearchSpace } from './hyperparameters/definitions.js';
-export { cardinality, discreteAt, discreteCount, discreteIndex, discreteValues, fromUnit, toUnit, unitCells } from './hyperparameters/hp-types.js';
+export { cardinality, discreteAt, discreteCount, discreteIndex, discreteValues, fromUnit, toUnit, unitCells } from './hyperparameters/type-lookup.js';
 export { activeValues, conditionHolds, isActive, sampleActive, validateCondition } from './hyperparameters/conditions.js';
 export { comboKey } from './hyperparameters/combo-key.js';
 export { Grid } from './hyperparameters/grid.js';

@@ -3,7 +3,7 @@
 // hyperparameter's activity from values already taken.
 import { ValidationError } from '../errors.js';
 import type { Condition, HpValue, HpValues, Hyperparameter, SearchSpace } from './definitions.js';
-import { discreteCount, discreteIndex } from './hp-types.js';
+import { discreteCount, discreteIndex } from './type-lookup.js';
 
 /** Whether a condition holds for these values; no condition always holds. An absent parent fails it. */
 export const conditionHolds = (when: Condition | undefined, values: HpValues): boolean =>

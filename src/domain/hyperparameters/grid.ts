@@ -1,7 +1,7 @@
 // The grid over a space: every valid combination in a fixed order, each computed from its index.
 // The grid oracle walks it; the random oracle picks among its last unseen combinations.
 import type { HpValue, HpValues, Hyperparameter, SearchSpace } from './definitions.js';
-import { discreteAt, discreteCount, fromUnit } from './hp-types.js';
+import { discreteAt, discreteCount, fromUnit } from './type-lookup.js';
 import { SpaceTree } from './space-tree.js';
 
 /** Points a grid takes on a float without a step (Keras Tuner needs a step; we give a sane default). */

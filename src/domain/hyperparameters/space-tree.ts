@@ -1,6 +1,6 @@
 // Counting and indexing the valid combinations of a (conditional) space without listing them.
 import type { HpValue, Hyperparameter, SearchSpace } from './definitions.js';
-import { cardinality, discreteIndex } from './hp-types.js';
+import { cardinality, discreteIndex } from './type-lookup.js';
 
 /**
  * The space as a forest, each hyperparameter under the one its condition names. Given a parent's

@@ -2,7 +2,7 @@
 import { ValidationError } from '../errors.js';
 import { isActive, validateCondition } from './conditions.js';
 import type { HpValues, SearchSpace } from './definitions.js';
-import { typeOf } from './hp-types.js';
+import { typeOf } from './type-lookup.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 
