@@ -21,16 +21,10 @@ export interface OracleInput {
   initialRandomTrials?: number;
 }
 
-export interface Suggestions {
-  values: HpValues[];
-  /** True when the space has no unseen combination left: the search may end early. */
-  exhausted: boolean;
-}
-
 /** Samples new configurations (random, grid, bayesian). */
 export interface Oracle {
-  /** Up to `count` new combinations, none equal to a past one or to each other. */
-  suggest(input: OracleInput, count: number): Suggestions;
+  /** Up to `count` new combinations, none equal to a past one or to each other; fewer once the space runs out. */
+  suggest(input: OracleInput, count: number): HpValues[];
 }
 
 /** A past trial as a multi-fidelity algorithm sees it: where it sits in the schedule. */
@@ -72,6 +66,6 @@ export interface PromoterInput {
  * epochs and at which epoch count new configurations start.
  */
 export interface Promoter {
-  /** Up to `count` trials to create now; `finished` when the schedule has nothing left to run, ever. */
-  propose(input: PromoterInput, count: number): { proposals: TrialProposal[]; finished: boolean };
+  /** Up to `count` trials to create now. */
+  propose(input: PromoterInput, count: number): TrialProposal[];
 }

@@ -128,19 +128,19 @@ export function planNext(spec: SearchSpec, all: TrialView[], algorithm: Algorith
   const sample = (count: number): HpValues[] => {
     const n = Math.min(count, room - sampled.length, configRoom - sampled.length);
     if (n <= 0) return [];
-    const s = algorithm.oracle.suggest({
+    const values = algorithm.oracle.suggest({
       space: spec.hyperparameters, seed: spec.algorithm.seed, direction: spec.objective.direction,
       initialRandomTrials: spec.algorithm.initialRandomTrials, history: history(),
     }, n);
-    sampled.push(...s.values);
-    return s.values;
+    sampled.push(...values);
+    return values;
   };
   if (room > 0 && algorithm.promoter) {
     const rungTrials: RungTrial[] = trials.filter((t) => t.source === 'oracle').map((t) => ({
       id: t.id, hyperparameters: t.hyperparameters, status: t.status, value: t.value, targetEpochs: trialEpochs(spec, t),
       initialEpoch: t.initialEpoch, parentTrialId: t.parentTrialId, bracket: t.bracket, rung: t.rung,
     }));
-    const { proposals } = algorithm.promoter.propose({ settings: spec.algorithm, direction: spec.objective.direction, history: rungTrials, sample }, room);
+    const proposals = algorithm.promoter.propose({ settings: spec.algorithm, direction: spec.objective.direction, history: rungTrials, sample }, room);
     // A proposal too long for the epochs left does not stop a shorter one after it.
     for (const p of proposals) if (take({ ...p, source: 'oracle' }) === 'room') break;
   } else if (room > 0 && configRoom > 0) {

@@ -3,7 +3,6 @@
 // which rung it trains to; `bracket` stays unset (one bracket, as Ray Tune's default).
 import type { AlgorithmSettings } from '../domain/algorithms.js';
 import type { Promoter, PromoterInput, TrialProposal } from '../domain/oracle.js';
-import { isFinalTrialStatus } from '../domain/trial-state.js';
 import { promotion, rankByValue } from './hyperband-promoter.js';
 
 /**
@@ -21,7 +20,7 @@ export function ashaRungs(settings: Pick<AlgorithmSettings, 'minEpochs' | 'maxEp
 }
 
 export class AshaPromoter implements Promoter {
-  propose(input: PromoterInput, count: number): { proposals: TrialProposal[]; finished: boolean } {
+  propose(input: PromoterInput, count: number): TrialProposal[] {
     const rungs = ashaRungs(input.settings);
     const eta = input.settings.reductionFactor ?? 3;
     const promoted = new Set(input.history.flatMap((t) => (t.parentTrialId ? [t.parentTrialId] : [])));
@@ -39,8 +38,6 @@ export class AshaPromoter implements Promoter {
     const want = count - proposals.length;
     const values = want > 0 ? input.sample(want) : [];
     for (const hyperparameters of values) proposals.push({ hyperparameters, targetEpochs: rungs[0], initialEpoch: 0, rung: 0 });
-    // Dry sampler, nothing promotable, and nothing running that could make a trial promotable.
-    const finished = proposals.length === 0 && want > 0 && !input.history.some((t) => !isFinalTrialStatus(t.status));
-    return { proposals, finished };
+    return proposals;
   }
 }

@@ -30,7 +30,7 @@ interface Call {
 }
 
 export class HyperbandPromoter implements Promoter {
-  propose(input: PromoterInput, count: number): { proposals: TrialProposal[]; finished: boolean } {
+  propose(input: PromoterInput, count: number): TrialProposal[] {
     const { settings } = input;
     const schedule = hyperbandBrackets(settings.maxEpochs!, settings.factor ?? 3);
     const total = schedule.length * (settings.hyperbandIterations ?? 1);
@@ -47,20 +47,12 @@ export class HyperbandPromoter implements Promoter {
     // Brackets in order, as Keras Tuner's populate_space walks them: an earlier bracket's rounds come
     // first; a later bracket opens only once the earlier ones have nothing to propose (their round 0
     // full or the sampler dry, the rest waiting on running trials), which keeps parallel workers busy.
-    let allDone = true;
-    for (let k = 0; k < total; k++) {
-      if (call.proposals.length >= count) {
-        allDone = false;
-        break;
-      }
-      allDone = this.advance(call, k, schedule[k % schedule.length].rounds, byBracket.get(k) ?? []) && allDone;
-    }
-    // Only a call that proposes nothing can know that nothing will ever come.
-    return { proposals: call.proposals, finished: call.proposals.length === 0 && allDone };
+    for (let k = 0; k < total && call.proposals.length < count; k++) this.advance(call, k, schedule[k % schedule.length].rounds, byBracket.get(k) ?? []);
+    return call.proposals;
   }
 
-  /** Proposes what bracket k can run now; true when the bracket has nothing left to run, ever. */
-  private advance(call: Call, k: number, rounds: HyperbandRound[], trials: RungTrial[]): boolean {
+  /** Proposes what bracket k can run now. */
+  private advance(call: Call, k: number, rounds: HyperbandRound[], trials: RungTrial[]): void {
     const left = () => call.count - call.proposals.length;
     // Round 0: `size` new configurations, fewer when the sampler runs dry (space or maxTrials spent).
     const first = trials.filter((t) => t.rung === 0);
@@ -81,7 +73,7 @@ export class HyperbandPromoter implements Promoter {
     let settled = firstClosed && added === 0 && first.every((t) => isFinalTrialStatus(t.status));
     let previous = first;
     for (let r = 1; r < rounds.length; r++) {
-      if (!settled) return false;
+      if (!settled) return;
       const chosen = rankByValue(previous.filter((t) => t.status === 'completed'), call.input.direction).slice(0, rounds[r].size);
       let pending = 0;
       for (const parent of chosen) {
@@ -98,6 +90,5 @@ export class HyperbandPromoter implements Promoter {
       settled = pending === 0 && members.every((t) => isFinalTrialStatus(t.status));
       previous = members;
     }
-    return settled;
   }
 }

@@ -21,6 +21,5 @@ const PROMOTERS: Partial<Record<AlgorithmName, () => Promoter>> = {
   asha: () => new AshaPromoter(),
 };
 
-export const createOracle = (name: AlgorithmName): Oracle => ORACLES[name]();
 export const createAlgorithm = (name: AlgorithmName): Algorithm => ({ oracle: ORACLES[name](), promoter: PROMOTERS[name]?.() });
-export type { Oracle, OracleInput, PastTrial, Suggestions } from '../domain/oracle.js';
+export type { Oracle, OracleInput, PastTrial } from '../domain/oracle.js';

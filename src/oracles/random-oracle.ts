@@ -1,10 +1,9 @@
 // Random search, seeded: trial n's values depend only on (seed, n), so a restarted scheduler
 // proposes what the old one would have. Never repeats a combination while unseen ones remain.
 // Inactive conditional hyperparameters are left out of a combination, as Keras Tuner does.
-import { comboKey, fromUnit, sampleActive, spaceCardinality, SpaceTree, type HpValues, type SearchSpace } from '../domain/hyperparameters.js';
+import { comboKey, fromUnit, Grid, sampleActive, spaceCardinality, type HpValues, type SearchSpace } from '../domain/hyperparameters.js';
 import { mixSeed, mulberry32 } from '../domain/rng.js';
-import { enumerateCombo, gridCount } from './grid-oracle.js';
-import type { Oracle, OracleInput, Suggestions } from '../domain/oracle.js';
+import type { Oracle, OracleInput } from '../domain/oracle.js';
 
 /** Rejection tries before we enumerate the unseen combinations explicitly. */
 const MAX_REJECTIONS = 64;
@@ -12,18 +11,18 @@ const MAX_REJECTIONS = 64;
 const MAX_ENUMERATION = 200_000;
 
 export class RandomOracle implements Oracle {
-  suggest({ space, seed, history }: OracleInput, count: number): Suggestions {
+  suggest({ space, seed, history }: OracleInput, count: number): HpValues[] {
     const seen = new Set(history.map((t) => comboKey(t.hyperparameters)));
     const size = spaceCardinality(space);
     const values: HpValues[] = [];
     for (let i = 0; i < count; i++) {
-      if (seen.size >= size) return { values, exhausted: true };
+      if (seen.size >= size) break;
       const next = this.sampleUnseen(space, seen, size, mulberry32(mixSeed(seed, history.length + i)));
-      if (!next) return { values, exhausted: true };
+      if (!next) break;
       seen.add(comboKey(next));
       values.push(next);
     }
-    return { values, exhausted: seen.size >= size };
+    return values;
   }
 
   private sampleUnseen(space: SearchSpace, seen: Set<string>, size: number, rand: () => number): HpValues | null {
@@ -34,9 +33,9 @@ export class RandomOracle implements Oracle {
     }
     if (size > MAX_ENUMERATION) return null; // practically unreachable: 64 collisions in a space this large
     // Few unseen combinations left: pick uniformly among them.
-    const tree = new SpaceTree(space, gridCount); // finite size: the grid's points are the values
+    const grid = new Grid(space); // a finite space: its grid points are its values
     const unseen: number[] = [];
-    for (let i = 0; i < size; i++) if (!seen.has(comboKey(enumerateCombo(space, i, tree)))) unseen.push(i);
-    return unseen.length ? enumerateCombo(space, unseen[Math.floor(rand() * unseen.length)], tree) : null;
+    for (let i = 0; i < size; i++) if (!seen.has(comboKey(grid.combo(i)))) unseen.push(i);
+    return unseen.length ? grid.combo(unseen[Math.floor(rand() * unseen.length)]) : null;
   }
 }

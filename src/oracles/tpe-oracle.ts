@@ -6,8 +6,8 @@
 // Trials still running count as bad ("constant liar"), so parallel proposals spread out.
 // Conditional hyperparameters are modelled independently from the trials where they were active
 // (Optuna's independent TPE), and a candidate draws only those its own values make active.
-import { comboKey, discreteCount, fromUnit, sampleActive, toUnit, type HpValues, type Hyperparameter, type SearchSpace } from '../domain/hyperparameters.js';
-import type { Oracle, OracleInput, PastTrial, Suggestions } from '../domain/oracle.js';
+import { comboKey, fromUnit, sampleActive, toUnit, unitCells, type HpValues, type Hyperparameter, type SearchSpace } from '../domain/hyperparameters.js';
+import type { Oracle, OracleInput, PastTrial } from '../domain/oracle.js';
 import { mixSeed, mulberry32 } from '../domain/rng.js';
 import { RandomOracle } from './random-oracle.js';
 
@@ -60,10 +60,10 @@ function gaussianMixture(observed: number[]): Density {
   };
 }
 
+/** Categories where the unit interval is one cell per value (few of them); a mixture where it is continuous. */
 function density(hp: Hyperparameter, observed: number[]): Density {
-  const n = discreteCount(hp);
-  const log = (hp.type === 'int' || hp.type === 'float') && hp.sampling === 'log';
-  return n !== null && !log && n <= MAX_CATEGORIES ? categorical(n, observed) : gaussianMixture(observed);
+  const n = unitCells(hp);
+  return n !== null && n <= MAX_CATEGORIES ? categorical(n, observed) : gaussianMixture(observed);
 }
 
 /** Splits the history: best quarter by objective is good; the rest, failures and running trials are bad. */
@@ -76,7 +76,7 @@ function split(history: PastTrial[], direction: 'max' | 'min'): { good: PastTria
 }
 
 export class TpeOracle implements Oracle {
-  suggest(input: OracleInput, count: number): Suggestions {
+  suggest(input: OracleInput, count: number): HpValues[] {
     const { space, seed, history } = input;
     const completed = history.filter((t) => t.status === 'completed' && t.value !== null).length;
     const startup = input.initialRandomTrials ?? 5;
@@ -92,8 +92,8 @@ export class TpeOracle implements Oracle {
       const next = this.propose(space, [...history, ...pending], input.direction ?? 'max', seen, rand);
       if (!next) {
         const fallback = new RandomOracle().suggest({ ...input, history: [...history, ...pending] }, 1);
-        if (fallback.values.length === 0) return { values, exhausted: true };
-        values.push(fallback.values[0]);
+        if (fallback.length === 0) break;
+        values.push(fallback[0]);
       } else {
         values.push(next);
       }
@@ -101,7 +101,7 @@ export class TpeOracle implements Oracle {
       seen.add(comboKey(last));
       pending.push({ hyperparameters: last, status: 'waiting', value: null });
     }
-    return { values, exhausted: false };
+    return values;
   }
 
   private propose(space: SearchSpace, history: PastTrial[], direction: 'max' | 'min', seen: Set<string>, rand: () => number): HpValues | null {

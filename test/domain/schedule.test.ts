@@ -132,7 +132,7 @@ describe('planNext: multi-fidelity', () => {
     const promoter: Promoter = {
       propose({ sample }) {
         for (let i = 0; i < 4; i++) seen.push(sample(1));
-        return { proposals: seen.flat().map((hyperparameters) => ({ hyperparameters, targetEpochs: 1 })), finished: false };
+        return seen.flat().map((hyperparameters) => ({ hyperparameters, targetEpochs: 1 }));
       },
     };
     const hb = specOf({ algorithm: { name: 'hyperband', seed: 1, maxEpochs: 9 }, budget: { maxTrials: 10, maxParallelTrials: 3 } });
@@ -143,7 +143,7 @@ describe('planNext: multi-fidelity', () => {
 
   it('skips a proposal too long for the epochs left and takes a shorter one after it', () => {
     const promoter: Promoter = {
-      propose: ({ sample }) => ({ proposals: [{ hyperparameters: sample(1)[0], targetEpochs: 9 }, { hyperparameters: sample(1)[0], targetEpochs: 1 }], finished: false }),
+      propose: ({ sample }) => [{ hyperparameters: sample(1)[0], targetEpochs: 9 }, { hyperparameters: sample(1)[0], targetEpochs: 1 }],
     };
     const hb = specOf({ algorithm: { name: 'hyperband', seed: 1, maxEpochs: 9 }, budget: { maxTrials: 10, maxParallelTrials: 3, maxTotalEpochs: 5 } });
     expect(planNext(hb, [], { oracle: new RandomOracle(), promoter }, ctx).newTrials.map((t) => t.targetEpochs)).toEqual([1]);

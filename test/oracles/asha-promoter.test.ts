@@ -42,59 +42,58 @@ describe('ashaRungs', () => {
 
 describe('AshaPromoter', () => {
   it('starts new configurations at the lowest rung', () => {
-    const { proposals, finished } = asha.propose(input([]), 2);
-    expect(finished).toBe(false);
+    const proposals = asha.propose(input([]), 2);
     expect(proposals).toEqual([0, 1].map((x) => ({ hyperparameters: { x }, targetEpochs: 1, initialEpoch: 0, rung: 0 })));
   });
 
   it('promotes the top floor(n/η) completed trials of a rung and fills the other slots with new configurations', () => {
     const rung0 = [0.1, 0.6, 0.3, 0.5, 0.2, 0.4].map((v) => rt(0, 'completed', v));
-    const { proposals } = asha.propose(input([...rung0, rt(0, 'running')]), 3);
+    const proposals = asha.propose(input([...rung0, rt(0, 'running')]), 3);
     expect(proposals).toEqual([
       { hyperparameters: rung0[1].hyperparameters, parentTrialId: rung0[1].id, initialEpoch: 1, targetEpochs: 3, rung: 1 },
       { hyperparameters: rung0[3].hyperparameters, parentTrialId: rung0[3].id, initialEpoch: 1, targetEpochs: 3, rung: 1 },
       { hyperparameters: { x: 0 }, targetEpochs: 1, initialEpoch: 0, rung: 0 },
     ]);
     // For a loss the smallest values go on.
-    expect(asha.propose(input(rung0, { direction: 'min' }), 2).proposals.map((p) => p.parentTrialId)).toEqual([rung0[0].id, rung0[4].id]);
+    expect(asha.propose(input(rung0, { direction: 'min' }), 2).map((p) => p.parentTrialId)).toEqual([rung0[0].id, rung0[4].id]);
   });
 
   it('never waits for a rung to fill: too few completed trials means new configurations', () => {
     const history = [rt(0, 'completed', 0.9), rt(0, 'completed', 0.8), rt(0, 'running'), rt(0, 'running')];
-    const { proposals } = asha.propose(input(history), 2);
+    const proposals = asha.propose(input(history), 2);
     expect(proposals.every((p) => !p.parentTrialId && p.rung === 0)).toBe(true);
     expect(proposals).toHaveLength(2);
   });
 
   it('counts only completed trials of a rung: pruned and failed ones neither rank nor count', () => {
     const history = [rt(0, 'completed', 0.5), rt(0, 'completed', 0.4), rt(0, 'pruned', 0.99), rt(0, 'failed')];
-    expect(asha.propose(input(history), 1).proposals[0].parentTrialId).toBeUndefined();
+    expect(asha.propose(input(history), 1)[0].parentTrialId).toBeUndefined();
     history.push(rt(0, 'completed', 0.3));
-    expect(asha.propose(input(history), 1).proposals[0].parentTrialId).toBe(history[0].id);
+    expect(asha.propose(input(history), 1)[0].parentTrialId).toBe(history[0].id);
   });
 
   it('promotes from the highest rung first and never promotes a trial twice', () => {
     const rung0 = [0.1, 0.2, 0.3].map((v) => rt(0, 'completed', v));
     const rung1 = [0.5, 0.7, 0.6].map((v, i) => rt(1, 'completed', v, { parentTrialId: `p${i}` }));
-    const { proposals } = asha.propose(input([...rung0, ...rung1]), 1);
+    const proposals = asha.propose(input([...rung0, ...rung1]), 1);
     expect(proposals).toMatchObject([{ parentTrialId: rung1[1].id, rung: 2, initialEpoch: 3, targetEpochs: 9 }]);
     const child = rt(2, 'running', null, { parentTrialId: rung1[1].id });
-    const next = asha.propose(input([...rung0, ...rung1, child]), 2).proposals;
+    const next = asha.propose(input([...rung0, ...rung1, child]), 2);
     expect(next.map((p) => p.parentTrialId)).toEqual([rung0[2].id, undefined]);
   });
 
   it('never promotes past the last rung', () => {
     const top = [0.9, 0.8, 0.7].map((v) => rt(2, 'completed', v));
-    expect(asha.propose(input(top, { sample: sampler(0) }), 2)).toEqual({ proposals: [], finished: true });
+    expect(asha.propose(input(top, { sample: sampler(0) }), 2)).toEqual([]);
   });
 
-  it('is finished only when the sampler is dry, nothing is promotable and nothing runs', () => {
+  it('proposes nothing while the sampler is dry and nothing is promotable', () => {
     const done = [rt(0, 'completed', 0.1), rt(0, 'completed', 0.2)];
-    expect(asha.propose(input(done, { sample: sampler(0) }), 2)).toEqual({ proposals: [], finished: true });
-    // A running trial may make one of them promotable when it completes.
-    expect(asha.propose(input([...done, rt(0, 'running')], { sample: sampler(0) }), 2)).toEqual({ proposals: [], finished: false });
+    expect(asha.propose(input(done, { sample: sampler(0) }), 2)).toEqual([]);
+    // Nor while a trial runs: it may make one of them promotable, but only once it completes.
+    expect(asha.propose(input([...done, rt(0, 'running')], { sample: sampler(0) }), 2)).toEqual([]);
     const three = [...done, rt(0, 'completed', 0.3)];
-    expect(asha.propose(input(three, { sample: sampler(0) }), 2).proposals).toMatchObject([{ parentTrialId: three[2].id }]);
+    expect(asha.propose(input(three, { sample: sampler(0) }), 2)).toMatchObject([{ parentTrialId: three[2].id }]);
   });
 });
 

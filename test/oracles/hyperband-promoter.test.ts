@@ -39,41 +39,40 @@ const promoter = new HyperbandPromoter();
 
 describe('HyperbandPromoter', () => {
   it('starts with the most exploratory bracket: its round-0 configurations at round 0 epochs', () => {
-    const { proposals, finished } = promoter.propose(input([]), 3);
-    expect(finished).toBe(false);
+    const proposals = promoter.propose(input([]), 3);
     expect(proposals).toEqual([0, 1, 2].map((x) => ({ hyperparameters: { x }, targetEpochs: 1, initialEpoch: 0, bracket: 0, rung: 0 })));
   });
 
   it('opens the next bracket when the current one has nothing to propose, so parallel workers stay busy', () => {
-    const { proposals } = promoter.propose(input([]), 5);
+    const proposals = promoter.propose(input([]), 5);
     expect(proposals.map((p) => [p.bracket, p.rung, p.targetEpochs])).toEqual([[0, 0, 1], [0, 0, 1], [0, 0, 1], [1, 0, 3], [1, 0, 3]]);
     // A round still running: nothing to promote, so the next bracket fills the free slot.
     const running = [rt(0, 0, 'completed', 0.9), rt(0, 0, 'completed', 0.8), rt(0, 0, 'running')];
-    expect(promoter.propose(input(running), 1).proposals).toMatchObject([{ bracket: 1, rung: 0, targetEpochs: 3 }]);
+    expect(promoter.propose(input(running), 1)).toMatchObject([{ bracket: 1, rung: 0, targetEpochs: 3 }]);
   });
 
   it('fills an earlier bracket before opening a later one', () => {
-    const { proposals } = promoter.propose(input([rt(0, 0, 'running')]), 3);
+    const proposals = promoter.propose(input([rt(0, 0, 'running')]), 3);
     expect(proposals.map((p) => p.bracket)).toEqual([0, 0, 1]);
   });
 
   it('promotes the best completed trials of a finished round, continuing their weights', () => {
     const round = [rt(0, 0, 'completed', 0.5), rt(0, 0, 'pruned', 0.95), rt(0, 0, 'completed', 0.7)];
-    const { proposals } = promoter.propose(input(round), 1);
+    const proposals = promoter.propose(input(round), 1);
     expect(proposals).toEqual([{ hyperparameters: round[2].hyperparameters, parentTrialId: round[2].id, initialEpoch: 1, targetEpochs: 3, bracket: 0, rung: 1 }]);
     // For a loss, the smallest value wins.
-    expect(promoter.propose(input(round, { direction: 'min' }), 1).proposals[0].parentTrialId).toBe(round[0].id);
+    expect(promoter.propose(input(round, { direction: 'min' }), 1)[0].parentTrialId).toBe(round[0].id);
   });
 
   it('never promotes a parent twice, and the next round waits for its promotions to finish', () => {
     const round = [rt(0, 0, 'completed', 0.5), rt(0, 0, 'completed', 0.6), rt(0, 0, 'completed', 0.7)];
     const child = rt(0, 1, 'running', null, { parentTrialId: round[2].id });
-    const { proposals } = promoter.propose(input([...round, child]), 4);
+    const proposals = promoter.propose(input([...round, child]), 4);
     expect(proposals.some((p) => p.parentTrialId)).toBe(false);
     expect(proposals.every((p) => p.bracket !== 0)).toBe(true);
     child.status = 'completed';
     child.value = 0.8;
-    const next = promoter.propose(input([...round, child]), 1).proposals;
+    const next = promoter.propose(input([...round, child]), 1);
     expect(next).toEqual([{ hyperparameters: child.hyperparameters, parentTrialId: child.id, initialEpoch: 3, targetEpochs: 9, bracket: 0, rung: 2 }]);
   });
 
@@ -81,36 +80,36 @@ describe('HyperbandPromoter', () => {
     // maxEpochs 10, factor 3: bracket 0 = 4 @2 -> 2 @4 -> 1 @10.
     const s = { ...settings, maxEpochs: 10 };
     const round = [0.1, 0.4, 0.3, 0.2].map((v) => rt(0, 0, 'completed', v));
-    const { proposals } = promoter.propose(input(round, { settings: s }), 2);
+    const proposals = promoter.propose(input(round, { settings: s }), 2);
     expect(proposals.map((p) => [p.parentTrialId, p.targetEpochs, p.initialEpoch])).toEqual([[round[1].id, 4, 1], [round[2].id, 4, 1]]);
     // One slot: the best first; the other follows on the next call.
-    const one = promoter.propose(input(round, { settings: s }), 1).proposals;
+    const one = promoter.propose(input(round, { settings: s }), 1);
     expect(one.map((p) => p.parentTrialId)).toEqual([round[1].id]);
-    const after = promoter.propose(input([...round, rt(0, 1, 'running', null, { parentTrialId: round[1].id })], { settings: s }), 1).proposals;
+    const after = promoter.propose(input([...round, rt(0, 1, 'running', null, { parentTrialId: round[1].id })], { settings: s }), 1);
     expect(after.map((p) => p.parentTrialId)).toEqual([round[2].id]);
   });
 
   it('ends a bracket whose round has no completed trial', () => {
     const round = [rt(0, 0, 'failed'), rt(0, 0, 'pruned', 0.1), rt(0, 0, 'cancelled')];
-    const { proposals } = promoter.propose(input(round, { sample: sampler(0) }), 3);
+    const proposals = promoter.propose(input(round, { sample: sampler(0) }), 3);
     expect(proposals).toEqual([]);
   });
 
   it('runs a short round when the sampler runs dry, promotes from what exists, and opens no more brackets', () => {
     const sample = sampler(2);
     const first = promoter.propose(input([], { sample }), 3);
-    expect(first.proposals).toHaveLength(2);
-    const round = first.proposals.map((p, i) => rt(0, 0, 'completed', i, { hyperparameters: p.hyperparameters }));
+    expect(first).toHaveLength(2);
+    const round = first.map((p, i) => rt(0, 0, 'completed', i, { hyperparameters: p.hyperparameters }));
     const second = promoter.propose(input(round, { sample }), 3);
-    expect(second.proposals).toMatchObject([{ parentTrialId: round[1].id, rung: 1, bracket: 0 }]);
+    expect(second).toMatchObject([{ parentTrialId: round[1].id, rung: 1, bracket: 0 }]);
     const child = rt(0, 1, 'completed', 0.9, { parentTrialId: round[1].id, hyperparameters: round[1].hyperparameters });
     const third = promoter.propose(input([...round, child], { sample }), 3);
-    expect(third.proposals).toMatchObject([{ parentTrialId: child.id, rung: 2, targetEpochs: 9 }]);
+    expect(third).toMatchObject([{ parentTrialId: child.id, rung: 2, targetEpochs: 9 }]);
     const last = rt(0, 2, 'completed', 0.95, { parentTrialId: child.id });
-    expect(promoter.propose(input([...round, child, last], { sample }), 3)).toEqual({ proposals: [], finished: true });
+    expect(promoter.propose(input([...round, child, last], { sample }), 3)).toEqual([]);
   });
 
-  it('is finished only when every iteration has run all its brackets and nothing runs', () => {
+  it('proposes nothing once every iteration has run all its brackets', () => {
     const full = (iterations: number, lastStatus: RungTrial['status']): RungTrial[] => {
       const out: RungTrial[] = [];
       for (let k = 0; k < 3 * iterations; k++) {
@@ -125,12 +124,12 @@ describe('HyperbandPromoter', () => {
       out[out.length - 1].status = lastStatus;
       return out;
     };
-    expect(promoter.propose(input(full(1, 'completed')), 2)).toEqual({ proposals: [], finished: true });
-    expect(promoter.propose(input(full(1, 'running')), 2)).toEqual({ proposals: [], finished: false });
+    expect(promoter.propose(input(full(1, 'completed')), 2)).toEqual([]);
+    expect(promoter.propose(input(full(1, 'running')), 2)).toEqual([]);
     // A second iteration starts over at the most exploratory bracket, numbered on (3 = iteration 1, position 0).
     const two = promoter.propose(input(full(1, 'completed'), { settings: { ...settings, hyperbandIterations: 2 } }), 2);
-    expect(two.proposals).toMatchObject([{ bracket: 3, rung: 0, targetEpochs: 1 }, { bracket: 3, rung: 0, targetEpochs: 1 }]);
-    expect(promoter.propose(input(full(2, 'completed'), { settings: { ...settings, hyperbandIterations: 2 } }), 2).finished).toBe(true);
+    expect(two).toMatchObject([{ bracket: 3, rung: 0, targetEpochs: 1 }, { bracket: 3, rung: 0, targetEpochs: 1 }]);
+    expect(promoter.propose(input(full(2, 'completed'), { settings: { ...settings, hyperbandIterations: 2 } }), 2)).toEqual([]);
   });
 });
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { comboKey, spaceCardinality, validateSpace, validateValues, type HpValues, type SearchSpace } from '../../src/domain/hyperparameters.js';
+import { comboKey, Grid, spaceCardinality, validateSpace, validateValues, type HpValues, type SearchSpace } from '../../src/domain/hyperparameters.js';
 import type { PastTrial } from '../../src/domain/oracle.js';
-import { GridOracle, gridSize } from '../../src/oracles/grid-oracle.js';
+import { GridOracle } from '../../src/oracles/grid-oracle.js';
 import { RandomOracle } from '../../src/oracles/random-oracle.js';
 import { conditionalSpace, DEPTH_SPACE, validCombos } from '../fixtures/conditional-spaces.js';
 import { referenceSearch } from '../fixtures/reference-search.js';
@@ -17,9 +17,9 @@ const small: SearchSpace = [
 function drive(oracle: RandomOracle | GridOracle, space: SearchSpace, seed: number, n: number) {
   const history: HpValues[] = [];
   for (let i = 0; i < n; i++) {
-    const { values, exhausted } = oracle.suggest({ space, seed, history: past(history) }, 1);
+    const values = oracle.suggest({ space, seed, history: past(history) }, 1);
+    if (values.length === 0) break;
     history.push(...values);
-    if (exhausted) break;
   }
   return history;
 }
@@ -41,18 +41,18 @@ describe('random oracle', () => {
     expect(all).toHaveLength(spaceCardinality(small));
     expect(new Set(all.map(comboKey)).size).toBe(6);
     const after = new RandomOracle().suggest({ space: small, seed: 1, history: past(all) }, 1);
-    expect(after).toEqual({ values: [], exhausted: true });
+    expect(after).toEqual([]);
   });
 
   it('gives distinct values within one batch', () => {
-    const { values } = new RandomOracle().suggest({ space: small, seed: 3, history: [] }, 6);
+    const values = new RandomOracle().suggest({ space: small, seed: 3, history: [] }, 6);
     expect(new Set(values.map(comboKey)).size).toBe(6);
   });
 
   it('samples roughly uniformly', () => {
     const counts = new Map<unknown, number>();
     for (let seed = 0; seed < 2000; seed++) {
-      const [v] = new RandomOracle().suggest({ space, seed, history: [] }, 1).values;
+      const [v] = new RandomOracle().suggest({ space, seed, history: [] }, 1);
       counts.set(v.conv_1_filter, (counts.get(v.conv_1_filter) ?? 0) + 1);
     }
     expect(counts.size).toBe(7);
@@ -69,12 +69,12 @@ describe('grid oracle', () => {
   });
 
   it('skips combinations already tried (resume after a restart)', () => {
-    const { values } = new GridOracle().suggest({ space: small, seed: 0, history: past([{ a: 1, b: false }]) }, 2);
+    const values = new GridOracle().suggest({ space: small, seed: 0, history: past([{ a: 1, b: false }]) }, 2);
     expect(values).toEqual([{ a: 1, b: true }, { a: 2, b: false }]);
   });
 
   it('grids a continuous float on 10 points', () => {
-    expect(gridSize([{ name: 'lr', type: 'float', min: 1e-4, max: 1e-2, sampling: 'log' }])).toBe(10);
+    expect(new Grid([{ name: 'lr', type: 'float', min: 1e-4, max: 1e-2, sampling: 'log' }]).size).toBe(10);
   });
 });
 
@@ -85,7 +85,7 @@ describe('oracles over conditional spaces', () => {
     fc.assert(fc.property(conditionalSpace, (space) => {
       validateSpace(space);
       expect(spaceCardinality(space)).toBe(validCombos(space).length);
-      expect(gridSize(space)).toBe(validCombos(space).length);
+      expect(new Grid(space).size).toBe(validCombos(space).length);
     }), { numRuns: 300 });
   });
 
@@ -94,7 +94,7 @@ describe('oracles over conditional spaces', () => {
       const all = drive(new GridOracle(), space, 0, 1000);
       for (const v of all) validateValues(space, v);
       expect(byKey(all)).toEqual(byKey(validCombos(space)));
-      expect(new GridOracle().suggest({ space, seed: 0, history: past(all) }, 1)).toEqual({ values: [], exhausted: true });
+      expect(new GridOracle().suggest({ space, seed: 0, history: past(all) }, 1)).toEqual([]);
     }), { numRuns: 200 });
   });
 
@@ -132,7 +132,7 @@ describe('oracles over conditional spaces', () => {
   it('grids a conditional continuous float on its 10 points where it is active', () => {
     const space = DEPTH_SPACE.filter((hp) => hp.name !== 'learning_rate');
     // convs: 2 + 2*2 + 2*2*2 = 14; dropout: off, or on at 10 points.
-    expect(gridSize(space)).toBe(14 * 11);
+    expect(new Grid(space).size).toBe(14 * 11);
     const all = drive(new GridOracle(), space, 0, 1000);
     expect(all).toHaveLength(14 * 11);
     for (const v of all) validateValues(space, v);

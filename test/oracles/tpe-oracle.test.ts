@@ -22,7 +22,7 @@ const objective = (v: HpValues) =>
 function run(oracle: Oracle, seed: number, trials: number, batch = 1): PastTrial[] {
   const history: PastTrial[] = [];
   while (history.length < trials) {
-    const { values } = oracle.suggest({ space, seed, history, direction: 'max', initialRandomTrials: 8 }, batch);
+    const values = oracle.suggest({ space, seed, history, direction: 'max', initialRandomTrials: 8 }, batch);
     for (const v of values) history.push({ hyperparameters: v, status: 'completed', value: objective(v) });
   }
   return history;
@@ -54,7 +54,7 @@ describe('TPE (bayesian) oracle', () => {
 
   it('treats running trials as bad so parallel workers get different proposals', () => {
     const history = run(new TpeOracle(), 11, 12);
-    const { values } = new TpeOracle().suggest({ space, seed: 11, history, direction: 'max', initialRandomTrials: 8 }, 3);
+    const values = new TpeOracle().suggest({ space, seed: 11, history, direction: 'max', initialRandomTrials: 8 }, 3);
     expect(new Set(values.map(comboKey)).size).toBe(3);
   });
 
@@ -62,9 +62,9 @@ describe('TPE (bayesian) oracle', () => {
     const small: SearchSpace = [{ name: 'a', type: 'int', min: 1, max: 3 }, { name: 'b', type: 'boolean' }];
     const history: PastTrial[] = [];
     for (let i = 0; i < 10; i++) {
-      const { values, exhausted } = new TpeOracle().suggest({ space: small, seed: 1, history, direction: 'min', initialRandomTrials: 2 }, 1);
+      const values = new TpeOracle().suggest({ space: small, seed: 1, history, direction: 'min', initialRandomTrials: 2 }, 1);
       for (const v of values) history.push({ hyperparameters: v, status: 'completed', value: (v.a as number) + (v.b ? 1 : 0) });
-      if (exhausted) break;
+      if (values.length === 0) break;
     }
     expect(history).toHaveLength(6);
     expect(new Set(history.map((t) => comboKey(t.hyperparameters))).size).toBe(6);
@@ -80,9 +80,9 @@ describe('TPE over conditional spaces', () => {
   function runOn(space: SearchSpace, oracle: Oracle, seed: number, trials: number, objective: (v: HpValues) => number, batch = 1): PastTrial[] {
     const history: PastTrial[] = [];
     for (let guard = 0; history.length < trials && guard < trials * 2; guard++) {
-      const { values, exhausted } = oracle.suggest({ space, seed, history, direction: 'max', initialRandomTrials: 5 }, batch);
+      const values = oracle.suggest({ space, seed, history, direction: 'max', initialRandomTrials: 5 }, batch);
       for (const v of values) history.push({ hyperparameters: v, status: 'completed', value: objective(v) });
-      if (exhausted) break;
+      if (values.length === 0) break;
     }
     return history;
   }

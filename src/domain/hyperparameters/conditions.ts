@@ -1,0 +1,49 @@
+// Conditional spaces: a hyperparameter with `when` exists only while its parent takes one of the
+// listed values. Parents come before their children, so walking the space in order decides each
+// hyperparameter's activity from values already taken.
+import { ValidationError } from '../errors.js';
+import type { Condition, HpValue, HpValues, Hyperparameter, SearchSpace } from './definitions.js';
+import { discreteCount, discreteIndex } from './type-lookup.js';
+
+/** Whether a condition holds for these values; no condition always holds. An absent parent fails it. */
+export const conditionHolds = (when: Condition | undefined, values: HpValues): boolean =>
+  when === undefined || (Object.hasOwn(values, when.hp) && when.in.includes(values[when.hp]));
+
+export const isActive = (hp: Hyperparameter, values: HpValues): boolean => conditionHolds(hp.when, values);
+
+/** The values of the hyperparameters active under them, in the space's order (others dropped). */
+export function activeValues(space: SearchSpace, values: HpValues): HpValues {
+  return sampleActive(space, (hp) => values[hp.name], (hp) => Object.hasOwn(values, hp.name));
+}
+
+/** Draws a value for each active hyperparameter, in order; the inactive ones draw nothing. */
+export function sampleActive(space: SearchSpace, draw: (hp: Hyperparameter) => HpValue, has: (hp: Hyperparameter) => boolean = () => true): HpValues {
+  const out: HpValues = {};
+  for (const hp of space) {
+    // defineProperty: a hyperparameter may be called __proto__, which plain assignment would not store.
+    if (isActive(hp, out) && has(hp)) Object.defineProperty(out, hp.name, { value: draw(hp), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * A condition must name a discrete hyperparameter of `candidates` (for a hyperparameter: one
+ * defined before it, so the space is walked in order and cannot loop) and list some of its values.
+ */
+export function validateCondition(candidates: SearchSpace, when: Condition, at: string, space: SearchSpace = candidates): void {
+  if (typeof when !== 'object' || when === null || typeof when.hp !== 'string') throw new ValidationError(`${at}.hp`, 'must name a hyperparameter');
+  const parent = candidates.find((hp) => hp.name === when.hp);
+  if (!parent) {
+    const later = space.findIndex((hp) => hp.name === when.hp);
+    throw new ValidationError(`${at}.hp`, later < 0 ? `refers to unknown hyperparameter '${when.hp}'` : `must name a hyperparameter defined earlier in the list ('${when.hp}' is at hyperparameters[${later}])`);
+  }
+  if (discreteCount(parent) === null)
+    throw new ValidationError(`${at}.hp`, `'${when.hp}' is a continuous float: a condition needs a discrete hyperparameter (choice, boolean, int, fixed, or a float with a step)`);
+  if (!Array.isArray(when.in) || when.in.length === 0) throw new ValidationError(`${at}.in`, 'must list at least one value');
+  const seen = new Set<HpValue>();
+  when.in.forEach((v, j) => {
+    if (discreteIndex(parent, v) < 0) throw new ValidationError(`${at}.in[${j}]`, `${JSON.stringify(v)} is not one of the values of '${when.hp}'`);
+    if (seen.has(v)) throw new ValidationError(`${at}.in[${j}]`, `repeats ${JSON.stringify(v)}`);
+    seen.add(v);
+  });
+}
