@@ -4,8 +4,8 @@ import type { DatasetSource } from '../domain/dataset-source.js';
 import type { TrainingEngine, TrainPhases, TrainRequest, TrainResult } from '../domain/training-port.js';
 import { modelToArtifact } from './artifact.js';
 import { buildModel, disposeModel } from './build-model.js';
-import { splitValidation } from './dataset.js';
 import { trainModel } from './train.js';
+import { splitValidation } from './validation-split.js';
 
 export class TfjsTrainingEngine implements TrainingEngine {
   private readonly datasets: DatasetSource;

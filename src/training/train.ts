@@ -1,13 +1,13 @@
-// The training loop of one trial: model.fit over an ImageSet, per-epoch metrics to the caller
+// The training loop of one trial: model.fit over DatasetImages, per-epoch metrics to the caller
 // (who may prune), the best epoch's weights (by the search's objective, like Keras Tuner's
 // checkpoint) restored at the end, and a TrainingError when the loss diverges.
 import * as tf from '@tensorflow/tfjs';
 import type { ObjectiveMetric } from '../domain/algorithms.js';
+import type { DatasetImages } from '../domain/dataset-source.js';
 import { TrainingError } from '../domain/errors.js';
 import { isBetter, metricValue } from '../domain/objective.js';
 import type { TrainingCheckpoint } from '../domain/training-port.js';
 import { applyWeights, encodeCheckpoint, restoreCheckpoint } from './checkpoint.js';
-import type { ImageSet } from './dataset.js';
 
 export interface EpochMetrics {
   epoch: number; // from 1
@@ -23,7 +23,7 @@ export type EpochDecision = 'continue' | 'stop' | 'prune';
 
 export interface TrainOptions {
   model: tf.LayersModel;
-  train: ImageSet;
+  train: DatasetImages;
   /** Items [0, trainCount) train, [trainCount, trainCount + valCount) validate (no shuffle before the split). */
   trainCount: number;
   valCount: number;
@@ -52,7 +52,7 @@ export interface TrainResult {
 }
 
 /** Items [start, start + count) as float32 pixels / 255 [n, h, w, c] and float32 labels [n, 1]. */
-export function toTensors(set: ImageSet, start: number, count: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
+export function toTensors(set: DatasetImages, start: number, count: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
   const per = set.height * set.width * set.channels;
   const src = set.images.subarray(start * per, (start + count) * per);
   const pixels = new Float32Array(src.length);

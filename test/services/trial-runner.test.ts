@@ -17,7 +17,8 @@ import type { NewTrial, TrialRecord } from '../../src/store/store.js';
 import { PrismaStore } from '../../src/store/prisma-store.js';
 import { loadArtifact } from '../../src/training/artifact.js';
 import { initBackend } from '../../src/training/backend.js';
-import { FASHION_MNIST_DIR, loadFashionMnist, splitValidation } from '../../src/training/dataset.js';
+import { FASHION_MNIST_DIR, loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
+import { splitValidation } from '../../src/training/validation-split.js';
 import { TfjsTrainingEngine } from '../../src/training/engine.js';
 import { toTensors } from '../../src/training/train.js';
 
