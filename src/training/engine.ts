@@ -1,5 +1,4 @@
 // The TrainingEngine port implemented with tfjs: data, model, fit, artifact.
-import { BuiltinDatasets } from '../datasets/builtin.js';
 import type { DatasetSource } from '../domain/dataset-source.js';
 import type { TrainingEngine, TrainPhases, TrainRequest, TrainResult } from '../domain/training-port.js';
 import { modelToArtifact } from './artifact.js';
@@ -8,12 +7,8 @@ import { trainModel } from './train.js';
 import { splitValidation } from './validation-split.js';
 
 export class TfjsTrainingEngine implements TrainingEngine {
-  private readonly datasets: DatasetSource;
-
-  /** `datasets`: where trials read their data; a directory means the built-in datasets only (tests, benchmarks). */
-  constructor(readonly backend: string, datasets: DatasetSource | string) {
-    this.datasets = typeof datasets === 'string' ? new BuiltinDatasets(datasets) : datasets;
-  }
+  /** `datasets`: where trials read their data, given by the composition root (src/datasets stays the producer). */
+  constructor(readonly backend: string, private readonly datasets: DatasetSource) {}
 
   async train(req: TrainRequest): Promise<TrainResult> {
     const phases: TrainPhases = { loadMs: 0, buildMs: 0, fitMs: 0, saveMs: 0 };
