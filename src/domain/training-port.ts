@@ -9,10 +9,14 @@ export interface EpochMetrics {
   epoch: number;
   loss: number;
   accuracy: number;
+  /** NaN without validation data (validationSplit 0), as are valAccuracy's. */
   valLoss: number;
   valAccuracy: number;
   durationMs: number;
 }
+
+/** After an epoch: go on; 'stop' without a result; 'prune': stop, but keep the result of the best epoch so far. */
+export type EpochDecision = 'continue' | 'stop' | 'prune';
 
 /** Training state at an epoch boundary, encoded by the engine; opaque to everything else. */
 export interface TrainingCheckpoint {
@@ -33,14 +37,18 @@ export interface TrainRequest {
   initialWeights?: { weightSpecs: unknown[]; weightData: Uint8Array };
   /** Decides which epoch is best (the weights the artifact holds); default val_accuracy, max. */
   objective?: { metric: ObjectiveMetric; direction: 'max' | 'min' };
-  /** Continue a crashed or handed-back run: its checkpoint and the metrics of epochs initialEpoch+1..checkpoint.epoch. */
+  /**
+   * Continue a crashed or handed-back run: its checkpoint and the metrics of epochs
+   * initialEpoch+1..checkpoint.epoch. Training goes on after checkpoint.epoch from the
+   * checkpoint's weights, so initialWeights then goes unused.
+   */
   resume?: { checkpoint: TrainingCheckpoint; epochs: EpochMetrics[] };
   /**
    * Called after each epoch with a way to encode the state at this boundary; 'stop' ends training
    * here without a result (a cancelled search, a worker shutting down); 'prune' ends it too, but
    * the result and artifact of the best epoch so far still come back (early stopping).
    */
-  onEpochEnd: (m: EpochMetrics, checkpoint: () => Promise<TrainingCheckpoint>) => Promise<'continue' | 'stop' | 'prune'>;
+  onEpochEnd: (m: EpochMetrics, checkpoint: () => Promise<TrainingCheckpoint>) => Promise<EpochDecision>;
   /** Called after every batch (liveness while an epoch runs: the caller throttles its heartbeats). */
   onBatchEnd?: () => Promise<void>;
 }

@@ -29,7 +29,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
         epochs: req.training.epochs, batchSize: req.training.batchSize,
         initialEpoch: req.initialEpoch, initialWeights: req.initialWeights, objective: req.objective,
         onEpochEnd: req.onEpochEnd, onBatchEnd: req.onBatchEnd,
-        resume: req.resume && { checkpoint: req.resume.checkpoint, history: req.resume.epochs },
+        resume: req.resume,
       });
       lap('fitMs');
       // A pruned trial keeps its best epoch so far; a cancelled or handed-back one needs nothing.

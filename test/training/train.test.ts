@@ -6,7 +6,8 @@ import { initBackend } from '../../src/training/backend.js';
 import { buildModel, disposeModel } from '../../src/training/build-model.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
 import type { DatasetImages } from '../../src/domain/dataset-source.js';
-import { toTensors, trainModel, type EpochMetrics } from '../../src/training/train.js';
+import type { EpochMetrics } from '../../src/domain/training-port.js';
+import { toTensors, trainModel } from '../../src/training/train.js';
 import { splitValidation } from '../../src/training/validation-split.js';
 
 const SMALL_CNN: ConcreteModel = {
