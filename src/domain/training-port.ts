@@ -1,8 +1,8 @@
 // What the services need from a training engine (implemented with tfjs in src/training/), so the
 // trial lifecycle can be tested and reasoned about without tensors.
-import type { ObjectiveMetric } from './algorithms.js';
 import type { ModelArtifact } from './model-artifact.js';
 import type { ConcreteModel } from './model-template.js';
+import type { SearchSpec } from './search-spec.js';
 
 export interface EpochMetrics {
   /** Counted from 1, as Keras prints it. */
@@ -18,25 +18,26 @@ export interface EpochMetrics {
 /** After an epoch: go on; 'stop' without a result; 'prune': stop, but keep the result of the best epoch so far. */
 export type EpochDecision = 'continue' | 'stop' | 'prune';
 
+/** Weights in the tfjs format (specs and one buffer), as an artifact or a checkpoint holds them. */
+export type ModelWeights = Pick<ModelArtifact, 'weightSpecs' | 'weightData'>;
+
 /** Training state at an epoch boundary, encoded by the engine; opaque to everything else. */
-export interface TrainingCheckpoint {
+export interface TrainingCheckpoint extends ModelWeights {
   /** The last epoch it includes: training resumes at epoch + 1. */
   epoch: number;
-  weightSpecs: unknown[];
-  weightData: Uint8Array;
 }
 
 export interface TrainRequest {
   model: ConcreteModel;
-  dataset: { id: string; limit?: number };
+  dataset: SearchSpec['dataset'];
   /** `epochs`: the epoch number training ends at (the trial's target epochs). */
   training: { epochs: number; batchSize: number; validationSplit: number };
   /** Epochs trained before this run starts (a parent trial's): epochs are numbered initialEpoch+1..training.epochs. Default 0. */
   initialEpoch?: number;
   /** Weights to start from (a parent trial's stored model); absent: the initializers'. The optimizer starts fresh either way. */
-  initialWeights?: { weightSpecs: unknown[]; weightData: Uint8Array };
+  initialWeights?: ModelWeights;
   /** Decides which epoch is best (the weights the artifact holds); default val_accuracy, max. */
-  objective?: { metric: ObjectiveMetric; direction: 'max' | 'min' };
+  objective?: SearchSpec['objective'];
   /**
    * Continue a crashed or handed-back run: its checkpoint and the metrics of epochs
    * initialEpoch+1..checkpoint.epoch. Training goes on after checkpoint.epoch from the
