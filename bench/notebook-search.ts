@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadFashionMnist } from '../src/training/dataset.js';
+import { loadFashionMnist } from '../src/datasets/fashion-mnist.js';
 import { imageRows } from '../test/fixtures/instances.js';
 import { root, sleep, startService } from './service-process.js';
 

@@ -8,7 +8,7 @@
 // API process's RSS read from /proc every second: first 10 s against last 10 s of each run.
 import autocannon from 'autocannon';
 import { parseArgs } from 'node:util';
-import { loadFashionMnist } from '../src/training/dataset.js';
+import { loadFashionMnist } from '../src/datasets/fashion-mnist.js';
 import { CpuMeter, load, machine, mean, mib, RssSampler, smallSearch, startService, waitForSearches, type RssSample } from './service-process.js';
 import { imageRows } from '../test/fixtures/instances.js';
 

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { BuiltinDatasets } from '../src/datasets/builtin.js';
 import { createLogger } from '../src/logger.js';
 import { PrismaStore } from '../src/store/prisma-store.js';
 import { firstAvailable, initBackend, isBackendName } from '../src/training/backend.js';
@@ -76,7 +77,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-search-'));
 const store = await PrismaStore.open(`file:${path.join(dir, 'bench.db')}`);
 // The service's own log lines would bury the progress; LOG_LEVEL=info shows them on stderr.
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn', 'bench-search', pino.destination(2));
-const engine = new TfjsTrainingEngine(backend.name, datasetDir);
+const engine = new TfjsTrainingEngine(backend.name, new BuiltinDatasets(datasetDir));
 const results: RunResult[] = [];
 const start = performance.now();
 try {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { NOTEBOOK_BEST_HPS, referenceSearch } from '../test/fixtures/reference-search.js';
+import { BuiltinDatasets } from '../src/datasets/builtin.js';
 import { normalizeSpec } from '../src/domain/search-spec.js';
 import { TrialRunner } from '../src/services/trial-runner.js';
 import { PrismaStore } from '../src/store/prisma-store.js';
@@ -42,7 +43,7 @@ async function child(backendName: string): Promise<void> {
     let phases: unknown;
     const log = pino({ level: 'info' }, { write: (line: string) => { phases = JSON.parse(line).phases ?? phases; } });
     const start = performance.now();
-    const outcome = await new TrialRunner(store, new TfjsTrainingEngine(backend.name, datasetDir), log).run('t');
+    const outcome = await new TrialRunner(store, new TfjsTrainingEngine(backend.name, new BuiltinDatasets(datasetDir)), log).run('t');
     const wallMs = performance.now() - start;
     const epochs = (await store.listTrialsWithEpochs('s'))[0].epochs;
     const epochMs = epochs.reduce((sum, e) => sum + e.durationMs, 0);

@@ -3,7 +3,7 @@
 import type { DatasetImages, DatasetSource } from '../domain/dataset-source.js';
 import { datasetInfo, type DatasetInfo } from '../domain/datasets.js';
 import { TrainingError } from '../domain/errors.js';
-import { loadFashionMnist } from '../training/dataset.js';
+import { loadFashionMnist } from './fashion-mnist.js';
 
 export class BuiltinDatasets implements DatasetSource {
   constructor(private readonly dir: string) {}

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { DatasetImages } from '../domain/dataset-source.js';
 import { ValidationError } from '../domain/errors.js';
-import { parseIdx } from '../training/dataset.js';
+import { parseIdx } from './idx-format.js';
 import { ByteBudget, checkShape, TooLargeError } from './limits.js';
 import { checkSameShape, checkTrainCount, numericClasses, type ParsedDataset } from './parsed.js';
 

@@ -1,5 +1,5 @@
 // Datasets a search may name. Only what the rules need (shapes, classes, sizes); reading the
-// files is the training engine's job.
+// files is src/datasets' job (the built-ins: fashion-mnist.ts).
 
 export interface DatasetInfo {
   id: string;

@@ -1,46 +1,55 @@
 // What the services need from a training engine (implemented with tfjs in src/training/), so the
 // trial lifecycle can be tested and reasoned about without tensors.
-import type { ObjectiveMetric } from './algorithms.js';
 import type { ModelArtifact } from './model-artifact.js';
 import type { ConcreteModel } from './model-template.js';
+import type { SearchSpec } from './search-spec.js';
 
 export interface EpochMetrics {
   /** Counted from 1, as Keras prints it. */
   epoch: number;
   loss: number;
   accuracy: number;
+  /** NaN without validation data (validationSplit 0), as are valAccuracy's. */
   valLoss: number;
   valAccuracy: number;
   durationMs: number;
 }
 
+/** After an epoch: go on; 'stop' without a result; 'prune': stop, but keep the result of the best epoch so far. */
+export type EpochDecision = 'continue' | 'stop' | 'prune';
+
+/** Weights in the tfjs format (specs and one buffer), as an artifact or a checkpoint holds them. */
+export type ModelWeights = Pick<ModelArtifact, 'weightSpecs' | 'weightData'>;
+
 /** Training state at an epoch boundary, encoded by the engine; opaque to everything else. */
-export interface TrainingCheckpoint {
+export interface TrainingCheckpoint extends ModelWeights {
   /** The last epoch it includes: training resumes at epoch + 1. */
   epoch: number;
-  weightSpecs: unknown[];
-  weightData: Uint8Array;
 }
 
 export interface TrainRequest {
   model: ConcreteModel;
-  dataset: { id: string; limit?: number };
+  dataset: SearchSpec['dataset'];
   /** `epochs`: the epoch number training ends at (the trial's target epochs). */
   training: { epochs: number; batchSize: number; validationSplit: number };
   /** Epochs trained before this run starts (a parent trial's): epochs are numbered initialEpoch+1..training.epochs. Default 0. */
   initialEpoch?: number;
   /** Weights to start from (a parent trial's stored model); absent: the initializers'. The optimizer starts fresh either way. */
-  initialWeights?: { weightSpecs: unknown[]; weightData: Uint8Array };
+  initialWeights?: ModelWeights;
   /** Decides which epoch is best (the weights the artifact holds); default val_accuracy, max. */
-  objective?: { metric: ObjectiveMetric; direction: 'max' | 'min' };
-  /** Continue a crashed or handed-back run: its checkpoint and the metrics of epochs initialEpoch+1..checkpoint.epoch. */
+  objective?: SearchSpec['objective'];
+  /**
+   * Continue a crashed or handed-back run: its checkpoint and the metrics of epochs
+   * initialEpoch+1..checkpoint.epoch. Training goes on after checkpoint.epoch from the
+   * checkpoint's weights, so initialWeights then goes unused.
+   */
   resume?: { checkpoint: TrainingCheckpoint; epochs: EpochMetrics[] };
   /**
    * Called after each epoch with a way to encode the state at this boundary; 'stop' ends training
    * here without a result (a cancelled search, a worker shutting down); 'prune' ends it too, but
    * the result and artifact of the best epoch so far still come back (early stopping).
    */
-  onEpochEnd: (m: EpochMetrics, checkpoint: () => Promise<TrainingCheckpoint>) => Promise<'continue' | 'stop' | 'prune'>;
+  onEpochEnd: (m: EpochMetrics, checkpoint: () => Promise<TrainingCheckpoint>) => Promise<EpochDecision>;
   /** Called after every batch (liveness while an epoch runs: the caller throttles its heartbeats). */
   onBatchEnd?: () => Promise<void>;
 }

@@ -1,12 +1,7 @@
 // A trained model as plain data (the tfjs layers format: topology JSON, weight specs, one weight
 // buffer) so the store can keep it anywhere, and back again via tf.loadLayersModel.
 import * as tf from '@tensorflow/tfjs';
-
-export interface ModelArtifact {
-  modelTopology: unknown;
-  weightSpecs: unknown[];
-  weightData: Uint8Array;
-}
+import type { ModelArtifact } from '../domain/model-artifact.js';
 
 /** Captures what model.save() writes, through an in-memory IOHandler. */
 export async function modelToArtifact(model: tf.LayersModel): Promise<ModelArtifact> {

@@ -4,7 +4,7 @@
 // best epoch's weights when they are not the latest (the trial's artifact holds the best epoch).
 import * as tf from '@tensorflow/tfjs';
 import { TrainingError } from '../domain/errors.js';
-import type { TrainingCheckpoint } from '../domain/training-port.js';
+import type { ModelWeights, TrainingCheckpoint } from '../domain/training-port.js';
 
 const MODEL = 'model/';
 const OPTIMIZER = 'optimizer/';
@@ -50,7 +50,7 @@ export async function restoreCheckpoint(model: tf.LayersModel, checkpoint: Train
  * Tuner loads a trial's best checkpoint before training on. Matched by position: tfjs numbers
  * layer names per process, so the stored names need not match this model's.
  */
-export function applyWeights(model: tf.LayersModel, stored: { weightSpecs: unknown[]; weightData: Uint8Array }): void {
+export function applyWeights(model: tf.LayersModel, stored: ModelWeights): void {
   const specs = stored.weightSpecs as tf.io.WeightsManifestEntry[];
   const map = tf.io.decodeWeights(new Uint8Array(stored.weightData).buffer, specs);
   try {

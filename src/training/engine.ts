@@ -1,19 +1,14 @@
 // The TrainingEngine port implemented with tfjs: data, model, fit, artifact.
-import { BuiltinDatasets } from '../datasets/builtin.js';
 import type { DatasetSource } from '../domain/dataset-source.js';
 import type { TrainingEngine, TrainPhases, TrainRequest, TrainResult } from '../domain/training-port.js';
 import { modelToArtifact } from './artifact.js';
 import { buildModel, disposeModel } from './build-model.js';
-import { splitValidation } from './dataset.js';
 import { trainModel } from './train.js';
+import { splitValidation } from './validation-split.js';
 
 export class TfjsTrainingEngine implements TrainingEngine {
-  private readonly datasets: DatasetSource;
-
-  /** `datasets`: where trials read their data; a directory means the built-in datasets only (tests, benchmarks). */
-  constructor(readonly backend: string, datasets: DatasetSource | string) {
-    this.datasets = typeof datasets === 'string' ? new BuiltinDatasets(datasets) : datasets;
-  }
+  /** `datasets`: where trials read their data, given by the composition root (src/datasets stays the producer). */
+  constructor(readonly backend: string, private readonly datasets: DatasetSource) {}
 
   async train(req: TrainRequest): Promise<TrainResult> {
     const phases: TrainPhases = { loadMs: 0, buildMs: 0, fitMs: 0, saveMs: 0 };
@@ -34,7 +29,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
         epochs: req.training.epochs, batchSize: req.training.batchSize,
         initialEpoch: req.initialEpoch, initialWeights: req.initialWeights, objective: req.objective,
         onEpochEnd: req.onEpochEnd, onBatchEnd: req.onBatchEnd,
-        resume: req.resume && { checkpoint: req.resume.checkpoint, history: req.resume.epochs },
+        resume: req.resume,
       });
       lap('fitMs');
       // A pruned trial keeps its best epoch so far; a cancelled or handed-back one needs nothing.

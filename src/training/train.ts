@@ -1,58 +1,33 @@
-// The training loop of one trial: model.fit over an ImageSet, per-epoch metrics to the caller
+// The training loop of one trial: model.fit over DatasetImages, per-epoch metrics to the caller
 // (who may prune), the best epoch's weights (by the search's objective, like Keras Tuner's
 // checkpoint) restored at the end, and a TrainingError when the loss diverges.
 import * as tf from '@tensorflow/tfjs';
 import type { ObjectiveMetric } from '../domain/algorithms.js';
+import type { DatasetImages } from '../domain/dataset-source.js';
 import { TrainingError } from '../domain/errors.js';
 import { isBetter, metricValue } from '../domain/objective.js';
-import type { TrainingCheckpoint } from '../domain/training-port.js';
+import type { EpochDecision, EpochMetrics, TrainingCheckpoint, TrainRequest, TrainResult } from '../domain/training-port.js';
 import { applyWeights, encodeCheckpoint, restoreCheckpoint } from './checkpoint.js';
-import type { ImageSet } from './dataset.js';
 
-export interface EpochMetrics {
-  epoch: number; // from 1
-  loss: number;
-  accuracy: number;
-  valLoss: number; // NaN without validation data
-  valAccuracy: number;
-  durationMs: number;
-}
-
-/** 'prune': stop like 'stop', but the caller keeps the result (the best epoch so far). */
-export type EpochDecision = 'continue' | 'stop' | 'prune';
-
-export interface TrainOptions {
+/** fit()'s part of a TrainRequest (the port documents the fields it shares), once the engine has the data and the model. */
+export interface TrainOptions extends Pick<TrainRequest, 'initialEpoch' | 'initialWeights' | 'objective' | 'onBatchEnd' | 'resume'> {
   model: tf.LayersModel;
-  train: ImageSet;
+  train: DatasetImages;
   /** Items [0, trainCount) train, [trainCount, trainCount + valCount) validate (no shuffle before the split). */
   trainCount: number;
   valCount: number;
   /** The epoch number training ends at. */
   epochs: number;
   batchSize: number;
-  /** Epochs trained before (a parent trial's): the first epoch here is initialEpoch + 1. Ignored when resuming. */
-  initialEpoch?: number;
-  /** Weights to start from instead of the initializers' (a stored model's, same architecture). Ignored when resuming. */
-  initialWeights?: { weightSpecs: unknown[]; weightData: Uint8Array };
-  /** Which epoch's weights come back; default val_accuracy, max. */
-  objective?: { metric: ObjectiveMetric; direction: 'max' | 'min' };
-  /** `checkpoint` encodes the state at this boundary (see checkpoint.ts) for a caller that keeps it. */
+  /** Optional here, and may answer synchronously (tests); `checkpoint` encodes the state at this boundary (checkpoint.ts). */
   onEpochEnd?: (m: EpochMetrics, checkpoint: () => Promise<TrainingCheckpoint>) => Promise<EpochDecision> | EpochDecision;
-  onBatchEnd?: () => Promise<void>;
-  /** Continue after checkpoint.epoch, with `history` the metrics of epochs initialEpoch+1..checkpoint.epoch. */
-  resume?: { checkpoint: TrainingCheckpoint; history: EpochMetrics[] };
 }
 
-export interface TrainResult {
-  epochs: EpochMetrics[];
-  best: EpochMetrics | null;
-  stopped: boolean;
-  /** Stopped by a 'prune' decision. */
-  pruned: boolean;
-}
+/** A TrainResult before the engine adds what follows fit(): the artifact and the phases' times. */
+export type FitResult = Omit<TrainResult, 'artifact' | 'phases'>;
 
 /** Items [start, start + count) as float32 pixels / 255 [n, h, w, c] and float32 labels [n, 1]. */
-export function toTensors(set: ImageSet, start: number, count: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
+export function toTensors(set: DatasetImages, start: number, count: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
   const per = set.height * set.width * set.channels;
   const src = set.images.subarray(start * per, (start + count) * per);
   const pixels = new Float32Array(src.length);
@@ -103,12 +78,12 @@ class BestWeights {
   }
 }
 
-export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
+export async function trainModel(opts: TrainOptions): Promise<FitResult> {
   const { model, train, trainCount, valCount, epochs, batchSize } = opts;
   if (!(trainCount > 0) || valCount < 0 || trainCount + valCount > train.count) {
     throw new TrainingError(`cannot take ${trainCount} training + ${valCount} validation items from ${train.count}`);
   }
-  const history: EpochMetrics[] = [...(opts.resume?.history ?? [])];
+  const history: EpochMetrics[] = [...(opts.resume?.epochs ?? [])];
   let best: EpochMetrics | null = null;
   let stopped = false;
   let pruned = false;

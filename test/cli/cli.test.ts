@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFashionMnist } from '../../src/training/dataset.js';
+import { loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { runCli } from './run-cli.js';
 

@@ -1,7 +1,7 @@
 // The whole product on real Redis, a real database and real training in worker child processes:
 // a 2-trial x 1-epoch search on 2,000 images, then predictions with the best model on real test images.
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadFashionMnist } from '../../src/training/dataset.js';
+import { loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
 import { tinySearch } from '../fixtures/reference-search.js';
 import { postgresAvailable, startHarness, waitFor, type Harness } from '../helpers/harness.js';
 import { imageRows } from '../fixtures/instances.js';

@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchRequest } from '../../src/domain/search-spec.js';
-import { loadFashionMnist } from '../../src/training/dataset.js';
+import { loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
 import { imageRows } from '../fixtures/instances.js';
 import { tinySearch } from '../fixtures/reference-search.js';
 import { chromiumAvailable, failWithoutRequiredChromium, launchChromium, pageProblems, screenshot } from '../helpers/browser.js';

@@ -1,5 +1,6 @@
 // /models endpoints on a model really trained in this process (TrialRunner + tfjs, no queue).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BuiltinDatasets } from '../../src/datasets/builtin.js';
 import { createLogger } from '../../src/logger.js';
 import { TrialRunner } from '../../src/services/trial-runner.js';
 import { TfjsTrainingEngine } from '../../src/training/engine.js';
@@ -15,7 +16,7 @@ beforeAll(async () => {
   h = await startHarness();
   const search = await h.core.searches.create(tinySearch({ budget: { maxTrials: 1, maxParallelTrials: 1 } }));
   const [trial] = await h.core.store.listTrials(search.id);
-  const runner = new TrialRunner(h.core.store, new TfjsTrainingEngine('wasm', h.config.datasetDir), createLogger('warn', 'test'));
+  const runner = new TrialRunner(h.core.store, new TfjsTrainingEngine('wasm', new BuiltinDatasets(h.config.datasetDir)), createLogger('warn', 'test'));
   expect(await runner.run(trial.id)).toBe('completed');
   const [done] = await h.core.store.listTrials(search.id);
   modelId = done.modelId!;

@@ -10,7 +10,7 @@ import { describeArchitecture } from '../../src/domain/model-summary.js';
 import { resolveTemplate } from '../../src/domain/model-template.js';
 import { modelToArtifact } from '../../src/training/artifact.js';
 import { buildModel, disposeModel } from '../../src/training/build-model.js';
-import { loadFashionMnist } from '../../src/training/dataset.js';
+import { loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
 import { imageRows } from '../fixtures/instances.js';
 import { CLASS_FOLDERS, fashionSample, imageFile, imagesZip } from '../fixtures/dataset-files.js';
 import { tinySearch } from '../fixtures/reference-search.js';

@@ -17,7 +17,9 @@ import type { NewTrial, TrialRecord } from '../../src/store/store.js';
 import { PrismaStore } from '../../src/store/prisma-store.js';
 import { loadArtifact } from '../../src/training/artifact.js';
 import { initBackend } from '../../src/training/backend.js';
-import { FASHION_MNIST_DIR, loadFashionMnist, splitValidation } from '../../src/training/dataset.js';
+import { BuiltinDatasets } from '../../src/datasets/builtin.js';
+import { FASHION_MNIST_DIR, loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
+import { splitValidation } from '../../src/training/validation-split.js';
 import { TfjsTrainingEngine } from '../../src/training/engine.js';
 import { toTensors } from '../../src/training/train.js';
 
@@ -34,7 +36,7 @@ beforeAll(async () => {
   await initBackend('wasm');
   dir = mkdtempSync(join(tmpdir(), 'hypertune-runner-'));
   store = await PrismaStore.open(`file:${join(dir, 'db.sqlite')}`);
-  engine = new TfjsTrainingEngine('wasm', FASHION_MNIST_DIR);
+  engine = new TfjsTrainingEngine('wasm', new BuiltinDatasets(FASHION_MNIST_DIR));
 });
 afterAll(async () => {
   await store?.close();

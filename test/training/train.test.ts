@@ -4,8 +4,11 @@ import { TrainingError } from '../../src/domain/errors.js';
 import type { ConcreteModel } from '../../src/domain/model-template.js';
 import { initBackend } from '../../src/training/backend.js';
 import { buildModel, disposeModel } from '../../src/training/build-model.js';
-import { FASHION_MNIST_DIR, loadFashionMnist, splitValidation, type ImageSet } from '../../src/training/dataset.js';
-import { toTensors, trainModel, type EpochMetrics } from '../../src/training/train.js';
+import { FASHION_MNIST_DIR, loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
+import type { DatasetImages } from '../../src/domain/dataset-source.js';
+import type { EpochMetrics } from '../../src/domain/training-port.js';
+import { toTensors, trainModel } from '../../src/training/train.js';
+import { splitValidation } from '../../src/training/validation-split.js';
 
 const SMALL_CNN: ConcreteModel = {
   inputShape: [28, 28, 1],
@@ -20,7 +23,7 @@ const SMALL_CNN: ConcreteModel = {
   loss: 'sparseCategoricalCrossentropy',
 };
 
-let data: ImageSet;
+let data: DatasetImages;
 beforeAll(async () => {
   await initBackend('wasm');
   data = loadFashionMnist(FASHION_MNIST_DIR, 'train', 2000);
@@ -118,7 +121,7 @@ describe('trainModel', () => {
 
 describe('toTensors', () => {
   it('scales pixels to [0, 1] and takes a contiguous range (validation = the items after training)', () => {
-    const set: ImageSet = {
+    const set: DatasetImages = {
       images: Uint8Array.from([0, 255, 51, 102, 0, 0, 255, 255]), labels: Uint8Array.from([1, 2, 3, 4]),
       count: 4, height: 1, width: 2, channels: 1,
     };

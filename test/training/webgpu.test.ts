@@ -11,7 +11,7 @@ import { registerTrainingKernels, unregisterTrainingKernels } from '../../src/tr
 import { modelToArtifact } from '../../src/training/artifact.js';
 import { TfjsInference } from '../../src/training/inference.js';
 import { trainModel } from '../../src/training/train.js';
-import type { ImageSet } from '../../src/training/dataset.js';
+import type { DatasetImages } from '../../src/domain/dataset-source.js';
 import { registerWebgpuBackend, webgpuAdapterInfo, WEBGPU_BACKEND } from '../../src/training/webgpu/index.js';
 import { host, randomValues, relativeError, stepLosses, type HostTensor } from './helpers.js';
 
@@ -133,7 +133,7 @@ describe.skipIf(unavailable !== null)(`webgpu backend${unavailable ? ` (skipped:
   it('trainModel (fit, validation, finite-weights check), saving and prediction run without synchronous reads', async () => {
     await tf.setBackend(WEBGPU_BACKEND);
     const count = 24;
-    const set: ImageSet = {
+    const set: DatasetImages = {
       count, height: 10, width: 10, channels: 1,
       images: Uint8Array.from(randomValues(count * 100, 11), (v) => Math.floor((v + 1) * 127)),
       labels: Uint8Array.from({ length: count }, (_, i) => i % 10),

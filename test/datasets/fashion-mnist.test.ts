@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import {
-  FASHION_MNIST_DIR, FASHION_MNIST_LABELS, loadFashionMnist, loadIdxImageSet, parseIdx, splitValidation,
-} from '../../src/training/dataset.js';
+import { FASHION_MNIST_DIR, loadFashionMnist, loadIdxImages } from '../../src/datasets/fashion-mnist.js';
+import { parseIdx } from '../../src/datasets/idx-format.js';
+import { datasetInfo } from '../../src/domain/datasets.js';
+
+const FASHION_MNIST_LABELS = datasetInfo('fashion-mnist')!.labels;
 
 function idx(dims: number[], data: number[]): Uint8Array {
   const header = Buffer.alloc(4 + 4 * dims.length);
@@ -47,13 +49,13 @@ describe('IDX parsing', () => {
     const pixels = Array.from({ length: 3 * 2 * 2 }, (_, i) => i);
     const images = write('i.gz', gzipSync(idx([3, 2, 2], pixels)));
     const labels = write('l', idx([3], [1, 2, 3]));
-    const set = loadIdxImageSet(images, labels, 2);
+    const set = loadIdxImages(images, labels, 2);
     expect(set).toMatchObject({ count: 2, height: 2, width: 2, channels: 1 });
     expect(Array.from(set.images)).toEqual(pixels.slice(0, 8));
     expect(Array.from(set.labels)).toEqual([1, 2]);
-    const rgb = loadIdxImageSet(write('rgb', idx([1, 2, 2, 3], Array(12).fill(7))), write('l1', idx([1], [4])));
+    const rgb = loadIdxImages(write('rgb', idx([1, 2, 2, 3], Array(12).fill(7))), write('l1', idx([1], [4])));
     expect(rgb).toMatchObject({ count: 1, channels: 3 });
-    expect(loadIdxImageSet(images, labels, 10).count).toBe(3);
+    expect(loadIdxImages(images, labels, 10).count).toBe(3);
   });
 
   it('rejects bad files with a clear error', () => {
@@ -62,18 +64,7 @@ describe('IDX parsing', () => {
     expect(() => parseIdx(Buffer.from([0, 0, 8, 2, 0, 0]), 'x')).toThrow(/truncated/);
     expect(() => parseIdx(idx([2, 3], [1, 2, 3]), 'x')).toThrow(/expected 6 data bytes/);
     const images = write('ok', idx([2, 1, 1], [1, 2]));
-    expect(() => loadIdxImageSet(images, write('bad-labels', idx([3], [1, 2, 3])))).toThrow(/2 images but .* 3 labels/);
-    expect(() => loadIdxImageSet(write('flat', idx([2], [1, 2])), images)).toThrow(/rank 3 or 4/);
-  });
-});
-
-describe('splitValidation (Keras validation_split)', () => {
-  it('takes the last fraction as validation', () => {
-    expect(splitValidation(20_000, 0.1)).toEqual({ trainCount: 18_000, valCount: 2_000 });
-    expect(splitValidation(60_000, 0.2)).toEqual({ trainCount: 48_000, valCount: 12_000 });
-    expect(splitValidation(10, 0.25)).toEqual({ trainCount: 7, valCount: 3 }); // int(7.5) = 7
-    expect(splitValidation(3, 0.3)).toEqual({ trainCount: 2, valCount: 1 }); // int(2.1) = 2
-    expect(splitValidation(5, 0)).toEqual({ trainCount: 5, valCount: 0 });
-    expect(() => splitValidation(5, 1)).toThrow();
+    expect(() => loadIdxImages(images, write('bad-labels', idx([3], [1, 2, 3])))).toThrow(/2 images but .* 3 labels/);
+    expect(() => loadIdxImages(write('flat', idx([2], [1, 2])), images)).toThrow(/rank 3 or 4/);
   });
 });
