@@ -4,8 +4,8 @@
 // the database. Planning is idempotent and version-checked: any number of these may run.
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { onShutdown } from '../src/server.js';
 import { advanceUnfinished, reconcile } from '../src/services/reconcile.js';
+import { onShutdown } from '../src/shutdown.js';
 import { createCore } from '../src/wiring.js';
 
 const config = loadConfig();

@@ -15,9 +15,9 @@ import { createLogger, type Logger } from '../src/logger.js';
 import { redisConnection, TRIAL_QUEUE, type TrialJob } from '../src/queue/trial-queue.js';
 import { reconcile } from '../src/services/reconcile.js';
 import { failTrial } from '../src/services/trial-transitions.js';
+import { onShutdown } from '../src/shutdown.js';
 import { isFinalTrialStatus } from '../src/domain/trial-state.js';
 import { createCore, type Core } from '../src/wiring.js';
-import { onShutdown } from '../src/server.js';
 import { HANDED_BACK_EXIT_CODE, runProbeChild, runTrialChild, STOP_MESSAGE } from './run-child.js';
 
 // Stalls (a worker lost mid-trial) are counted in trial.attempts, checked below against the
