@@ -5,7 +5,7 @@
 // restarting API or worker cannot start a second run of it.
 import { attemptsPerTrial } from '../domain/search-spec.js';
 import type { Logger } from '../logger.js';
-import type { TrialQueue } from '../queue/trial-queue.js';
+import type { TrialQueue } from '../ports/trial-queue.js';
 import type { SearchRecord, Store, TrialRecord } from '../store/store.js';
 import type { Scheduler } from './scheduler.js';
 import { failTrial, moveTrial } from './trial-transitions.js';

@@ -7,7 +7,7 @@ import { attemptsPerTrial } from '../domain/search-spec.js';
 import { isFinalSearchStatus } from '../domain/trial-state.js';
 import type { Logger } from '../logger.js';
 import { createAlgorithm } from '../oracles/index.js';
-import type { TrialQueue } from '../queue/trial-queue.js';
+import type { TrialQueue } from '../ports/trial-queue.js';
 import type { SearchPatch, Store } from '../store/store.js';
 
 const MAX_CONFLICTS = 20;

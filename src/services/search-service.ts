@@ -8,7 +8,7 @@ import { comboKey, validateValues, type HpValues } from '../domain/hyperparamete
 import { pastDeadline, trialEpochs } from '../domain/schedule.js';
 import { attemptsPerTrial, isMultiFidelity, normalizeSpec, validateSpec, type SearchLimits, type SearchRequest } from '../domain/search-spec.js';
 import { isFinalSearchStatus } from '../domain/trial-state.js';
-import type { TrialQueue } from '../queue/trial-queue.js';
+import type { TrialQueue } from '../ports/trial-queue.js';
 import type { NewTrial, SearchRecord, Store, TrialRecord, TrialWithEpochs } from '../store/store.js';
 import type { Scheduler } from './scheduler.js';
 import { moveTrial } from './trial-transitions.js';
