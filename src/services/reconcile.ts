@@ -4,6 +4,7 @@
 // heartbeat, no live job lock) are recovered. A trial a live worker holds is never touched, so a
 // restarting API or worker cannot start a second run of it.
 import { attemptsPerTrial } from '../domain/search-spec.js';
+import { failedForGood } from '../domain/trial-attempts.js';
 import type { Logger } from '../logger.js';
 import type { TrialQueue } from '../ports/trial-queue.js';
 import type { SearchRecord, Store, TrialRecord } from '../store/store.js';
@@ -52,7 +53,7 @@ export async function reconcile(store: Store, queue: TrialQueue, scheduler: Sche
     if (await queue.isHeld(t.id)) continue;
     const attempts = await attemptsOf(t);
     const silentFor = Math.round((Date.now() - beat) / 1000);
-    if (t.attempts >= attempts) {
+    if (failedForGood({ made: t.attempts, allowed: attempts })) {
       await failTrial(store, t.id, `trial lost its worker (no heartbeat for ${silentFor}s) after ${t.attempts} of ${attempts} attempt(s)`);
     } else if (await moveTrial(store, t.id, 'waiting', { heartbeatAt: null }, 'running')) {
       // The lost run counted as an attempt when it started; the retry resumes from its checkpoint.
