@@ -32,7 +32,7 @@ export async function startApi(config: Config, log: Logger, shared?: Core) {
   }, { logger: log, bodyLimit: config.bodyLimitBytes, auth: config.auth, rateLimits: config.rateLimits, events: { pollMs: config.eventsPollMs } });
   log.info(config.auth.enabled ? 'authentication on: requests need an API key' : 'authentication off: single-user mode, no API keys');
   // The owner reconciles a shared core. Never steals a trial a live worker runs (see reconcile.ts).
-  if (!shared) await reconcile(core.store, core.queue, core.scheduler, log, { trialStaleMs: config.faults.trialStaleMs, defaultAttempts: config.trialAttempts });
+  if (!shared) await reconcile(core.store, core.queue, core.scheduler, log, { trialStaleMs: config.faults.trialStaleMs });
   await app.listen({ port: config.port, host: config.host });
   return {
     app,

@@ -26,7 +26,7 @@ export interface Core {
 
 export async function createCore(config: Config, log: Logger): Promise<Core> {
   const store = await PrismaStore.open(config.databaseUrl);
-  const queue = new BullTrialQueue(config.redisUrl, config.queuePrefix, config.trialAttempts);
+  const queue = new BullTrialQueue(config.redisUrl, config.queuePrefix);
   const workers = new WorkerRegistry(config.redisUrl, config.queuePrefix);
   const scheduler = new Scheduler(store, queue, log);
   const datasets = new DatasetService(store.datasets(), { datasetDir: config.datasetDir, maxBytes: config.datasetMaxBytes });

@@ -11,7 +11,7 @@ import { createCore } from '../src/wiring.js';
 const config = loadConfig();
 const log = createLogger(config.logLevel, 'scheduler');
 const core = await createCore(config, log);
-const reconcileOptions = { trialStaleMs: config.faults.trialStaleMs, defaultAttempts: config.trialAttempts };
+const reconcileOptions = { trialStaleMs: config.faults.trialStaleMs };
 
 let busy = false;
 let lastReconcile = 0;

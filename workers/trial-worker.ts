@@ -88,7 +88,7 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
   await worker.waitUntilReady();
-  const reconcileOptions = { trialStaleMs, defaultAttempts: config.trialAttempts };
+  const reconcileOptions = { trialStaleMs };
   await reconcile(core.store, core.queue, core.scheduler, log, reconcileOptions);
   // Catches up on trials recorded while Redis was unreachable, a Redis that lost its data, and
   // running trials whose heartbeat stopped with no worker holding their job.

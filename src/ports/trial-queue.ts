@@ -6,8 +6,8 @@ export interface TrialJob {
   searchId: string;
 }
 
-/** A job to add. `attempts`: runs of the trial (its search's budget.maxRetriesPerTrial + 1); the queue's default otherwise. */
-export type TrialJobRequest = TrialJob & { attempts?: number };
+/** A job to add. `attempts`: runs of the trial (attemptsPerTrial of its search). */
+export type TrialJobRequest = TrialJob & { attempts: number };
 
 export interface TrialQueue {
   /** Adds jobs; a trial that already has one keeps it (the job id is the trial id). */

@@ -22,7 +22,7 @@ export function redisConnection(redisUrl: string): ConnectionOptions {
 export class BullTrialQueue implements TrialQueue {
   readonly queue: Queue<TrialJob>;
 
-  constructor(redisUrl: string, prefix: string, private readonly attempts: number) {
+  constructor(redisUrl: string, prefix: string) {
     this.queue = new Queue<TrialJob>(TRIAL_QUEUE, { connection: redisConnection(redisUrl), prefix });
   }
 
@@ -33,7 +33,7 @@ export class BullTrialQueue implements TrialQueue {
       data,
       opts: {
         jobId: data.trialId,
-        attempts: attempts ?? this.attempts,
+        attempts,
         backoff: { type: 'exponential', delay: 1000 },
         removeOnComplete: { age: 3600 },
         removeOnFail: { age: 7 * 24 * 3600 },

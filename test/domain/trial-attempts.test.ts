@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { failedForGood } from '../../src/domain/trial-attempts.js';
+import { normalizeSpec } from '../../src/domain/search-spec.js';
+import { attemptsPerTrial, failedForGood } from '../../src/domain/trial-attempts.js';
+import { referenceSearch } from '../fixtures/reference-search.js';
+
+describe('attemptsPerTrial', () => {
+  it('is the first run plus budget.maxRetriesPerTrial retries, 2 by default', () => {
+    expect(attemptsPerTrial(normalizeSpec(referenceSearch({ budget: undefined }), () => 1))).toBe(3);
+    expect(attemptsPerTrial(normalizeSpec(referenceSearch({ budget: { maxRetriesPerTrial: 0 } }), () => 1))).toBe(1);
+    expect(attemptsPerTrial(normalizeSpec(referenceSearch({ budget: { maxRetriesPerTrial: 5 } }), () => 1))).toBe(6);
+  });
+});
 
 describe('failedForGood', () => {
   it('retries while runs are left', () => {
