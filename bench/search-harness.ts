@@ -6,7 +6,7 @@ import { isFinalSearchStatus } from '../src/domain/trial-state.js';
 import type { SearchRequest, SearchLimits } from '../src/domain/search-spec.js';
 import type { TrainingEngine } from '../src/domain/training-port.js';
 import type { Logger } from '../src/logger.js';
-import type { TrialJob, TrialQueue } from '../src/queue/trial-queue.js';
+import type { TrialJob, TrialQueue } from '../src/ports/trial-queue.js';
 import { Scheduler } from '../src/services/scheduler.js';
 import { SearchService } from '../src/services/search-service.js';
 import { TrialRunner, type RunOutcome } from '../src/services/trial-runner.js';

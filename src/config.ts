@@ -19,8 +19,6 @@ export interface Config {
   /** CPU threads per trial for the native and wasm backends. */
   trainingThreads: number;
   workerConcurrency: number;
-  /** BullMQ attempts per trial: the first run plus retries after a crash. */
-  trialAttempts: number;
   /** How often a worker re-enqueues trials the database says are owed. */
   reconcileIntervalMs: number;
   /** The scheduler process (npm run scheduler): how often it lets every unfinished search plan. */
@@ -73,7 +71,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trainingBackend: backend,
     trainingThreads: int('TRAINING_THREADS', os.availableParallelism(), 1),
     workerConcurrency: int('WORKER_CONCURRENCY', 1, 1),
-    trialAttempts: int('TRIAL_ATTEMPTS', 3, 1),
     reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 30_000, 100),
     schedulerIntervalMs: int('SCHEDULER_INTERVAL_MS', 5_000, 100),
     faults: faultSettings(int),

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './logger.js';
 import { reconcile } from './services/reconcile.js';
 import { Metrics } from './services/metrics.js';
 import { ModelService } from './services/model-service.js';
+import { onShutdown } from './shutdown.js';
 import { initConfiguredBackend } from './training/backend.js';
 import { TfjsInference } from './training/inference.js';
 import { createCore, type Core } from './wiring.js';
@@ -31,7 +32,7 @@ export async function startApi(config: Config, log: Logger, shared?: Core) {
   }, { logger: log, bodyLimit: config.bodyLimitBytes, auth: config.auth, rateLimits: config.rateLimits, events: { pollMs: config.eventsPollMs } });
   log.info(config.auth.enabled ? 'authentication on: requests need an API key' : 'authentication off: single-user mode, no API keys');
   // The owner reconciles a shared core. Never steals a trial a live worker runs (see reconcile.ts).
-  if (!shared) await reconcile(core.store, core.queue, core.scheduler, log, { trialStaleMs: config.faults.trialStaleMs, defaultAttempts: config.trialAttempts });
+  if (!shared) await reconcile(core.store, core.queue, core.scheduler, log, { trialStaleMs: config.faults.trialStaleMs });
   await app.listen({ port: config.port, host: config.host });
   return {
     app,
@@ -41,19 +42,6 @@ export async function startApi(config: Config, log: Logger, shared?: Core) {
       if (!shared) await core.close();
     },
   };
-}
-
-/** Stops cleanly on SIGTERM/SIGINT; a second signal exits at once. */
-export function onShutdown(log: Logger, close: () => Promise<void>): void {
-  let closing = false;
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(sig, () => {
-      if (closing) process.exit(1);
-      closing = true;
-      log.info({ signal: sig }, 'shutting down');
-      close().then(() => process.exit(0), (err) => { log.error({ err }, 'shutdown failed'); process.exit(1); });
-    });
-  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -2,7 +2,7 @@
 import { ApiKeyService } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
-import { TrialQueue } from './queue/trial-queue.js';
+import { BullTrialQueue } from './queue/trial-queue.js';
 import { WorkerRegistry } from './queue/worker-registry.js';
 import { DatasetService } from './services/dataset-service.js';
 import { Scheduler } from './services/scheduler.js';
@@ -12,7 +12,8 @@ import type { Store } from './store/store.js';
 
 export interface Core {
   store: Store;
-  queue: TrialQueue;
+  /** The BullMQ adapter itself: services see it as the TrialQueue port; tests read its BullMQ jobs. */
+  queue: BullTrialQueue;
   workers: WorkerRegistry;
   scheduler: Scheduler;
   searches: SearchService;
@@ -25,7 +26,7 @@ export interface Core {
 
 export async function createCore(config: Config, log: Logger): Promise<Core> {
   const store = await PrismaStore.open(config.databaseUrl);
-  const queue = new TrialQueue(config.redisUrl, config.queuePrefix, config.trialAttempts);
+  const queue = new BullTrialQueue(config.redisUrl, config.queuePrefix);
   const workers = new WorkerRegistry(config.redisUrl, config.queuePrefix);
   const scheduler = new Scheduler(store, queue, log);
   const datasets = new DatasetService(store.datasets(), { datasetDir: config.datasetDir, maxBytes: config.datasetMaxBytes });

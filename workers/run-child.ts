@@ -9,10 +9,9 @@ import type { ProbeResult } from '../src/training/backend-probe.js';
 const TRIAL_CHILD = fileURLToPath(new URL('./trial-child.ts', import.meta.url));
 const PROBE_CHILD = fileURLToPath(new URL('./probe-child.ts', import.meta.url));
 
-export interface ChildExit<M> {
+export interface ChildExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-  message: M | null; // the last message the child sent
 }
 
 /** A trial child's exit code when it stopped at an epoch boundary on request and handed the trial back. */
@@ -20,7 +19,8 @@ export const HANDED_BACK_EXIT_CODE = 75;
 /** The IPC message that asks a trial child to stop at its next epoch boundary. */
 export const STOP_MESSAGE = 'stop';
 
-function runChild<M>(file: string, args: string[], env: NodeJS.ProcessEnv, onSpawn?: (child: ChildProcess) => void): Promise<ChildExit<M>> {
+/** `message`: the last message the child sent (only the probe sends one). */
+function runChild<M>(file: string, args: string[], env: NodeJS.ProcessEnv, onSpawn?: (child: ChildProcess) => void): Promise<ChildExit & { message: M | null }> {
   return new Promise((resolve, reject) => {
     // tsx is passed explicitly: the parent may run under a loader that children do not inherit (vitest).
     const child = fork(file, args, { env, execArgv: ['--import', 'tsx'], stdio: 'inherit' });
@@ -32,10 +32,13 @@ function runChild<M>(file: string, args: string[], env: NodeJS.ProcessEnv, onSpa
   });
 }
 
-/** `onSpawn` gets the child, so a shutting-down worker can ask it to stop (STOP_MESSAGE) or kill it. */
-export async function runTrialChild(trialId: string, env: NodeJS.ProcessEnv = process.env, onSpawn?: (child: ChildProcess) => void) {
-  const exit = await runChild<{ outcome?: string }>(TRIAL_CHILD, [trialId], env, onSpawn);
-  return { code: exit.code, signal: exit.signal, outcome: exit.message?.outcome ?? null };
+/**
+ * A trial child reports by its exit code alone (see trial-child.ts). `onSpawn` gets the child, so a
+ * shutting-down worker can ask it to stop (STOP_MESSAGE) or kill it.
+ */
+export async function runTrialChild(trialId: string, env: NodeJS.ProcessEnv = process.env, onSpawn?: (child: ChildProcess) => void): Promise<ChildExit> {
+  const { code, signal } = await runChild<never>(TRIAL_CHILD, [trialId], env, onSpawn);
+  return { code, signal };
 }
 
 /** The backend trials will use on this host; throws when the configured one cannot run. */

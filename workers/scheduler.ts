@@ -4,14 +4,14 @@
 // the database. Planning is idempotent and version-checked: any number of these may run.
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { onShutdown } from '../src/server.js';
 import { advanceUnfinished, reconcile } from '../src/services/reconcile.js';
+import { onShutdown } from '../src/shutdown.js';
 import { createCore } from '../src/wiring.js';
 
 const config = loadConfig();
 const log = createLogger(config.logLevel, 'scheduler');
 const core = await createCore(config, log);
-const reconcileOptions = { trialStaleMs: config.faults.trialStaleMs, defaultAttempts: config.trialAttempts };
+const reconcileOptions = { trialStaleMs: config.faults.trialStaleMs };
 
 let busy = false;
 let lastReconcile = 0;

@@ -2,7 +2,8 @@
 // store, queue and scheduler, so the process opens the database once and reconciles once.
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { onShutdown, startApi } from '../src/server.js';
+import { startApi } from '../src/server.js';
+import { onShutdown } from '../src/shutdown.js';
 import { createCore } from '../src/wiring.js';
 import { startTrialWorker } from './trial-worker.js';
 

@@ -12,12 +12,14 @@ import { pathToFileURL } from 'node:url';
 import { WaitingError, Worker, type Job } from 'bullmq';
 import { childEnv, loadConfig, type Config } from '../src/config.js';
 import { createLogger, type Logger } from '../src/logger.js';
-import { redisConnection, TRIAL_QUEUE, type TrialJob } from '../src/queue/trial-queue.js';
+import type { TrialJob } from '../src/ports/trial-queue.js';
+import { redisConnection, TRIAL_QUEUE } from '../src/queue/trial-queue.js';
 import { reconcile } from '../src/services/reconcile.js';
 import { failTrial } from '../src/services/trial-transitions.js';
+import { onShutdown } from '../src/shutdown.js';
+import { failedForGood } from '../src/domain/trial-attempts.js';
 import { isFinalTrialStatus } from '../src/domain/trial-state.js';
 import { createCore, type Core } from '../src/wiring.js';
-import { onShutdown } from '../src/server.js';
 import { HANDED_BACK_EXIT_CODE, runProbeChild, runTrialChild, STOP_MESSAGE } from './run-child.js';
 
 // Stalls (a worker lost mid-trial) are counted in trial.attempts, checked below against the
@@ -46,7 +48,7 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
     if (!trial) return 'gone';
     const attempts = job.opts.attempts ?? 1;
     if (stopping) return handBack(job, token); // fetched while the worker was closing
-    if (trial.status === 'running' && trial.attempts >= attempts) {
+    if (trial.status === 'running' && failedForGood({ made: trial.attempts, allowed: attempts })) {
       // Every run so far started and died with its worker (no exit was ever recorded).
       await failTrial(core.store, trialId, `trial process was lost (worker killed or stalled) in each of its ${attempts} attempt(s)`);
     } else if (!isFinalTrialStatus(trial.status)) {
@@ -58,7 +60,7 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
       if (exit.code !== 0) {
         const reason = `trial process exited with ${exit.signal ?? `code ${exit.code}`}`;
         const runs = (await core.store.getTrial(trialId))?.attempts ?? attempts;
-        if (runs < attempts) throw new Error(reason); // BullMQ retries with backoff, on any worker
+        if (!failedForGood({ made: runs, allowed: attempts })) throw new Error(reason); // BullMQ retries with backoff, on any worker
         await failTrial(core.store, trialId, `${reason}; gave up after ${runs} attempt(s)`);
       }
     }
@@ -79,14 +81,14 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
   // forever, so its last failure ends it.
   worker.on('failed', (job, err) => {
     log.warn({ searchId: job?.data.searchId, trialId: job?.id, err: err.message }, 'trial job failed');
-    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    if (!job || !failedForGood({ made: job.attemptsMade, allowed: job.opts.attempts ?? 1 })) return;
     failTrial(core.store, job.data.trialId, `trial job failed: ${err.message}`)
       .then(() => core.scheduler.advance(job.data.searchId))
       .catch((e) => log.error({ err: e, searchId: job.data.searchId, trialId: job.id }, 'could not record the failed trial'));
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
   await worker.waitUntilReady();
-  const reconcileOptions = { trialStaleMs, defaultAttempts: config.trialAttempts };
+  const reconcileOptions = { trialStaleMs };
   await reconcile(core.store, core.queue, core.scheduler, log, reconcileOptions);
   // Catches up on trials recorded while Redis was unreachable, a Redis that lost its data, and
   // running trials whose heartbeat stopped with no worker holding their job.

@@ -58,11 +58,6 @@ export interface SearchLimits {
 export const DEFAULT_RETRIES_PER_TRIAL = 2;
 const MAX_RETRIES_PER_TRIAL = 10;
 
-/** Runs a trial of this search gets (first + retries); undefined for searches stored before the field (the queue's default, TRIAL_ATTEMPTS). */
-export function attemptsPerTrial(spec: SearchSpec): number | undefined {
-  return spec.budget.maxRetriesPerTrial === undefined ? undefined : spec.budget.maxRetriesPerTrial + 1;
-}
-
 /**
  * Layer shape checks one search creation may spend on its corners (about 2 µs each). Without a
  * budget, 100 layers over 16+ hyperparameters took 13 s of one request's synchronous CPU.

@@ -1,13 +1,10 @@
-// The work list. The database is the record; a job only says "run trial X", and its job id is the
-// trial id, so enqueueing twice (a retry, a reconcile after a restart) never creates a second trial.
+// The work list over BullMQ (the TrialQueue port). The database is the record; a job only says
+// "run trial X", and its job id is the trial id, so enqueueing twice (a retry, a reconcile after a
+// restart) never creates a second trial.
 import { Queue, type ConnectionOptions } from 'bullmq';
+import type { TrialJob, TrialJobRequest, TrialQueue } from '../ports/trial-queue.js';
 
 export const TRIAL_QUEUE = 'trials';
-
-export interface TrialJob {
-  trialId: string;
-  searchId: string;
-}
 
 export function redisConnection(redisUrl: string): ConnectionOptions {
   const url = new URL(redisUrl);
@@ -22,22 +19,21 @@ export function redisConnection(redisUrl: string): ConnectionOptions {
   };
 }
 
-export class TrialQueue {
+export class BullTrialQueue implements TrialQueue {
   readonly queue: Queue<TrialJob>;
 
-  constructor(redisUrl: string, prefix: string, private readonly attempts: number) {
+  constructor(redisUrl: string, prefix: string) {
     this.queue = new Queue<TrialJob>(TRIAL_QUEUE, { connection: redisConnection(redisUrl), prefix });
   }
 
-  /** `attempts`: runs of the trial (its search's budget.maxRetriesPerTrial + 1); the queue's default otherwise. */
-  async enqueue(jobs: (TrialJob & { attempts?: number })[]): Promise<void> {
+  async enqueue(jobs: TrialJobRequest[]): Promise<void> {
     if (jobs.length === 0) return;
     await this.queue.addBulk(jobs.map(({ attempts, ...data }) => ({
       name: 'trial',
       data,
       opts: {
         jobId: data.trialId,
-        attempts: attempts ?? this.attempts,
+        attempts,
         backoff: { type: 'exponential', delay: 1000 },
         removeOnComplete: { age: 3600 },
         removeOnFail: { age: 7 * 24 * 3600 },
@@ -66,7 +62,7 @@ export class TrialQueue {
    * Enqueues the trial again after its run was lost. A finished job under the same id would make
    * BullMQ ignore the add, so it goes first; a job still waiting or delayed is left as it is.
    */
-  async requeue(job: TrialJob & { attempts?: number }): Promise<void> {
+  async requeue(job: TrialJobRequest): Promise<void> {
     const existing = await this.queue.getJob(job.trialId);
     if (existing) {
       const state = await existing.getState();

@@ -3,30 +3,31 @@
 // back (a Redis restart loses every job), and running trials nobody is running any more (no
 // heartbeat, no live job lock) are recovered. A trial a live worker holds is never touched, so a
 // restarting API or worker cannot start a second run of it.
-import { attemptsPerTrial } from '../domain/search-spec.js';
+import { attemptsPerTrial, failedForGood } from '../domain/trial-attempts.js';
 import type { Logger } from '../logger.js';
-import type { TrialQueue } from '../queue/trial-queue.js';
-import type { SearchRecord, Store, TrialRecord } from '../store/store.js';
+import type { TrialQueue } from '../ports/trial-queue.js';
+import type { Store, TrialRecord } from '../store/store.js';
 import type { Scheduler } from './scheduler.js';
 import { failTrial, moveTrial } from './trial-transitions.js';
 
 export interface ReconcileOptions {
   /** A running trial whose heartbeat is older than this, and whose job no worker holds, has lost its run. */
   trialStaleMs: number;
-  /** Attempts for searches stored before budget.maxRetriesPerTrial (TRIAL_ATTEMPTS). */
-  defaultAttempts: number;
 }
 
-const DEFAULTS: ReconcileOptions = { trialStaleMs: 120_000, defaultAttempts: 3 };
+const DEFAULTS: ReconcileOptions = { trialStaleMs: 120_000 };
 const QUEUED = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
 
 export async function reconcile(store: Store, queue: TrialQueue, scheduler: Scheduler, log: Logger, options: Partial<ReconcileOptions> = {}): Promise<void> {
-  const { trialStaleMs, defaultAttempts } = { ...DEFAULTS, ...options };
-  const searches = new Map<string, SearchRecord | null>();
-  const attemptsOf = async (t: TrialRecord) => {
-    if (!searches.has(t.searchId)) searches.set(t.searchId, await store.getSearch(t.searchId));
-    const search = searches.get(t.searchId);
-    return (search && attemptsPerTrial(search.spec)) ?? defaultAttempts;
+  const { trialStaleMs } = { ...DEFAULTS, ...options };
+  const attemptsBySearch = new Map<string, number>();
+  const attemptsOf = async (t: TrialRecord): Promise<number> => {
+    if (!attemptsBySearch.has(t.searchId)) {
+      // A trial's search is on record: searches are never deleted, and their trials would go with them.
+      const search = (await store.getSearch(t.searchId))!;
+      attemptsBySearch.set(t.searchId, attemptsPerTrial(search.spec));
+    }
+    return attemptsBySearch.get(t.searchId)!;
   };
   let requeued = 0;
   let recovered = 0;
@@ -52,7 +53,7 @@ export async function reconcile(store: Store, queue: TrialQueue, scheduler: Sche
     if (await queue.isHeld(t.id)) continue;
     const attempts = await attemptsOf(t);
     const silentFor = Math.round((Date.now() - beat) / 1000);
-    if (t.attempts >= attempts) {
+    if (failedForGood({ made: t.attempts, allowed: attempts })) {
       await failTrial(store, t.id, `trial lost its worker (no heartbeat for ${silentFor}s) after ${t.attempts} of ${attempts} attempt(s)`);
     } else if (await moveTrial(store, t.id, 'waiting', { heartbeatAt: null }, 'running')) {
       // The lost run counted as an attempt when it started; the retry resumes from its checkpoint.

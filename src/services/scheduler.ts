@@ -3,11 +3,11 @@
 // concurrent callers never create duplicate or extra trials; the loser re-reads and re-plans.
 import { randomUUID } from 'node:crypto';
 import { planNext } from '../domain/schedule.js';
-import { attemptsPerTrial } from '../domain/search-spec.js';
+import { attemptsPerTrial } from '../domain/trial-attempts.js';
 import { isFinalSearchStatus } from '../domain/trial-state.js';
 import type { Logger } from '../logger.js';
 import { createAlgorithm } from '../oracles/index.js';
-import type { TrialQueue } from '../queue/trial-queue.js';
+import type { TrialQueue } from '../ports/trial-queue.js';
 import type { SearchPatch, Store } from '../store/store.js';
 
 const MAX_CONFLICTS = 20;

@@ -6,9 +6,10 @@ import { BUILTIN_CATALOG, type DatasetCatalog } from '../domain/dataset-source.j
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { comboKey, validateValues, type HpValues } from '../domain/hyperparameters.js';
 import { pastDeadline, trialEpochs } from '../domain/schedule.js';
-import { attemptsPerTrial, isMultiFidelity, normalizeSpec, validateSpec, type SearchLimits, type SearchRequest } from '../domain/search-spec.js';
+import { isMultiFidelity, normalizeSpec, validateSpec, type SearchLimits, type SearchRequest } from '../domain/search-spec.js';
+import { attemptsPerTrial } from '../domain/trial-attempts.js';
 import { isFinalSearchStatus } from '../domain/trial-state.js';
-import type { TrialQueue } from '../queue/trial-queue.js';
+import type { TrialQueue } from '../ports/trial-queue.js';
 import type { NewTrial, SearchRecord, Store, TrialRecord, TrialWithEpochs } from '../store/store.js';
 import type { Scheduler } from './scheduler.js';
 import { moveTrial } from './trial-transitions.js';
