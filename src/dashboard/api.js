@@ -1,6 +1,8 @@
 // The dashboard's only door to the service: JSON requests and the server-sent event stream, both
 // with the API key (kept in localStorage) as the `Authorization: Bearer` header the auth plugin
-// reads. EventSource cannot send headers, so the stream is read with fetch and parsed here.
+// reads. EventSource cannot send headers, so the stream is read with fetch and parsed by
+// eventsource-parser (served from node_modules by src/routes/dashboard.ts; the CLI uses it too).
+import { createParser } from './vendor/eventsource-parser.js';
 
 const KEY = 'hypertune.apiKey';
 
@@ -68,21 +70,19 @@ export async function followEvents(path, onEvent, { signal, onState = () => {} }
       if (res.status === 204) return;
       if (!res.ok) throw await failure(res);
       onState('live');
+      // A fresh parser per connection: a message cut off by the drop is sent again after lastId.
+      const messages = [];
+      const parser = createParser({ onEvent: (m) => messages.push(m), onRetry: (ms) => { retryMs = ms; } });
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        buffer += value.replaceAll('\r\n', '\n');
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = parseFrame(buffer.slice(0, end));
-          buffer = buffer.slice(end + 2);
-          if (frame.id !== undefined) lastId = frame.id;
-          if (frame.retry) retryMs = frame.retry;
-          if (frame.event && frame.data) {
-            onEvent(frame.event, JSON.parse(frame.data));
-            if (frame.event === 'search.finished') return;
+        parser.feed(value);
+        for (const m of messages.splice(0)) {
+          if (m.id !== undefined) lastId = m.id;
+          if (m.event && m.data) {
+            onEvent(m.event, JSON.parse(m.data));
+            if (m.event === 'search.finished') return;
           }
         }
       }
@@ -96,17 +96,3 @@ export async function followEvents(path, onEvent, { signal, onState = () => {} }
   }
 }
 
-function parseFrame(text) {
-  const frame = { data: '' };
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith(':')) continue; // comments keep the connection alive
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'data') frame.data += (frame.data ? '\n' : '') + value;
-    else if (field === 'event') frame.event = value;
-    else if (field === 'id') frame.id = value;
-    else if (field === 'retry' && /^\d+$/.test(value)) frame.retry = Number(value);
-  }
-  return frame;
-}
