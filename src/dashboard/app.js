@@ -1,9 +1,9 @@
 // The dashboard's entry: hash routes (#/ the searches, #/searches/<id> one search) and the API key
 // prompt, shown whenever the API answers 401 (authentication on and no key, or a key it refuses).
 import { AuthError, getKey, setKey } from './api.js';
+import { el } from './dom.js';
 import { showSearch } from './search-view.js';
 import { showSearchList } from './search-list.js';
-import { esc } from './trials.js';
 
 const view = document.getElementById('view');
 const auth = document.getElementById('auth');
@@ -11,8 +11,8 @@ const keyForm = document.getElementById('key-form');
 let dispose = () => {};
 
 function setCrumbs(items) {
-  document.getElementById('crumbs').innerHTML = items
-    .map((c) => (c.href ? `<a href="${esc(c.href)}">${esc(c.text)}</a>` : `<span>${esc(c.text)}</span>`)).join('<span class="sep">/</span>');
+  const crumbs = items.map((c) => (c.href ? el('a', { href: c.href }, c.text) : el('span', {}, c.text)));
+  document.getElementById('crumbs').replaceChildren(...crumbs.flatMap((c, i) => (i ? [el('span', { class: 'sep' }, '/'), c] : [c])));
 }
 const setLive = (on) => { document.getElementById('live').hidden = !on; };
 // The key controls only matter where a key is in use.
@@ -24,7 +24,7 @@ const showKeyControls = () => {
 function askForKey(message) {
   dispose();
   dispose = () => {};
-  view.innerHTML = '';
+  view.replaceChildren();
   auth.hidden = false;
   document.getElementById('auth-message').textContent = message;
   keyForm.elements['api-key'].value = '';
@@ -37,7 +37,7 @@ function onError(err) {
     askForKey(getKey() ? `The API refused this key: ${err.message}` : 'This service needs an API key.');
     return;
   }
-  view.insertAdjacentHTML('afterbegin', `<section class="card"><p class="error">${esc(err?.message ?? err)}</p></section>`);
+  view.prepend(el('section', { class: 'card' }, el('p', { class: 'error' }, err?.message ?? err)));
 }
 
 function route() {

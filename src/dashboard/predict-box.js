@@ -5,7 +5,7 @@
 // a photo of a dark item on a light background around.
 import { api } from './api.js';
 import { mountChart } from './charts.js';
-import { esc } from './trials.js';
+import { el, fill } from './dom.js';
 
 const DRAW_SIZE = 280;
 
@@ -51,27 +51,29 @@ function paint(canvas, instance, pixelMax) {
   g.putImageData(img, 0, 0);
 }
 
-export function createPredictBox(el) {
-  el.innerHTML = `
-    <div class="predict">
-      <div class="draw-area">
-        <canvas id="draw-canvas" width="${DRAW_SIZE}" height="${DRAW_SIZE}" aria-label="draw here"></canvas>
-        <p class="hint">Draw with the mouse, or upload an image.</p>
-      </div>
-      <div class="predict-controls">
-        <label class="button file-button">Upload an image<input id="upload-input" type="file" accept="image/*"></label>
-        <label class="check"><input id="invert-input" type="checkbox"> invert (dark item on a light background)</label>
-        <div class="buttons"><button id="clear-button" type="button">Clear</button><button id="predict-button" type="button" class="primary" disabled>Predict</button></div>
-        <div class="preview"><canvas id="preview-canvas" width="28" height="28"></canvas><span class="muted">what the model sees</span></div>
-      </div>
-      <div class="predict-result">
-        <div id="prediction-label" class="prediction-label muted">No prediction yet</div>
-        <div id="chart-prediction" class="chart small"></div>
-      </div>
-    </div>`;
-  const draw = el.querySelector('#draw-canvas');
+function layout() {
+  return el('div', { class: 'predict' },
+    el('div', { class: 'draw-area' },
+      el('canvas', { id: 'draw-canvas', width: DRAW_SIZE, height: DRAW_SIZE, 'aria-label': 'draw here' }),
+      el('p', { class: 'hint' }, 'Draw with the mouse, or upload an image.')),
+    el('div', { class: 'predict-controls' },
+      el('label', { class: 'button file-button' }, 'Upload an image', el('input', { id: 'upload-input', type: 'file', accept: 'image/*' })),
+      el('label', { class: 'check' }, el('input', { id: 'invert-input', type: 'checkbox' }), ' invert (dark item on a light background)'),
+      el('div', { class: 'buttons' },
+        el('button', { id: 'clear-button', type: 'button' }, 'Clear'),
+        el('button', { id: 'predict-button', type: 'button', class: 'primary', disabled: true }, 'Predict')),
+      el('div', { class: 'preview' },
+        el('canvas', { id: 'preview-canvas', width: 28, height: 28 }), el('span', { class: 'muted' }, 'what the model sees'))),
+    el('div', { class: 'predict-result' },
+      el('div', { id: 'prediction-label', class: 'prediction-label muted' }, 'No prediction yet'),
+      el('div', { id: 'chart-prediction', class: 'chart small' })));
+}
+
+export function createPredictBox(root) {
+  root.replaceChildren(layout());
+  const $ = (sel) => root.querySelector(sel);
+  const draw = $('#draw-canvas');
   const g = draw.getContext('2d');
-  const $ = (sel) => el.querySelector(sel);
   const resultChart = mountChart($('#chart-prediction'));
   let model = null;
   let uploaded = null; // an uploaded image, used as is (not the display copy) until the user draws over it
@@ -112,7 +114,7 @@ export function createPredictBox(el) {
       uploaded = bitmap;
       showInput();
     } catch {
-      setLabel(`Could not read ${esc(file.name)} as an image`, true);
+      setLabel([`Could not read ${file.name} as an image`], true);
     }
   });
   $('#predict-button').addEventListener('click', predict);
@@ -128,9 +130,9 @@ export function createPredictBox(el) {
     if (instance) paint($('#preview-canvas'), instance, model.dataset.pixelMax);
   }
 
-  function setLabel(html, error = false) {
+  function setLabel(content, error = false) {
     const label = $('#prediction-label');
-    label.innerHTML = html;
+    fill(label, content);
     label.classList.toggle('error', error);
     label.classList.toggle('muted', false);
   }
@@ -142,7 +144,10 @@ export function createPredictBox(el) {
     button.disabled = true;
     try {
       const { predictions: [p] } = await api(`/models/${encodeURIComponent(model.id)}/predict`, { method: 'POST', body: { instances: [instance] } });
-      setLabel(`<span class="muted">prediction</span> <strong data-class-index="${p.classIndex}">${esc(p.label)}</strong> <span class="muted">${(p.probabilities[p.classIndex] * 100).toFixed(1)}%</span>`);
+      setLabel([
+        el('span', { class: 'muted' }, 'prediction'), ' ', el('strong', { 'data-class-index': p.classIndex }, p.label), ' ',
+        el('span', { class: 'muted' }, `${(p.probabilities[p.classIndex] * 100).toFixed(1)}%`),
+      ]);
       const labels = model.dataset.labels;
       const top = p.probabilities.map((prob, i) => ({ prob, label: labels[i] ?? String(i) })).sort((a, b) => b.prob - a.prob).slice(0, 5).reverse();
       resultChart.chart.setOption({
@@ -156,7 +161,7 @@ export function createPredictBox(el) {
         }],
       });
     } catch (err) {
-      setLabel(esc(err.message), true);
+      setLabel([err.message], true);
     } finally {
       button.disabled = !model;
     }

@@ -4,27 +4,33 @@
 // search and its trials (which carry every field, including ones this page has no event for).
 import { api, followEvents } from './api.js';
 import { curvesOption, historyOption, mountChart, parallelOption } from './charts.js';
+import { el, fill } from './dom.js';
 import { renderModelSummary } from './model-summary.js';
 import { createPredictBox } from './predict-box.js';
 import { createTrialTable } from './trial-table.js';
-import { esc, FINAL_STATUSES, fmtNumber, objectiveOf, statusBadge } from './trials.js';
+import { FINAL_STATUSES, fmtNumber, objectiveOf, statusBadge } from './trials.js';
 
-const LAYOUT = `
-  <section class="card search-head" id="search-head"><p class="muted">Loading…</p></section>
-  <section class="card"><h2>Trials</h2><div id="trial-table"></div></section>
-  <div class="grid two">
-    <section class="card"><h2>Validation accuracy per epoch</h2><div id="chart-val-accuracy" class="chart"></div></section>
-    <section class="card"><h2>Loss per epoch <span class="muted">(solid: training, dashed: validation)</span></h2><div id="chart-loss" class="chart"></div></section>
-    <section class="card"><h2>Optimization history</h2><div id="chart-history" class="chart"></div></section>
-    <section class="card"><h2>Hyperparameters vs objective</h2><div id="chart-parallel" class="chart"></div></section>
-  </div>
-  <div class="grid two">
-    <section class="card"><h2>Best model</h2><div id="model-summary"></div></section>
-    <section class="card"><h2>Try the best model</h2><div id="predict-box"></div></section>
-  </div>`;
+const card = (title, body) => el('section', { class: 'card' }, el('h2', {}, title), body);
+const chart = (id) => el('div', { id, class: 'chart' });
+
+function layout() {
+  return [
+    el('section', { class: 'card search-head', id: 'search-head' }, el('p', { class: 'muted' }, 'Loading…')),
+    card('Trials', el('div', { id: 'trial-table' })),
+    el('div', { class: 'grid two' },
+      card('Validation accuracy per epoch', chart('chart-val-accuracy')),
+      card(['Loss per epoch ', el('span', { class: 'muted' }, '(solid: training, dashed: validation)')], chart('chart-loss')),
+      card('Optimization history', chart('chart-history')),
+      card('Hyperparameters vs objective', chart('chart-parallel'))),
+    el('div', { class: 'grid two' },
+      card('Best model', el('div', { id: 'model-summary' })),
+      card('Try the best model', el('div', { id: 'predict-box' }))),
+  ];
+}
 
 const isFinalSearch = (s) => ['completed', 'failed', 'cancelled'].includes(s.status);
 
+/** The search's title row and facts: the children of #search-head. */
 function header(search, trials) {
   const c = search.trials ?? {};
   const o = objectiveOf(search);
@@ -33,23 +39,25 @@ function header(search, trials) {
   const bestValue = best ? (typeof best.value === 'number' ? best.value : best.valAccuracy) : null;
   const counts = ['running', 'completed', 'pruned', 'failed', 'cancelled', 'waiting']
     .filter((k) => c[k]).map((k) => `${c[k]} ${k}`).join(', ');
-  const fact = (dt, dd, id = '') => `<div${id ? ` id="${id}"` : ''}><dt>${dt}</dt><dd>${dd}</dd></div>`;
-  return `
-    <div class="title-row"><h1>${esc(search.name)}</h1>${statusBadge(search.status)}<code class="muted" title="search id">${esc(search.id)}</code></div>
-    ${search.error ? `<p class="error">${esc(search.error)}</p>` : ''}
-    <dl class="facts">
-      ${fact('objective', `${esc(o.metric)} (${esc(o.direction)})`)}
-      ${fact('best', bestValue === null ? '–' : `<strong>${bestValue.toFixed(4)}</strong> <span class="muted">trial #${best.number}</span>`, 'search-best')}
-      ${fact('trials', `${trials.length}/${esc(spec.budget?.maxTrials ?? '?')}${counts ? ` <span class="muted">(${esc(counts)})</span>` : ''}`)}
-      ${fact('algorithm', esc(spec.algorithm?.name ?? ''))}
-      ${fact('dataset', `${esc(spec.dataset?.id ?? '')}${spec.dataset?.limit ? ` <span class="muted">(${fmtNumber(spec.dataset.limit)} images)</span>` : ''}`)}
-      ${fact('training', spec.training ? `${spec.training.epochs} epochs, batch ${spec.training.batchSize}` : '')}
-      ${fact('created', esc(new Date(search.createdAt).toLocaleString()))}
-    </dl>`;
+  const fact = (dt, dd, id = null) => el('div', { id }, el('dt', {}, dt), el('dd', {}, dd));
+  const muted = (text) => [' ', el('span', { class: 'muted' }, text)];
+  return [
+    el('div', { class: 'title-row' },
+      el('h1', {}, search.name), statusBadge(search.status), el('code', { class: 'muted', title: 'search id' }, search.id)),
+    search.error ? el('p', { class: 'error' }, search.error) : null,
+    el('dl', { class: 'facts' },
+      fact('objective', `${o.metric} (${o.direction})`),
+      fact('best', bestValue === null ? '–' : [el('strong', {}, bestValue.toFixed(4)), muted(`trial #${best.number}`)], 'search-best'),
+      fact('trials', [`${trials.length}/${spec.budget?.maxTrials ?? '?'}`, counts ? muted(`(${counts})`) : null]),
+      fact('algorithm', spec.algorithm?.name ?? ''),
+      fact('dataset', [spec.dataset?.id ?? '', spec.dataset?.limit ? muted(`(${fmtNumber(spec.dataset.limit)} images)`) : null]),
+      fact('training', spec.training ? `${spec.training.epochs} epochs, batch ${spec.training.batchSize}` : ''),
+      fact('created', new Date(search.createdAt).toLocaleString())),
+  ];
 }
 
 export function showSearch(root, id, { setCrumbs, onError, setLive }) {
-  root.innerHTML = LAYOUT;
+  fill(root, layout());
   const $ = (sel) => root.querySelector(sel);
   const table = createTrialTable($('#trial-table'));
   const charts = {
@@ -68,7 +76,7 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     const { search } = state;
     if (!search || abort.signal.aborted) return;
     const trials = [...state.trials.values()].sort((a, b) => a.number - b.number);
-    $('#search-head').innerHTML = header(search, trials);
+    fill($('#search-head'), header(search, trials));
     table.update(search, trials);
     const series = { replaceMerge: ['series'] };
     charts.valAccuracy.chart.setOption(curvesOption(search, trials, 'valAccuracy', { yName: 'val_accuracy' }), series);
@@ -133,7 +141,8 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
   function fail(err) {
     if (abort.signal.aborted || err?.name === 'AbortError') return null;
     if (err?.status === 404) {
-      root.innerHTML = `<section class="card"><p class="error">No search <code>${esc(id)}</code> here.</p><p><a href="#/">All searches</a></p></section>`;
+      fill(root, el('section', { class: 'card' },
+        el('p', { class: 'error' }, 'No search ', el('code', {}, id), ' here.'), el('p', {}, el('a', { href: '#/' }, 'All searches'))));
       return null;
     }
     onError(err);

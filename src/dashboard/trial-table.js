@@ -1,8 +1,9 @@
 // The trial table: one row per trial, one column per hyperparameter and per metric, sorted by
 // clicking a header (again: the other direction). Empty cells (a conditional hyperparameter a
 // trial did not use, a metric not known yet) sort last either way.
+import { el, fill } from './dom.js';
 import {
-  durationMs, esc, extraFields, fmtDuration, fmtField, fmtNumber, hyperparameterDefs, label, lastEpoch, objectiveOf, statusBadge,
+  durationMs, extraFields, fmtDuration, fmtField, fmtNumber, hyperparameterDefs, label, lastEpoch, objectiveOf, statusBadge,
   targetEpochs,
 } from './trials.js';
 
@@ -11,7 +12,7 @@ function columns(search, trials) {
   const objective = objectiveOf(search);
   const cols = [
     { key: 'number', label: '#', value: (t) => t.number },
-    { key: 'status', label: 'status', value: (t) => t.status, html: (t) => statusBadge(t.status, t.error ?? '') },
+    { key: 'status', label: 'status', value: (t) => t.status, node: (t) => statusBadge(t.status, t.error ?? '') },
     ...hyperparameterDefs(search, trials).map((d) => ({
       key: `hp:${d.name}`, label: d.name, hp: true,
       value: (t) => t.hyperparameters?.[d.name],
@@ -40,11 +41,11 @@ function compare(a, b) {
   return String(a).localeCompare(String(b), 'en', { numeric: true });
 }
 
-export function createTrialTable(el) {
+export function createTrialTable(root) {
   let sort = { key: 'number', dir: 1 };
   let last = { search: null, trials: [], bestTrialId: null };
 
-  el.addEventListener('click', (e) => {
+  root.addEventListener('click', (e) => {
     const th = e.target.closest('th[data-key]');
     if (!th) return;
     sort = sort.key === th.dataset.key ? { key: sort.key, dir: -sort.dir } : { key: th.dataset.key, dir: 1 };
@@ -54,7 +55,7 @@ export function createTrialTable(el) {
   function render() {
     const { search, trials, bestTrialId } = last;
     if (!trials.length) {
-      el.innerHTML = '<p class="empty">No trials yet: the first ones start when a worker picks them up.</p>';
+      fill(root, el('p', { class: 'empty' }, 'No trials yet: the first ones start when a worker picks them up.'));
       return;
     }
     const cols = columns(search, trials);
@@ -66,16 +67,19 @@ export function createTrialTable(el) {
       if (empty(av) !== empty(bv)) return compare(av, bv); // empty last in both directions
       return sort.dir * compare(av, bv) || a.number - b.number;
     });
-    const head = cols.map((c) => {
-      const aria = c.key === col.key ? (sort.dir > 0 ? 'ascending' : 'descending') : 'none';
-      return `<th data-key="${esc(c.key)}" aria-sort="${aria}" class="${c.hp ? 'hp' : ''}" title="${esc(c.title ? `${c.title}; click to sort` : 'click to sort')}">${esc(c.label)}</th>`;
-    }).join('');
-    const body = rows.map((t) => `<tr data-trial-id="${esc(t.id)}" data-number="${t.number}"${t.id === bestTrialId ? ' class="best"' : ''}>${
-      cols.map((c) => `<td class="${c.hp ? 'hp' : ''}" data-key="${esc(c.key)}">${c.html ? c.html(t) : esc(c.text ? c.text(t) : c.value(t))}</td>`).join('')
-    }</tr>`).join('');
-    const scrolled = el.querySelector('.table-scroll')?.scrollLeft ?? 0; // live updates keep the reader's place
-    el.innerHTML = `<div class="table-scroll"><table class="trials"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
-    el.querySelector('.table-scroll').scrollLeft = scrolled;
+    const head = cols.map((c) => el('th', {
+      'data-key': c.key,
+      'aria-sort': c.key === col.key ? (sort.dir > 0 ? 'ascending' : 'descending') : 'none',
+      class: c.hp ? 'hp' : null,
+      title: c.title ? `${c.title}; click to sort` : 'click to sort',
+    }, c.label));
+    const cell = (c, t) => (c.node ? c.node(t) : String((c.text ? c.text(t) : c.value(t)) ?? ''));
+    const body = rows.map((t) => el('tr', { 'data-trial-id': t.id, 'data-number': t.number, class: t.id === bestTrialId ? 'best' : null },
+      cols.map((c) => el('td', { class: c.hp ? 'hp' : null, 'data-key': c.key }, cell(c, t)))));
+    const scrolled = root.querySelector('.table-scroll')?.scrollLeft ?? 0; // live updates keep the reader's place
+    const scroll = el('div', { class: 'table-scroll' }, el('table', { class: 'trials' }, el('thead', {}, el('tr', {}, head)), el('tbody', {}, body)));
+    fill(root, scroll);
+    scroll.scrollLeft = scrolled;
   }
 
   return {

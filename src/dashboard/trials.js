@@ -1,6 +1,7 @@
 // What the dashboard derives from a search and its trials: hyperparameter columns, the objective
 // of a trial, formatting. Written against the API's shapes loosely: fields a newer API adds to a
 // trial (value, rung, bracket, parentTrialId, source, ...) show up without changes here.
+import { el } from './dom.js';
 
 /** Trial fields shown in their own way; any other scalar field gets a generic column. */
 const KNOWN_FIELDS = new Set([
@@ -9,8 +10,6 @@ const KNOWN_FIELDS = new Set([
 ]);
 
 export const FINAL_STATUSES = ['completed', 'pruned', 'failed', 'cancelled'];
-
-export const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function fmtNumber(v) {
   if (typeof v !== 'number' || !Number.isFinite(v)) return v == null ? '' : String(v);
@@ -33,7 +32,7 @@ export function durationMs(t, now = Date.now()) {
 }
 
 export const statusBadge = (status, title = '') =>
-  `<span class="badge status-${esc(status)}"${title ? ` title="${esc(title)}"` : ''}>${esc(status)}</span>`;
+  el('span', { class: `badge status-${status}`, title: title || null }, status);
 
 /** The search's objective: its metric (e.g. val_accuracy) and direction; defaults as the API's. */
 export function objectiveOf(search) {
