@@ -1,13 +1,24 @@
+// @ts-check
 // The best model's summary, as Keras' model.summary() prints it: layers with output shapes and
 // parameter counts, then totals, training settings, hyperparameters and metrics (GET /models/:id).
 import { download } from './api.js';
 import { el } from './dom.js';
 import { fmtNumber } from './trials.js';
 
+/** @typedef {import('./api-types.js').Model} Model */
+
+/** @param {(number | null)[]} s */
 const shape = (s) => `(${s.map((d) => (d === null ? 'None' : d)).join(', ')})`;
+/** @param {string} dt @param {HTMLElement} dd */
 const fact = (dt, dd) => el('div', {}, el('dt', {}, dt), dd);
+/** @param {string} text */
 const muted = (text) => el('span', { class: 'muted' }, text);
 
+/**
+ * @param {HTMLElement} root
+ * @param {Model | null} model
+ * @param {number | undefined} trialNumber
+ */
 export function renderModelSummary(root, model, trialNumber) {
   if (!model) {
     root.replaceChildren(el('p', { class: 'empty' }, 'No model yet: the best trial\'s model appears here once a trial completes.'));

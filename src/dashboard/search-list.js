@@ -1,3 +1,4 @@
+// @ts-check
 // The list of searches (GET /searches), newest first, refreshed while the page is open.
 import { api } from './api.js';
 import { el } from './dom.js';
@@ -5,6 +6,9 @@ import { statusBadge } from './trials.js';
 
 const REFRESH_MS = 5000;
 
+/** @typedef {import('./api-types.js').Search} Search */
+
+/** @param {Search} s */
 function row(s) {
   const c = s.trials ?? {};
   const done = (c.completed ?? 0) + (c.pruned ?? 0) + (c.failed ?? 0) + (c.cancelled ?? 0);
@@ -25,6 +29,7 @@ function row(s) {
 
 const COLUMNS = ['search', 'status', 'trials', 'best objective', 'algorithm', 'dataset', 'created'];
 
+/** @param {Search[]} searches */
 function table(searches) {
   const head = COLUMNS.map((name) => el('th', name === 'best objective' ? { class: 'num' } : {}, name));
   return el('div', { class: 'table-scroll' },
@@ -34,14 +39,21 @@ function table(searches) {
 const noSearches = () => el('p', { class: 'empty' },
   'No searches yet. Create one with ', el('code', {}, 'POST /searches'), ' (see ', el('a', { href: '/docs' }, 'the API docs'), ').');
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('./app.js').PageContext} context
+ * @returns {() => void} stops the refreshing
+ */
 export function showSearchList(root, { setCrumbs, onError }) {
   setCrumbs([]);
   const list = el('div', { id: 'search-list' }, el('p', { class: 'muted' }, 'Loading…'));
   root.replaceChildren(el('section', { class: 'card' }, el('h2', {}, 'Searches'), list));
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   let stopped = false;
   const load = async () => {
     try {
+      /** @type {{ searches: Search[] }} */
       const { searches } = await api('/searches');
       if (stopped) return;
       list.replaceChildren(searches.length ? table(searches) : noSearches());
