@@ -1,5 +1,7 @@
-// A server-sent events parser (the WHATWG event-stream format) over a fetch body: Node 20 has
-// fetch but no EventSource, and the CLI needs Last-Event-ID handling of its own anyway.
+// Server-sent events over a fetch body, parsed by eventsource-parser (the dashboard uses the same
+// parser in the browser): Node 20 has fetch but no EventSource, and the CLI needs Last-Event-ID
+// handling of its own anyway.
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 export interface SseMessage {
   /** The last `id:` seen on the stream so far (ids persist across messages, as in EventSource). */
@@ -17,34 +19,24 @@ export interface SseCallbacks {
 export async function* parseSse(body: ReadableStream<Uint8Array>, cb: SseCallbacks = {}): AsyncGenerator<SseMessage> {
   const reader = body.getReader();
   const decoder = new TextDecoder(); // stream mode: a UTF-8 character split across chunks survives
-  let buffer = '';
   let lastId: string | undefined;
-  let event = '';
-  let data: string[] = [];
+  let parsed: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (m) => parsed.push(m), onRetry: cb.onRetry });
+  let endsInCr = false;
   try {
     for (;;) {
       const { value, done } = await reader.read();
-      if (!done) buffer += decoder.decode(value, { stream: true });
-      let nl: number;
-      while ((nl = buffer.search(/\r\n|\r|\n/)) >= 0) {
-        // A lone \r at the end may be the first half of \r\n: wait for more input, unless there is none.
-        if (buffer[nl] === '\r' && nl === buffer.length - 1 && !done) break;
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + (buffer.startsWith('\r\n', nl) ? 2 : 1));
-        if (line === '') {
-          if (data.length) yield { id: lastId, event: event || 'message', data: data.join('\n') };
-          event = '';
-          data = [];
-          continue;
-        }
-        if (line.startsWith(':')) continue;
-        const colon = line.indexOf(':');
-        const field = colon < 0 ? line : line.slice(0, colon);
-        const val = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'data') data.push(val);
-        else if (field === 'event') event = val;
-        else if (field === 'id' && !val.includes('\0')) lastId = val;
-        else if (field === 'retry' && /^\d+$/.test(val)) cb.onRetry?.(Number(val));
+      // The parser holds back a trailing \r (it may be half of \r\n); at the end it is a line end.
+      const text: string = done ? (endsInCr ? '\n' : '') : decoder.decode(value, { stream: true });
+      if (text) {
+        parser.feed(text);
+        endsInCr = text.endsWith('\r');
+      }
+      const ready = parsed;
+      parsed = [];
+      for (const m of ready) {
+        if (m.id !== undefined) lastId = m.id;
+        yield { id: lastId, event: m.event ?? 'message', data: m.data };
       }
       if (done) return; // a message without its blank line is incomplete: dropped, as EventSource does
     }

@@ -1,10 +1,14 @@
+// @ts-check
 // The dashboard's only door to the service: JSON requests and the server-sent event stream, both
 // with the API key (kept in localStorage) as the `Authorization: Bearer` header the auth plugin
-// reads. EventSource cannot send headers, so the stream is read with fetch and parsed here.
+// reads. EventSource cannot send headers, so the stream is read with fetch and parsed by
+// eventsource-parser (served from node_modules by src/routes/dashboard.ts; the CLI uses it too).
+import { createParser } from './vendor/eventsource-parser.js';
 
 const KEY = 'hypertune.apiKey';
 
 export const getKey = () => localStorage.getItem(KEY) ?? '';
+/** @param {string} key */
 export function setKey(key) {
   if (key) localStorage.setItem(KEY, key);
   else localStorage.removeItem(KEY);
@@ -13,23 +17,32 @@ export function setKey(key) {
 /** The API answered 401: no key, or one it does not accept. */
 export class AuthError extends Error {}
 export class ApiError extends Error {
+  /** @param {number} status @param {string} message */
   constructor(status, message) {
     super(message);
     this.status = status;
   }
 }
 
+/** @param {Record<string, string>} [extra] @returns {Record<string, string>} */
 function headers(extra = {}) {
   const key = getKey();
   return key ? { ...extra, authorization: `Bearer ${key}` } : extra;
 }
 
+/** @param {Response} res */
 async function failure(res) {
   const body = await res.json().catch(() => null);
   const message = body?.error?.message ?? `${res.status} ${res.statusText}`;
   return res.status === 401 ? new AuthError(message) : new ApiError(res.status, message);
 }
 
+/**
+ * The JSON answer to a request (null for 204), typed by the caller (JSDoc `@type` on the result).
+ * @param {string} path
+ * @param {{ method?: string, body?: unknown, signal?: AbortSignal }} [init]
+ * @returns {Promise<any>}
+ */
 export async function api(path, { method = 'GET', body, signal } = {}) {
   const res = await fetch(path, {
     method,
@@ -41,7 +54,11 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
   return res.status === 204 ? null : res.json();
 }
 
-/** A download that needs the key (so not a plain link): fetched, then saved from a blob. */
+/**
+ * A download that needs the key (so not a plain link): fetched, then saved from a blob.
+ * @param {string} path
+ * @param {string} fileName
+ */
 export async function download(path, fileName) {
   const res = await fetch(path, { headers: headers() });
   if (!res.ok) throw await failure(res);
@@ -55,8 +72,12 @@ export async function download(path, fileName) {
  * Follows GET `path` (text/event-stream) until `search.finished` or `signal` aborts, calling
  * onEvent(name, data) for each event. A dropped connection is resumed with Last-Event-ID, so no
  * event is missed or repeated; a 204 means the stream had already ended.
+ * @param {string} path
+ * @param {(name: string, data: any) => void} onEvent data: the event's JSON (search-events.ts)
+ * @param {{ signal: AbortSignal, onState?: (state: 'live' | 'idle') => void }} options
  */
 export async function followEvents(path, onEvent, { signal, onState = () => {} }) {
+  /** @type {string | undefined} */
   let lastId;
   let retryMs = 1000;
   while (!signal.aborted) {
@@ -68,21 +89,20 @@ export async function followEvents(path, onEvent, { signal, onState = () => {} }
       if (res.status === 204) return;
       if (!res.ok) throw await failure(res);
       onState('live');
-      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
+      // A fresh parser per connection: a message cut off by the drop is sent again after lastId.
+      /** @type {import('./vendor/eventsource-parser.js').EventSourceMessage[]} */
+      const messages = [];
+      const parser = createParser({ onEvent: (m) => messages.push(m), onRetry: (ms) => { retryMs = ms; } });
+      const reader = /** @type {ReadableStream<BufferSource>} */ (res.body).pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        buffer += value.replaceAll('\r\n', '\n');
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = parseFrame(buffer.slice(0, end));
-          buffer = buffer.slice(end + 2);
-          if (frame.id !== undefined) lastId = frame.id;
-          if (frame.retry) retryMs = frame.retry;
-          if (frame.event && frame.data) {
-            onEvent(frame.event, JSON.parse(frame.data));
-            if (frame.event === 'search.finished') return;
+        parser.feed(value);
+        for (const m of messages.splice(0)) {
+          if (m.id !== undefined) lastId = m.id;
+          if (m.event && m.data) {
+            onEvent(m.event, JSON.parse(m.data));
+            if (m.event === 'search.finished') return;
           }
         }
       }
@@ -96,17 +116,3 @@ export async function followEvents(path, onEvent, { signal, onState = () => {} }
   }
 }
 
-function parseFrame(text) {
-  const frame = { data: '' };
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith(':')) continue; // comments keep the connection alive
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'data') frame.data += (frame.data ? '\n' : '') + value;
-    else if (field === 'event') frame.event = value;
-    else if (field === 'id') frame.id = value;
-    else if (field === 'retry' && /^\d+$/.test(value)) frame.retry = Number(value);
-  }
-  return frame;
-}

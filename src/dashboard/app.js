@@ -1,43 +1,57 @@
+// @ts-check
 // The dashboard's entry: hash routes (#/ the searches, #/searches/<id> one search) and the API key
 // prompt, shown whenever the API answers 401 (authentication on and no key, or a key it refuses).
 import { AuthError, getKey, setKey } from './api.js';
+import { el, find } from './dom.js';
 import { showSearch } from './search-view.js';
 import { showSearchList } from './search-list.js';
-import { esc } from './trials.js';
 
-const view = document.getElementById('view');
-const auth = document.getElementById('auth');
-const keyForm = document.getElementById('key-form');
+/**
+ * What a view (search-list.js, search-view.js) gets from here.
+ * @typedef {object} PageContext
+ * @property {(items: { text: string, href?: string }[]) => void} setCrumbs
+ * @property {(err: unknown) => void} onError
+ * @property {(on: boolean) => void} setLive
+ */
+
+const view = find('#view');
+const auth = find('#auth');
+const keyForm = /** @type {HTMLFormElement} */ (find('#key-form'));
+const keyInput = /** @type {HTMLInputElement} */ (keyForm.elements.namedItem('api-key'));
 let dispose = () => {};
 
+/** @param {{ text: string, href?: string }[]} items */
 function setCrumbs(items) {
-  document.getElementById('crumbs').innerHTML = items
-    .map((c) => (c.href ? `<a href="${esc(c.href)}">${esc(c.text)}</a>` : `<span>${esc(c.text)}</span>`)).join('<span class="sep">/</span>');
+  const crumbs = items.map((c) => (c.href ? el('a', { href: c.href }, c.text) : el('span', {}, c.text)));
+  find('#crumbs').replaceChildren(...crumbs.flatMap((c, i) => (i ? [el('span', { class: 'sep' }, '/'), c] : [c])));
 }
-const setLive = (on) => { document.getElementById('live').hidden = !on; };
+/** @type {PageContext['setLive']} */
+const setLive = (on) => { find('#live').hidden = !on; };
 // The key controls only matter where a key is in use.
 const showKeyControls = () => {
-  document.getElementById('key-button').hidden = !getKey();
-  document.getElementById('forget-key').hidden = !getKey();
+  find('#key-button').hidden = !getKey();
+  find('#forget-key').hidden = !getKey();
 };
 
+/** @param {string} message */
 function askForKey(message) {
   dispose();
   dispose = () => {};
-  view.innerHTML = '';
+  view.replaceChildren();
   auth.hidden = false;
-  document.getElementById('auth-message').textContent = message;
-  keyForm.elements['api-key'].value = '';
-  keyForm.elements['api-key'].focus();
+  find('#auth-message').textContent = message;
+  keyInput.value = '';
+  keyInput.focus();
   showKeyControls();
 }
 
+/** @param {unknown} err */
 function onError(err) {
   if (err instanceof AuthError) {
     askForKey(getKey() ? `The API refused this key: ${err.message}` : 'This service needs an API key.');
     return;
   }
-  view.insertAdjacentHTML('afterbegin', `<section class="card"><p class="error">${esc(err?.message ?? err)}</p></section>`);
+  view.prepend(el('section', { class: 'card' }, el('p', { class: 'error' }, /** @type {{ message?: string }} */ (err)?.message ?? String(err ?? ''))));
 }
 
 function route() {
@@ -51,14 +65,14 @@ function route() {
 
 keyForm.addEventListener('submit', (e) => {
   e.preventDefault();
-  setKey(keyForm.elements['api-key'].value.trim());
+  setKey(keyInput.value.trim());
   route();
 });
-document.getElementById('forget-key').addEventListener('click', () => {
+find('#forget-key').addEventListener('click', () => {
   setKey('');
   askForKey('Key forgotten. Enter another one, or reload if this service needs none.');
 });
-document.getElementById('key-button').addEventListener('click', () => askForKey(getKey() ? 'Enter a new key to replace the one kept in this browser.' : 'Enter an API key.'));
+find('#key-button').addEventListener('click', () => askForKey(getKey() ? 'Enter a new key to replace the one kept in this browser.' : 'Enter an API key.'));
 
 window.addEventListener('hashchange', route);
 route();

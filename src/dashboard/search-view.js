@@ -1,30 +1,49 @@
+// @ts-check
 // One search: its trials (table, learning curves, optimization history, parallel coordinates), its
 // best model and a box to try it. Loaded from GET /searches/:id and /trials, then kept live by the
 // event stream: epochs extend the curves as they arrive; a trial's start or end re-reads the
 // search and its trials (which carry every field, including ones this page has no event for).
 import { api, followEvents } from './api.js';
 import { curvesOption, historyOption, mountChart, parallelOption } from './charts.js';
+import { el, fill, find } from './dom.js';
 import { renderModelSummary } from './model-summary.js';
 import { createPredictBox } from './predict-box.js';
 import { createTrialTable } from './trial-table.js';
-import { esc, FINAL_STATUSES, fmtNumber, objectiveOf, statusBadge } from './trials.js';
+import { FINAL_STATUSES, fmtNumber, objectiveOf, statusBadge } from './trials.js';
 
-const LAYOUT = `
-  <section class="card search-head" id="search-head"><p class="muted">Loading…</p></section>
-  <section class="card"><h2>Trials</h2><div id="trial-table"></div></section>
-  <div class="grid two">
-    <section class="card"><h2>Validation accuracy per epoch</h2><div id="chart-val-accuracy" class="chart"></div></section>
-    <section class="card"><h2>Loss per epoch <span class="muted">(solid: training, dashed: validation)</span></h2><div id="chart-loss" class="chart"></div></section>
-    <section class="card"><h2>Optimization history</h2><div id="chart-history" class="chart"></div></section>
-    <section class="card"><h2>Hyperparameters vs objective</h2><div id="chart-parallel" class="chart"></div></section>
-  </div>
-  <div class="grid two">
-    <section class="card"><h2>Best model</h2><div id="model-summary"></div></section>
-    <section class="card"><h2>Try the best model</h2><div id="predict-box"></div></section>
-  </div>`;
+/** @typedef {import('./api-types.js').Search} Search */
+/** @typedef {import('./api-types.js').Trial} Trial */
+/** @typedef {import('./api-types.js').Model} Model */
+/** @typedef {import('./dom.js').Child} Child */
 
+/** @param {Child} title @param {HTMLElement} body */
+const card = (title, body) => el('section', { class: 'card' }, el('h2', {}, title), body);
+/** @param {string} id */
+const chart = (id) => el('div', { id, class: 'chart' });
+
+function layout() {
+  return [
+    el('section', { class: 'card search-head', id: 'search-head' }, el('p', { class: 'muted' }, 'Loading…')),
+    card('Trials', el('div', { id: 'trial-table' })),
+    el('div', { class: 'grid two' },
+      card('Validation accuracy per epoch', chart('chart-val-accuracy')),
+      card(['Loss per epoch ', el('span', { class: 'muted' }, '(solid: training, dashed: validation)')], chart('chart-loss')),
+      card('Optimization history', chart('chart-history')),
+      card('Hyperparameters vs objective', chart('chart-parallel'))),
+    el('div', { class: 'grid two' },
+      card('Best model', el('div', { id: 'model-summary' })),
+      card('Try the best model', el('div', { id: 'predict-box' }))),
+  ];
+}
+
+/** @param {Search} s */
 const isFinalSearch = (s) => ['completed', 'failed', 'cancelled'].includes(s.status);
 
+/**
+ * The search's title row and facts: the children of #search-head.
+ * @param {Search} search
+ * @param {Trial[]} trials
+ */
 function header(search, trials) {
   const c = search.trials ?? {};
   const o = objectiveOf(search);
@@ -33,24 +52,35 @@ function header(search, trials) {
   const bestValue = best ? (typeof best.value === 'number' ? best.value : best.valAccuracy) : null;
   const counts = ['running', 'completed', 'pruned', 'failed', 'cancelled', 'waiting']
     .filter((k) => c[k]).map((k) => `${c[k]} ${k}`).join(', ');
-  const fact = (dt, dd, id = '') => `<div${id ? ` id="${id}"` : ''}><dt>${dt}</dt><dd>${dd}</dd></div>`;
-  return `
-    <div class="title-row"><h1>${esc(search.name)}</h1>${statusBadge(search.status)}<code class="muted" title="search id">${esc(search.id)}</code></div>
-    ${search.error ? `<p class="error">${esc(search.error)}</p>` : ''}
-    <dl class="facts">
-      ${fact('objective', `${esc(o.metric)} (${esc(o.direction)})`)}
-      ${fact('best', bestValue === null ? '–' : `<strong>${bestValue.toFixed(4)}</strong> <span class="muted">trial #${best.number}</span>`, 'search-best')}
-      ${fact('trials', `${trials.length}/${esc(spec.budget?.maxTrials ?? '?')}${counts ? ` <span class="muted">(${esc(counts)})</span>` : ''}`)}
-      ${fact('algorithm', esc(spec.algorithm?.name ?? ''))}
-      ${fact('dataset', `${esc(spec.dataset?.id ?? '')}${spec.dataset?.limit ? ` <span class="muted">(${fmtNumber(spec.dataset.limit)} images)</span>` : ''}`)}
-      ${fact('training', spec.training ? `${spec.training.epochs} epochs, batch ${spec.training.batchSize}` : '')}
-      ${fact('created', esc(new Date(search.createdAt).toLocaleString()))}
-    </dl>`;
+  /** @param {string} dt @param {Child} dd @param {string | null} [id] */
+  const fact = (dt, dd, id = null) => el('div', { id }, el('dt', {}, dt), el('dd', {}, dd));
+  /** @param {string} text @returns {import('./dom.js').Leaf[]} */
+  const muted = (text) => [' ', el('span', { class: 'muted' }, text)];
+  return [
+    el('div', { class: 'title-row' },
+      el('h1', {}, search.name), statusBadge(search.status), el('code', { class: 'muted', title: 'search id' }, search.id)),
+    search.error ? el('p', { class: 'error' }, search.error) : null,
+    el('dl', { class: 'facts' },
+      fact('objective', `${o.metric} (${o.direction})`),
+      fact('best', !best || typeof bestValue !== 'number' ? '–' : [el('strong', {}, bestValue.toFixed(4)), muted(`trial #${best.number}`)], 'search-best'),
+      fact('trials', [`${trials.length}/${spec.budget?.maxTrials ?? '?'}`, counts ? muted(`(${counts})`) : null]),
+      fact('algorithm', spec.algorithm?.name ?? ''),
+      fact('dataset', [spec.dataset?.id ?? '', spec.dataset?.limit ? muted(`(${fmtNumber(spec.dataset.limit)} images)`) : null]),
+      fact('training', spec.training ? `${spec.training.epochs} epochs, batch ${spec.training.batchSize}` : ''),
+      fact('created', new Date(search.createdAt).toLocaleString())),
+  ];
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {string} id the search's
+ * @param {import('./app.js').PageContext} context
+ * @returns {() => void} leaves the page: stops following and frees the charts
+ */
 export function showSearch(root, id, { setCrumbs, onError, setLive }) {
-  root.innerHTML = LAYOUT;
-  const $ = (sel) => root.querySelector(sel);
+  fill(root, layout());
+  /** @param {string} sel */
+  const $ = (sel) => find(sel, root);
   const table = createTrialTable($('#trial-table'));
   const charts = {
     valAccuracy: mountChart($('#chart-val-accuracy')),
@@ -60,6 +90,7 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
   };
   const predictBox = createPredictBox($('#predict-box'));
   const abort = new AbortController();
+  /** @type {{ search: Search | null, trials: Map<string, Trial>, modelId: string | null | undefined }} */
   const state = { search: null, trials: new Map(), modelId: undefined };
 
   let frame = 0;
@@ -68,7 +99,7 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     const { search } = state;
     if (!search || abort.signal.aborted) return;
     const trials = [...state.trials.values()].sort((a, b) => a.number - b.number);
-    $('#search-head').innerHTML = header(search, trials);
+    fill($('#search-head'), header(search, trials));
     table.update(search, trials);
     const series = { replaceMerge: ['series'] };
     charts.valAccuracy.chart.setOption(curvesOption(search, trials, 'valAccuracy', { yName: 'val_accuracy' }), series);
@@ -78,21 +109,27 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     if (search.bestModelId !== state.modelId) loadModel(search.bestModelId, search.bestTrial?.number);
   }
 
+  /** @param {string | null | undefined} modelId @param {number | undefined} trialNumber */
   async function loadModel(modelId, trialNumber) {
     state.modelId = modelId;
+    /** @type {Model | null} */
     const model = modelId ? await api(`/models/${encodeURIComponent(modelId)}`, { signal: abort.signal }).catch(fail) : null;
     if (abort.signal.aborted || state.modelId !== modelId) return;
     renderModelSummary($('#model-summary'), model ?? null, trialNumber);
     predictBox.setModel(model ?? null);
   }
 
+  /** @param {string} trialId @param {Partial<Trial>} fields */
   function upsert(trialId, fields) {
-    const t = state.trials.get(trialId) ?? { id: trialId, hyperparameters: {}, epochs: [], status: 'running', startedAt: null, finishedAt: null };
+    // An event may come before the trial's first read; `fields` bring its number.
+    const t = state.trials.get(trialId) ?? /** @type {Trial} */ (/** @type {unknown} */ (
+      { id: trialId, hyperparameters: {}, epochs: [], status: 'running', startedAt: null, finishedAt: null }));
     state.trials.set(trialId, { ...t, ...fields });
     render();
   }
 
   async function refresh() {
+    /** @type {[Search, { trials: Trial[] }]} */
     const [search, { trials }] = await Promise.all([
       api(`/searches/${encodeURIComponent(id)}`, { signal: abort.signal }),
       api(`/searches/${encodeURIComponent(id)}/trials`, { signal: abort.signal }),
@@ -107,9 +144,15 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     render();
     return { search, trials };
   }
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let refreshTimer;
   const scheduleRefresh = () => { clearTimeout(refreshTimer); refreshTimer = setTimeout(() => refresh().catch(fail), 300); };
 
+  /**
+   * An event's data as src/services/search-events.ts sends it.
+   * @param {string} name
+   * @param {any} d
+   */
   function onEvent(name, d) {
     const known = state.trials.get(d.trialId);
     if (name === 'trial.started') {
@@ -118,7 +161,7 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
       scheduleRefresh();
     } else if (name === 'trial.epoch') {
       const { searchId: _s, trialId: _t, number, ...epoch } = d;
-      const same = (e) => e.epoch === epoch.epoch && (e.execution ?? 0) === (epoch.execution ?? 0);
+      const same = (/** @type {import('./api-types.js').Epoch} */ e) => e.epoch === epoch.epoch && (e.execution ?? 0) === (epoch.execution ?? 0);
       const epochs = (known?.epochs ?? []).filter((e) => !same(e)).concat(epoch);
       upsert(d.trialId, { number, epochs });
     } else if (name === 'trial.finished') {
@@ -130,10 +173,12 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     }
   }
 
+  /** @param {any} err */
   function fail(err) {
     if (abort.signal.aborted || err?.name === 'AbortError') return null;
     if (err?.status === 404) {
-      root.innerHTML = `<section class="card"><p class="error">No search <code>${esc(id)}</code> here.</p><p><a href="#/">All searches</a></p></section>`;
+      fill(root, el('section', { class: 'card' },
+        el('p', { class: 'error' }, 'No search ', el('code', {}, id), ' here.'), el('p', {}, el('a', { href: '#/' }, 'All searches'))));
       return null;
     }
     onError(err);

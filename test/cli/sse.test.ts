@@ -1,5 +1,5 @@
-// The CLI's server-sent events parser: framing split across arbitrary chunks, CRLF and CR line
-// ends, multi-line data, comments, ids that persist, and an unfinished last message.
+// The CLI's server-sent events reader (eventsource-parser underneath): framing split across arbitrary
+// chunks, CRLF and CR line ends, multi-line data, comments, ids that persist, and an unfinished last message.
 import { describe, expect, it } from 'vitest';
 import { parseSse, type SseMessage } from '../../src/cli/sse.js';
 

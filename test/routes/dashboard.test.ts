@@ -272,7 +272,7 @@ describe('dashboard with authentication on', () => {
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/); // helmet's policy holds for the page too
     expect(page.text).toContain('/dashboard/app.js');
-    for (const file of ['app.js', 'api.js', 'search-view.js', 'styles.css', 'vendor/echarts.min.js']) await h.request.get(`/dashboard/${file}`).expect(200);
+    for (const file of ['app.js', 'api.js', 'search-view.js', 'styles.css', 'vendor/echarts.min.js', 'vendor/eventsource-parser.js']) await h.request.get(`/dashboard/${file}`).expect(200);
     expect((await h.request.get('/dashboard/app.js')).headers['content-type']).toMatch(/javascript/);
     await h.request.get('/dashboard/nope.js').expect(404);
     expect([403, 404]).toContain((await h.request.get('/dashboard/../src/config.ts')).status); // no way out of the folder
