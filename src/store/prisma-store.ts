@@ -10,16 +10,19 @@
 import { resolve } from 'node:path';
 import { NotFoundError } from '../domain/errors.js';
 import type { HpValues } from '../domain/hyperparameters.js';
+import type { ModelArtifact } from '../domain/model-artifact.js';
 import type { ModelSummary } from '../domain/model-summary.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
 import type { EpochMetric, Model, Search, Trial } from '../generated/sqlite/client.js';
+import type { BackendEpochStats, CheckpointRecord, EpochRecord } from '../ports/epoch-store.js';
+import type { ModelRecord, NewModel } from '../ports/model-store.js';
+import type { NewTrial, SearchPatch, SearchRecord, TrialPatch, TrialRecord, TrialSource, TrialWithEpochs } from '../ports/search-store.js';
+import type { Store } from '../ports/store.js';
 import { PrismaApiKeyStore, type ApiKeyStore } from './api-key-store.js';
 import { PrismaDatasetStore, type DatasetStore } from './dataset-store.js';
 import { migrate, parseDatabaseUrl } from './migrate.js';
 import { createPrismaClient, type DbClient, type Prisma } from './prisma-client.js';
-import type { BackendEpochStats, CheckpointRecord, EpochRecord, ModelRecord, NewTrial, SearchPatch, SearchRecord, Store, TrialPatch, TrialRecord, TrialSource, TrialWithEpochs } from './store.js';
-import type { ModelArtifact } from '../domain/model-artifact.js';
 
 type Runner = <T>(op: () => Promise<T>) => Promise<T>;
 
@@ -206,7 +209,7 @@ export class PrismaStore implements Store {
    * KEEPS the existing row's id, input.id going unused, so a bestModelId already pointing at it
    * stays valid: callers must use the returned record's id.
    */
-  saveModel(input: { id: string; searchId: string; trialId: string; parentModelId?: string | null; summary: ModelSummary; artifact: ModelArtifact }): Promise<ModelRecord> {
+  saveModel(input: NewModel): Promise<ModelRecord> {
     const { artifact } = input;
     const content = {
       searchId: input.searchId,

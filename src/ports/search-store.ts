@@ -1,0 +1,114 @@
+// The searches-and-trials port: a search's record and its trials, written together by the
+// scheduling commit (the optimistic lock that serializes the oracle per search), and each trial
+// moved through its states by compare-and-set.
+import type { HpValues } from '../domain/hyperparameters.js';
+import type { SearchSpec } from '../domain/search-spec.js';
+import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
+import type { EpochRecord } from './epoch-store.js';
+
+export interface SearchRecord {
+  id: string;
+  name: string;
+  spec: SearchSpec;
+  status: SearchStatus;
+  /** Bumped by every scheduling commit: the optimistic lock that serializes the oracle per search. */
+  version: number;
+  error: string | null;
+  bestTrialId: string | null;
+  bestModelId: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+  /** The tenant that owns it (its trials and models follow it); null when authentication is off. */
+  tenant: string | null;
+  /** Warm-start configurations (POST /searches/:id/trials) the planner has not scheduled yet. */
+  pendingTrials: HpValues[];
+}
+
+/** Who asked for a trial: the search algorithm, a user's warm start, or a retrain of the best. */
+export type TrialSource = 'oracle' | 'user' | 'retrain';
+
+/** How a trial trains, beside its hyperparameters: set by hyperband/asha promotions and retrains. */
+export interface TrialPlanFields {
+  /** Epoch count it trains to; null: the search's training.epochs. */
+  targetEpochs: number | null;
+  /** Epochs its parent trained already: it starts from the parent's best weights at this epoch. */
+  initialEpoch: number;
+  parentTrialId: string | null;
+  bracket: number | null;
+  rung: number | null;
+  source: TrialSource;
+}
+
+export interface TrialRecord extends TrialPlanFields {
+  id: string;
+  searchId: string;
+  number: number;
+  status: TrialStatus;
+  hyperparameters: HpValues;
+  valAccuracy: number | null;
+  /** The objective's value (spec.objective.metric at the best epoch, averaged over executions). */
+  value: number | null;
+  backend: string | null;
+  error: string | null;
+  attempts: number;
+  modelId: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  heartbeatAt: Date | null;
+}
+
+export interface TrialWithEpochs extends TrialRecord {
+  epochs: EpochRecord[];
+}
+
+export interface NewTrial extends Partial<TrialPlanFields> {
+  id: string;
+  number: number;
+  hyperparameters: HpValues;
+}
+
+/** Fields a scheduling step may change on its search, committed with the new trials or not at all. */
+export interface SearchPatch {
+  status?: SearchStatus;
+  error?: string | null;
+  bestTrialId?: string | null;
+  bestModelId?: string | null;
+  finishedAt?: Date | null;
+  pendingTrials?: HpValues[];
+}
+
+export interface TrialPatch {
+  status?: TrialStatus;
+  valAccuracy?: number | null;
+  value?: number | null;
+  /** A pruned trial's epoch count is the epoch it stopped at: budgets count what it trained. */
+  targetEpochs?: number | null;
+  backend?: string | null;
+  error?: string | null;
+  attempts?: number;
+  startedAt?: Date | null;
+  finishedAt?: Date | null;
+  heartbeatAt?: Date | null;
+}
+
+export interface SearchStore {
+  createSearch(input: { id: string; name: string; spec: SearchSpec; tenant?: string | null }): Promise<SearchRecord>;
+  getSearch(id: string): Promise<SearchRecord | null>;
+  /** `tenant` given: that tenant's searches only; `statuses` given: searches in those states only. */
+  listSearches(filter?: { tenant?: string; statuses?: SearchStatus[] }): Promise<SearchRecord[]>;
+  /** Applies the patch and inserts the trials only if the search is still at `expectedVersion`; false otherwise. */
+  commitSchedule(searchId: string, expectedVersion: number, patch: SearchPatch, newTrials: NewTrial[]): Promise<boolean>;
+  /** Unconditional update of a search (cancel, first trial started). Bumps the version. */
+  updateSearch(id: string, patch: SearchPatch): Promise<void>;
+
+  getTrial(id: string): Promise<TrialRecord | null>;
+  listTrials(searchId: string): Promise<TrialRecord[]>;
+  listTrialsWithEpochs(searchId: string): Promise<TrialWithEpochs[]>;
+  /** Trials of any search in these states (start-up reconciliation). */
+  findTrials(statuses: TrialStatus[]): Promise<TrialRecord[]>;
+  /** Compare-and-set: applies the patch only while the trial is in one of `from`; false otherwise. */
+  updateTrialIf(id: string, from: TrialStatus[], patch: TrialPatch): Promise<boolean>;
+  /** How many trials are in each state, across all searches (GET /metrics); absent states count 0. */
+  countTrialsByStatus(): Promise<Partial<Record<TrialStatus, number>>>;
+}
