@@ -1,5 +1,6 @@
 // The epochs-and-checkpoints port: what a running trial writes at each epoch's end (its metrics,
 // and the training state a retry resumes from), and the raw epoch rows GET /metrics aggregates.
+import type { SearchSpec } from '../domain/search-spec.js';
 import type { EpochMetrics } from '../domain/training-port.js';
 
 /** One epoch's metrics as stored: the training port's EpochMetrics, keyed by trial. */
@@ -20,11 +21,10 @@ export interface CheckpointRecord {
   weightData: Uint8Array;
 }
 
-/** See EpochStore.epochStatsByBackend. */
-export interface BackendEpochStats {
-  backend: string;
-  epochs: number;
-  recent: { dataset: { id: string; limit?: number }; validationSplit: number; epochDurationsMs: number[] }[];
+/** A trained trial's epochs as GET /metrics reads them: its search's spec and each epoch's duration. */
+export interface TrainedTrialEpochs {
+  spec: SearchSpec;
+  epochDurationsMs: number[];
 }
 
 export interface EpochStore {
@@ -35,11 +35,10 @@ export interface EpochStore {
   /** Deletes the trial's epochs after `afterEpoch` of `execution` and all of later executions (all of them by default). */
   deleteEpochs(trialId: string, afterEpoch?: number, execution?: number): Promise<void>;
 
-  /**
-   * Per training backend: all its stored epochs, and the epochs of its `recentTrials` most recently
-   * started trials with what their search says about the training set (GET /metrics).
-   */
-  epochStatsByBackend(recentTrials: number): Promise<BackendEpochStats[]>;
+  /** One row per trial that trained (its backend is set when it starts): the backend and how many epochs it stored. */
+  epochCountsByTrial(): Promise<{ backend: string; epochs: number }[]>;
+  /** The `limit` most recently started trials of `backend` that stored epochs, newest first. */
+  recentTrainedTrials(backend: string, limit: number): Promise<TrainedTrialEpochs[]>;
 
   /** One checkpoint per trial: saving again replaces it. */
   saveCheckpoint(checkpoint: CheckpointRecord): Promise<void>;

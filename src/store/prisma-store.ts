@@ -15,7 +15,7 @@ import type { ModelSummary } from '../domain/model-summary.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
 import type { EpochMetric, Model, Search, Trial } from '../generated/sqlite/client.js';
-import type { BackendEpochStats, CheckpointRecord, EpochRecord } from '../ports/epoch-store.js';
+import type { CheckpointRecord, EpochRecord, TrainedTrialEpochs } from '../ports/epoch-store.js';
 import type { ModelRecord, NewModel } from '../ports/model-store.js';
 import type { NewTrial, SearchPatch, SearchRecord, TrialPatch, TrialRecord, TrialSource, TrialWithEpochs } from '../ports/search-store.js';
 import type { Store } from '../ports/store.js';
@@ -157,27 +157,22 @@ export class PrismaStore implements Store {
     });
   }
 
-  epochStatsByBackend(recentTrials: number): Promise<BackendEpochStats[]> {
+  epochCountsByTrial(): Promise<{ backend: string; epochs: number }[]> {
     return this.run(async () => {
-      // One small row per trial that trained (a backend is set when a trial starts).
-      const counts = await this.db.trial.findMany({ where: { backend: { not: null } }, select: { backend: true, _count: { select: { epochs: true } } } });
-      const totals = new Map<string, number>();
-      for (const c of counts) totals.set(c.backend!, (totals.get(c.backend!) ?? 0) + c._count.epochs);
-      const stats: BackendEpochStats[] = [];
-      for (const [backend, epochs] of totals) {
-        const rows = await this.db.trial.findMany({
-          where: { backend, epochs: { some: {} } },
-          orderBy: [{ startedAt: 'desc' }, { id: 'asc' }],
-          take: recentTrials,
-          select: { epochs: { select: { durationMs: true } }, search: { select: { spec: true } } },
-        });
-        const recent = rows.map((r) => {
-          const spec = r.search.spec as unknown as SearchSpec;
-          return { dataset: spec.dataset, validationSplit: spec.training.validationSplit, epochDurationsMs: r.epochs.map((e) => e.durationMs) };
-        });
-        stats.push({ backend, epochs, recent });
-      }
-      return stats;
+      const rows = await this.db.trial.findMany({ where: { backend: { not: null } }, select: { backend: true, _count: { select: { epochs: true } } } });
+      return rows.map((r) => ({ backend: r.backend!, epochs: r._count.epochs }));
+    });
+  }
+
+  recentTrainedTrials(backend: string, limit: number): Promise<TrainedTrialEpochs[]> {
+    return this.run(async () => {
+      const rows = await this.db.trial.findMany({
+        where: { backend, epochs: { some: {} } },
+        orderBy: [{ startedAt: 'desc' }, { id: 'asc' }],
+        take: limit,
+        select: { epochs: { select: { durationMs: true } }, search: { select: { spec: true } } },
+      });
+      return rows.map((r) => ({ spec: r.search.spec as unknown as SearchSpec, epochDurationsMs: r.epochs.map((e) => e.durationMs) }));
     });
   }
 
