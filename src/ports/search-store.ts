@@ -99,8 +99,6 @@ export interface SearchStore {
   listSearches(filter?: { tenant?: string; statuses?: SearchStatus[] }): Promise<SearchRecord[]>;
   /** Applies the patch and inserts the trials only if the search is still at `expectedVersion`; false otherwise. */
   commitSchedule(searchId: string, expectedVersion: number, patch: SearchPatch, newTrials: NewTrial[]): Promise<boolean>;
-  /** Unconditional update of a search (cancel, first trial started). Bumps the version. */
-  updateSearch(id: string, patch: SearchPatch): Promise<void>;
 
   getTrial(id: string): Promise<TrialRecord | null>;
   listTrials(searchId: string): Promise<TrialRecord[]>;

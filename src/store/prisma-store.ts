@@ -8,7 +8,6 @@
 // a second store on the same file (API and worker in one test process) would block the event loop
 // in its busy wait while the lock holder cannot resume. Across processes the busy timeout applies.
 import { resolve } from 'node:path';
-import { NotFoundError } from '../domain/errors.js';
 import type { HpValues } from '../domain/hyperparameters.js';
 import type { ModelArtifact } from '../domain/model-artifact.js';
 import type { ModelSummary } from '../domain/model-summary.js';
@@ -84,13 +83,6 @@ export class PrismaStore implements Store {
         return true;
       }),
     );
-  }
-
-  updateSearch(id: string, patch: SearchPatch): Promise<void> {
-    return this.run(async () => {
-      const { count } = await this.db.search.updateMany({ where: { id }, data: { ...searchPatch(patch), version: { increment: 1 } } });
-      if (count === 0) throw new NotFoundError('search', id);
-    });
   }
 
   getTrial(id: string): Promise<TrialRecord | null> {

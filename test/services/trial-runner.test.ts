@@ -230,7 +230,8 @@ describe('trial runner', () => {
     const parentId = await addTrial(search.id);
     expect(await runner().run(parentId)).toBe('completed');
     const parent = await trial(parentId);
-    await store.updateSearch(search.id, { status: 'completed', bestTrialId: parentId, bestModelId: parent.modelId, finishedAt: new Date() });
+    const { version } = (await store.getSearch(search.id))!;
+    expect(await store.commitSchedule(search.id, version, { status: 'completed', bestTrialId: parentId, bestModelId: parent.modelId, finishedAt: new Date() }, [])).toBe(true);
     const retrainId = await addTrial(search.id, { source: 'retrain', parentTrialId: parentId, initialEpoch: 1, targetEpochs: 2 });
     expect(await runner().run(retrainId)).toBe('completed');
     const retrain = await trial(retrainId);

@@ -77,9 +77,9 @@ describe.each(BACKENDS)('dataset store on %s', (db) => {
     const spec = (id: string) => ({ name: 's', dataset: { id } }) as unknown as SearchSpec;
     await store.createSearch({ id: 's1', name: 's', spec: spec('d1') }); // queued
     await store.createSearch({ id: 's2', name: 's', spec: spec('d1') });
-    await store.updateSearch('s2', { status: 'running' });
+    await store.commitSchedule('s2', 0, { status: 'running' }, []);
     await store.createSearch({ id: 's3', name: 's', spec: spec('d1') });
-    await store.updateSearch('s3', { status: 'completed' });
+    await store.commitSchedule('s3', 0, { status: 'completed' }, []);
     await store.createSearch({ id: 's4', name: 's', spec: spec('d2') });
     // Finished searches: s5 with a retrain still waiting, s6 with every trial done.
     for (const [id, status] of [['s5', 'waiting'], ['s6', 'completed']] as const) {

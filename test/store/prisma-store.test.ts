@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { NotFoundError } from '../../src/domain/errors.js';
 import type { ModelSummary } from '../../src/domain/model-summary.js';
 import type { SearchSpec } from '../../src/domain/search-spec.js';
 import { migrate, parseDatabaseUrl } from '../../src/store/migrate.js';
@@ -161,14 +160,6 @@ function storeSuite(backend: Backend): void {
     expect((await a.getSearch('s'))!.version).toBe(1);
   });
 
-  it('updateSearch bumps the version and rejects an unknown search', async () => {
-    const store = await open();
-    await store.createSearch({ id: 's', name: 'n', spec });
-    await store.updateSearch('s', { status: 'cancelled', error: 'stopped' });
-    expect(await store.getSearch('s')).toMatchObject({ status: 'cancelled', error: 'stopped', version: 1 });
-    await expect(store.updateSearch('nope', { status: 'failed' })).rejects.toBeInstanceOf(NotFoundError);
-  });
-
   it('updateTrialIf is a compare-and-set on the status', async () => {
     const store = await seeded();
     const startedAt = new Date(Date.now() - 1234);
@@ -214,7 +205,7 @@ function storeSuite(backend: Backend): void {
     expect(await store.getTrial('t1')).toMatchObject({ targetEpochs: 9, initialEpoch: 3, parentTrialId: 't0', bracket: 2, rung: 1, source: 'oracle', value: null });
     expect(await store.getTrial('t0')).toMatchObject({ targetEpochs: null, initialEpoch: 0, parentTrialId: null, source: 'oracle' });
     expect((await store.getSearch('s'))!.pendingTrials).toEqual(pending);
-    await store.updateSearch('s', { pendingTrials: [] });
+    expect(await store.commitSchedule('s', 2, { pendingTrials: [] }, [])).toBe(true);
     expect((await store.getSearch('s'))!.pendingTrials).toEqual([]);
     expect(await store.updateTrialIf('t1', ['waiting'], { value: 0.25, targetEpochs: 5 })).toBe(true);
     expect(await store.getTrial('t1')).toMatchObject({ value: 0.25, targetEpochs: 5 });
