@@ -7,7 +7,7 @@ import { WorkerRegistry } from './queue/worker-registry.js';
 import { DatasetService } from './services/dataset-service.js';
 import { Scheduler } from './services/scheduler.js';
 import { SearchService } from './services/search-service.js';
-import { PrismaStore } from './store/prisma-store.js';
+import { openPrismaStore } from './store/prisma-store.js';
 import type { Store } from './store/store.js';
 
 export interface Core {
@@ -24,7 +24,7 @@ export interface Core {
 }
 
 export async function createCore(config: Config, log: Logger): Promise<Core> {
-  const store = await PrismaStore.open(config.databaseUrl);
+  const store = await openPrismaStore(config.databaseUrl);
   const queue = new TrialQueue(config.redisUrl, config.queuePrefix, config.trialAttempts);
   const workers = new WorkerRegistry(config.redisUrl, config.queuePrefix);
   const scheduler = new Scheduler(store, queue, log);

@@ -14,7 +14,7 @@ import { createLogger } from '../../src/logger.js';
 import { TrialRunner } from '../../src/services/trial-runner.js';
 import { trialView } from '../../src/services/views.js';
 import type { NewTrial, TrialRecord } from '../../src/store/store.js';
-import { PrismaStore } from '../../src/store/prisma-store.js';
+import { openPrismaStore, type PrismaStore } from '../../src/store/prisma-store.js';
 import { loadArtifact } from '../../src/training/artifact.js';
 import { initBackend } from '../../src/training/backend.js';
 import { FASHION_MNIST_DIR, loadFashionMnist, splitValidation } from '../../src/training/dataset.js';
@@ -33,7 +33,7 @@ let searches = 0;
 beforeAll(async () => {
   await initBackend('wasm');
   dir = mkdtempSync(join(tmpdir(), 'hypertune-runner-'));
-  store = await PrismaStore.open(`file:${join(dir, 'db.sqlite')}`);
+  store = await openPrismaStore(`file:${join(dir, 'db.sqlite')}`);
   engine = new TfjsTrainingEngine('wasm', FASHION_MNIST_DIR);
 });
 afterAll(async () => {

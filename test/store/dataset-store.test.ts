@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SearchSpec } from '../../src/domain/search-spec.js';
-import { PrismaStore } from '../../src/store/prisma-store.js';
+import { openPrismaStore, type PrismaStore } from '../../src/store/prisma-store.js';
 import { PG_URL, postgresAvailable } from '../helpers/harness.js';
 
 const BACKENDS = ['sqlite' as const, ...(await postgresAvailable() ? ['postgres' as const] : [])];
@@ -32,7 +32,7 @@ describe.each(BACKENDS)('dataset store on %s', (db) => {
         await client.end();
       });
     }
-    const store = await PrismaStore.open(url);
+    const store = await openPrismaStore(url);
     cleanups.push(() => store.close());
     return store;
   }

@@ -11,7 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ModelSummary } from '../../src/domain/model-summary.js';
 import type { SearchSpec } from '../../src/domain/search-spec.js';
 import { migrate, parseDatabaseUrl } from '../../src/store/migrate.js';
-import { PrismaStore } from '../../src/store/prisma-store.js';
+import { openPrismaStore, type PrismaStore } from '../../src/store/prisma-store.js';
 import type { NewTrial } from '../../src/store/store.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -64,7 +64,7 @@ async function withPg<T>(connectionString: string, fn: (client: pg.Client) => Pr
 function storeSuite(backend: Backend): void {
   const opened: PrismaStore[] = [];
   const open = async (url = backend.newUrl()) => {
-    const store = await PrismaStore.open(url);
+    const store = await openPrismaStore(url);
     opened.push(store);
     return store;
   };
@@ -323,7 +323,7 @@ describe('PrismaStore on SQLite', () => {
     withMigrationsCopy(async (dir) => {
       const url = sqlite.newUrl();
       await migrate(url, { migrationsDir: dir });
-      const store = await PrismaStore.open(url);
+      const store = await openPrismaStore(url);
       await store.createSearch({ id: 's', name: 'n', spec });
       await store.commitSchedule('s', 0, {}, [trial(0)]);
       await store.recordEpoch(epoch('t0', 0));

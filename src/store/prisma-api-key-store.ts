@@ -1,12 +1,10 @@
 // The API-key port (src/ports/api-key-store.ts) on Prisma. It shares PrismaStore's connection
-// and, on SQLite, its operation queue (see PrismaStore.apiKeys()).
+// and, on SQLite, its operation queue (see prisma-store.ts).
 import type { ApiKey } from '../generated/sqlite/client.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../ports/api-key-store.js';
 import type { DbClient } from './prisma-client.js';
+import type { Runner } from './sqlite-queue.js';
 
-export type { ApiKeyRecord, ApiKeyStore };
-
-type Runner = <T>(op: () => Promise<T>) => Promise<T>;
 const WITHOUT_HASH = { keyHash: true } as const;
 
 export class PrismaApiKeyStore implements ApiKeyStore {

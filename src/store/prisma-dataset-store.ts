@@ -1,0 +1,84 @@
+// The dataset port (src/ports/dataset-store.ts) on Prisma. Pixels sit in a table of their own
+// (dataset_data), so listing and describing datasets never loads them. Shares PrismaStore's
+// connection and, on SQLite, its operation queue (see prisma-store.ts).
+import type { DatasetFormat } from '../domain/datasets.js';
+import { isFinalSearchStatus, isFinalTrialStatus, SEARCH_STATUSES, TRIAL_STATUSES } from '../domain/trial-state.js';
+import type { Dataset } from '../generated/sqlite/client.js';
+import type { DatasetBlobs, DatasetRecord, DatasetStore } from '../ports/dataset-store.js';
+import { json, type DbClient } from './prisma-client.js';
+import type { Runner } from './sqlite-queue.js';
+
+const ACTIVE = SEARCH_STATUSES.filter((s) => !isFinalSearchStatus(s));
+const UNFINISHED_TRIAL = TRIAL_STATUSES.filter((s) => !isFinalTrialStatus(s));
+
+export class PrismaDatasetStore implements DatasetStore {
+  constructor(private readonly db: DbClient, private readonly run: Runner) {}
+
+  createDataset(record: Omit<DatasetRecord, 'createdAt'>, data: { train: DatasetBlobs; test: DatasetBlobs }): Promise<DatasetRecord> {
+    // Prisma wants a Uint8Array over a plain ArrayBuffer of exactly its bytes: copy views.
+    const bytes = (b: Uint8Array) => new Uint8Array(b);
+    const blobs = {
+      trainImages: bytes(data.train.images), trainLabels: bytes(data.train.labels),
+      testImages: bytes(data.test.images), testLabels: bytes(data.test.labels),
+    };
+    const { inputShape, labels, ...rest } = record;
+    // One statement tree: the metadata row and its data row are written together or not at all.
+    return this.run(async () => toDataset(await this.db.dataset.create({
+      data: { ...rest, inputShape: json(inputShape), labels: json(labels), data: { create: blobs } },
+    })));
+  }
+
+  getDataset(id: string): Promise<DatasetRecord | null> {
+    return this.run(async () => {
+      const row = await this.db.dataset.findUnique({ where: { id } });
+      return row && toDataset(row);
+    });
+  }
+
+  listDatasets(filter: { tenant?: string } = {}): Promise<DatasetRecord[]> {
+    const where = filter.tenant === undefined ? {} : { tenant: filter.tenant };
+    return this.run(async () => (await this.db.dataset.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map(toDataset));
+  }
+
+  getDatasetData(id: string, split: 'train' | 'test'): Promise<DatasetBlobs | null> {
+    return this.run(async () => {
+      if (split === 'train') {
+        const row = await this.db.datasetData.findUnique({ where: { datasetId: id }, select: { trainImages: true, trainLabels: true } });
+        return row && { images: row.trainImages, labels: row.trainLabels };
+      }
+      const row = await this.db.datasetData.findUnique({ where: { datasetId: id }, select: { testImages: true, testLabels: true } });
+      return row && { images: row.testImages, labels: row.testLabels };
+    });
+  }
+
+  searchesUsing(id: string): Promise<string[]> {
+    return this.run(async () => {
+      // The dataset id sits inside the spec's JSON, which the two providers filter differently;
+      // unfinished searches are few, so they are filtered here. A finished search still reads its
+      // dataset while a retrain of it waits or runs.
+      const rows = await this.db.search.findMany({
+        where: { OR: [{ status: { in: [...ACTIVE] } }, { trials: { some: { status: { in: [...UNFINISHED_TRIAL] } } } }] },
+        select: { id: true, spec: true },
+      });
+      return rows.filter((r) => (r.spec as { dataset?: { id?: unknown } } | null)?.dataset?.id === id).map((r) => r.id);
+    });
+  }
+
+  deleteDataset(id: string): Promise<boolean> {
+    return this.run(async () => {
+      const [, { count }] = await this.db.$transaction([
+        this.db.datasetData.deleteMany({ where: { datasetId: id } }),
+        this.db.dataset.deleteMany({ where: { id } }),
+      ]);
+      return count > 0;
+    });
+  }
+}
+
+function toDataset(row: Dataset): DatasetRecord {
+  const { id, tenant, name, numClasses, trainSize, testSize, pixelMax, createdAt } = row;
+  return {
+    id, tenant, name, format: row.format as DatasetFormat, inputShape: row.inputShape as DatasetRecord['inputShape'],
+    numClasses, labels: row.labels as string[], trainSize, testSize, pixelMax, createdAt,
+  };
+}
