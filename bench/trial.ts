@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { NOTEBOOK_BEST_HPS, referenceSearch } from '../test/fixtures/reference-search.js';
 import { normalizeSpec } from '../src/domain/search-spec.js';
 import { TrialRunner } from '../src/services/trial-runner.js';
+import { migrate } from '../src/store/migrate.js';
 import { openPrismaStore } from '../src/store/prisma-store.js';
 import { initBackend, isBackendName } from '../src/training/backend.js';
 import { TfjsTrainingEngine } from '../src/training/engine.js';
@@ -30,7 +31,9 @@ const datasetDir = process.env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist
 async function child(backendName: string): Promise<void> {
   if (!isBackendName(backendName)) throw new Error(`unknown backend '${backendName}'`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-trial-'));
-  const store = await openPrismaStore(`file:${path.join(dir, 'bench.db')}`);
+  const url = `file:${path.join(dir, 'bench.db')}`;
+  await migrate(url);
+  const store = await openPrismaStore(url);
   try {
     const backend = await initBackend(backendName, { threads: os.availableParallelism() });
     const spec = normalizeSpec({

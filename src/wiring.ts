@@ -7,6 +7,7 @@ import { WorkerRegistry } from './queue/worker-registry.js';
 import { DatasetService } from './services/dataset-service.js';
 import { Scheduler } from './services/scheduler.js';
 import { SearchService } from './services/search-service.js';
+import { migrate } from './store/migrate.js';
 import { openPrismaStore } from './store/prisma-store.js';
 import type { Store } from './store/store.js';
 
@@ -24,6 +25,8 @@ export interface Core {
 }
 
 export async function createCore(config: Config, log: Logger): Promise<Core> {
+  // The API, worker and scheduler processes own the schema: each brings it up to date once, at start.
+  await migrate(config.databaseUrl);
   const store = await openPrismaStore(config.databaseUrl);
   const queue = new TrialQueue(config.redisUrl, config.queuePrefix, config.trialAttempts);
   const workers = new WorkerRegistry(config.redisUrl, config.queuePrefix);

@@ -24,6 +24,8 @@ process.on('disconnect', () => {
   process.exit(1);
 });
 let code = 0;
+// Not migrated here: the worker that spawned us did it at its start (createCore), so trial
+// children never queue on the migration lock.
 const store = await openPrismaStore(config.databaseUrl);
 try {
   const backend = await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });

@@ -3,7 +3,7 @@
 import type { ApiKeyStore } from '../ports/api-key-store.js';
 import type { DatasetStore } from '../ports/dataset-store.js';
 import type { Store } from '../ports/store.js';
-import { migrate, parseDatabaseUrl } from './migrate.js';
+import { parseDatabaseUrl } from './migrate.js';
 import { PrismaApiKeyStore } from './prisma-api-key-store.js';
 import { createPrismaClient } from './prisma-client.js';
 import { PrismaDatasetStore } from './prisma-dataset-store.js';
@@ -19,9 +19,11 @@ export interface PrismaStore extends Store {
   datasets(): DatasetStore;
 }
 
-/** Applies pending migrations (see migrate.ts), then connects. */
+/**
+ * Connects to a database migrate() has brought up to date: a process that owns the schema
+ * migrates once at start (createCore); a trial child opens the store its worker migrated.
+ */
 export async function openPrismaStore(databaseUrl: string): Promise<PrismaStore> {
-  await migrate(databaseUrl);
   const target = parseDatabaseUrl(databaseUrl);
   const db = createPrismaClient(databaseUrl);
   await db.$connect();

@@ -14,6 +14,7 @@ import { createLogger } from '../../src/logger.js';
 import { TrialRunner } from '../../src/services/trial-runner.js';
 import { trialView } from '../../src/services/views.js';
 import type { NewTrial, TrialRecord } from '../../src/store/store.js';
+import { migrate } from '../../src/store/migrate.js';
 import { openPrismaStore, type PrismaStore } from '../../src/store/prisma-store.js';
 import { loadArtifact } from '../../src/training/artifact.js';
 import { initBackend } from '../../src/training/backend.js';
@@ -33,7 +34,9 @@ let searches = 0;
 beforeAll(async () => {
   await initBackend('wasm');
   dir = mkdtempSync(join(tmpdir(), 'hypertune-runner-'));
-  store = await openPrismaStore(`file:${join(dir, 'db.sqlite')}`);
+  const url = `file:${join(dir, 'db.sqlite')}`;
+  await migrate(url);
+  store = await openPrismaStore(url);
   engine = new TfjsTrainingEngine('wasm', FASHION_MNIST_DIR);
 });
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SearchSpec } from '../../src/domain/search-spec.js';
+import { migrate } from '../../src/store/migrate.js';
 import { openPrismaStore, type PrismaStore } from '../../src/store/prisma-store.js';
 import { PG_URL, postgresAvailable } from '../helpers/harness.js';
 
@@ -32,6 +33,7 @@ describe.each(BACKENDS)('dataset store on %s', (db) => {
         await client.end();
       });
     }
+    await migrate(url);
     const store = await openPrismaStore(url);
     cleanups.push(() => store.close());
     return store;
