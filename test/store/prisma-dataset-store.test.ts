@@ -1,44 +1,10 @@
 // The dataset store on SQLite and PostgreSQL: metadata without blobs, blobs byte for byte per
 // split, the unfinished searches that use a dataset, deletion of both rows.
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { SearchSpec } from '../../src/domain/search-spec.js';
-import { migrate } from '../../src/store/migrate.js';
-import { openPrismaStore, type PrismaStore } from '../../src/store/prisma-store.js';
-import { PG_URL, postgresAvailable } from '../helpers/harness.js';
+import { describeBackends } from './backends.js';
 
-const BACKENDS = ['sqlite' as const, ...(await postgresAvailable() ? ['postgres' as const] : [])];
-
-describe.each(BACKENDS)('dataset store on %s', (db) => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
-
-  async function open(): Promise<PrismaStore> {
-    let url: string;
-    if (db === 'sqlite') {
-      const dir = mkdtempSync(join(tmpdir(), 'hypertune-ds-'));
-      url = `file:${join(dir, 'test.db')}`;
-      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    } else {
-      const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-      url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
-      cleanups.push(async () => {
-        const client = new pg.Client({ connectionString: PG_URL });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await client.end();
-      });
-    }
-    await migrate(url);
-    const store = await openPrismaStore(url);
-    cleanups.push(() => store.close());
-    return store;
-  }
-
+describeBackends('dataset store', ({ open }) => {
   const record = (id: string, tenant: string | null = null) => ({
     id, tenant, name: `set ${id}`, format: 'csv' as const, inputShape: [2, 3, 1] as [number, number, number], numClasses: 3,
     labels: ['a', 'b', 'ü "c"'], trainSize: 4, testSize: 2, pixelMax: 1.5,
