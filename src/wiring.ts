@@ -9,7 +9,7 @@ import { Scheduler } from './services/scheduler.js';
 import { SearchService } from './services/search-service.js';
 import { migrate } from './store/migrate.js';
 import { openPrismaStore } from './store/prisma-store.js';
-import type { Store } from './store/store.js';
+import type { Store } from './ports/store.js';
 
 export interface Core {
   store: Store;

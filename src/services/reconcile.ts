@@ -6,7 +6,8 @@
 import { attemptsPerTrial } from '../domain/search-spec.js';
 import type { Logger } from '../logger.js';
 import type { TrialQueue } from '../queue/trial-queue.js';
-import type { SearchRecord, Store, TrialRecord } from '../store/store.js';
+import type { SearchRecord, TrialRecord } from '../ports/search-store.js';
+import type { Store } from '../ports/store.js';
 import type { Scheduler } from './scheduler.js';
 import { failTrial, moveTrial } from './trial-transitions.js';
 

@@ -13,7 +13,7 @@ import type { TrainingEngine, TrainRequest } from '../../src/domain/training-por
 import { createLogger } from '../../src/logger.js';
 import { TrialRunner } from '../../src/services/trial-runner.js';
 import { trialView } from '../../src/services/views.js';
-import type { NewTrial, TrialRecord } from '../../src/store/store.js';
+import type { NewTrial, TrialRecord } from '../../src/ports/search-store.js';
 import { migrate } from '../../src/store/migrate.js';
 import { openPrismaStore, type PrismaStore } from '../../src/store/prisma-store.js';
 import { loadArtifact } from '../../src/training/artifact.js';
