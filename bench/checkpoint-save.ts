@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { parseDatabaseUrl } from '../src/store/migrate.js';
+import { migrate, parseDatabaseUrl } from '../src/store/migrate.js';
 import { createPrismaClient } from '../src/store/prisma-client.js';
-import { PrismaStore } from '../src/store/prisma-store.js';
+import { openPrismaStore } from '../src/store/prisma-store.js';
 import { postgresAnswers } from '../test/helpers/postgres.js';
 
 const { values: args } = parseArgs({
@@ -35,7 +35,8 @@ interface Row { database: string; mb: number; store: number; upsert: number; raw
 
 /** update: the raw statement for (bytes, epoch), in the database's placeholders and schema. */
 async function measure(database: string, url: string, update: string): Promise<Row[]> {
-  const store = await PrismaStore.open(url);
+  await migrate(url);
+  const store = await openPrismaStore(url);
   const db = createPrismaClient(url);
   await db.$connect();
   const rows: Row[] = [];

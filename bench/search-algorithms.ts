@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { BuiltinDatasets } from '../src/datasets/builtin.js';
 import { createLogger } from '../src/logger.js';
-import { PrismaStore } from '../src/store/prisma-store.js';
+import { migrate } from '../src/store/migrate.js';
+import { openPrismaStore } from '../src/store/prisma-store.js';
 import { firstAvailable, initBackend, isBackendName } from '../src/training/backend.js';
 import { TfjsTrainingEngine } from '../src/training/engine.js';
 import { runSearch } from './search-harness.js';
@@ -74,7 +75,9 @@ say(`bench:search ${quick ? '(quick) ' : ''}backend ${backend.name} (${backend.d
 if (backend.name === 'wasm' && settings.limit >= 2000)
   say(`note: on wasm a 2-core machine needs about 2 h for limit 3000 and 3 seeds (measured 2026-11-26); the native backend (npm run build:native) trains ~5x faster, or set LIMIT=1000 (~50 min)`);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-search-'));
-const store = await PrismaStore.open(`file:${path.join(dir, 'bench.db')}`);
+const url = `file:${path.join(dir, 'bench.db')}`;
+await migrate(url);
+const store = await openPrismaStore(url);
 // The service's own log lines would bury the progress; LOG_LEVEL=info shows them on stderr.
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn', 'bench-search', pino.destination(2));
 const engine = new TfjsTrainingEngine(backend.name, new BuiltinDatasets(datasetDir));

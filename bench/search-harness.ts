@@ -10,7 +10,8 @@ import type { TrialJob, TrialQueue } from '../src/ports/trial-queue.js';
 import { Scheduler } from '../src/services/scheduler.js';
 import { SearchService } from '../src/services/search-service.js';
 import { TrialRunner, type RunOutcome } from '../src/services/trial-runner.js';
-import type { SearchRecord, Store, TrialWithEpochs } from '../src/store/store.js';
+import type { SearchRecord, TrialWithEpochs } from '../src/ports/search-store.js';
+import type { Store } from '../src/ports/store.js';
 
 /** What the Scheduler and SearchService call on a TrialQueue, kept in memory. */
 export class ArrayTrialQueue {

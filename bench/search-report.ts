@@ -1,7 +1,7 @@
 // What bench:search reports from each finished search: the best val_accuracy any trained epoch
 // reached, the epochs spent, and how many epochs (in the order they were trained) it took to reach
 // random search's final best of the same seed; then the table and the two targets.
-import type { TrialWithEpochs } from '../src/store/store.js';
+import type { TrialWithEpochs } from '../src/ports/search-store.js';
 import { trainedEpochs } from './search-harness.js';
 import type { BenchAlgorithm } from './search-spaces.js';
 

@@ -14,7 +14,8 @@ import { NOTEBOOK_BEST_HPS, referenceSearch } from '../test/fixtures/reference-s
 import { BuiltinDatasets } from '../src/datasets/builtin.js';
 import { normalizeSpec } from '../src/domain/search-spec.js';
 import { TrialRunner } from '../src/services/trial-runner.js';
-import { PrismaStore } from '../src/store/prisma-store.js';
+import { migrate } from '../src/store/migrate.js';
+import { openPrismaStore } from '../src/store/prisma-store.js';
 import { initBackend, isBackendName } from '../src/training/backend.js';
 import { TfjsTrainingEngine } from '../src/training/engine.js';
 
@@ -31,7 +32,9 @@ const datasetDir = process.env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist
 async function child(backendName: string): Promise<void> {
   if (!isBackendName(backendName)) throw new Error(`unknown backend '${backendName}'`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-trial-'));
-  const store = await PrismaStore.open(`file:${path.join(dir, 'bench.db')}`);
+  const url = `file:${path.join(dir, 'bench.db')}`;
+  await migrate(url);
+  const store = await openPrismaStore(url);
   try {
     const backend = await initBackend(backendName, { threads: os.availableParallelism() });
     const spec = normalizeSpec({

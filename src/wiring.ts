@@ -7,8 +7,9 @@ import { WorkerRegistry } from './queue/worker-registry.js';
 import { DatasetService } from './services/dataset-service.js';
 import { Scheduler } from './services/scheduler.js';
 import { SearchService } from './services/search-service.js';
-import { PrismaStore } from './store/prisma-store.js';
-import type { Store } from './store/store.js';
+import { migrate } from './store/migrate.js';
+import { openPrismaStore } from './store/prisma-store.js';
+import type { Store } from './ports/store.js';
 
 export interface Core {
   store: Store;
@@ -25,7 +26,9 @@ export interface Core {
 }
 
 export async function createCore(config: Config, log: Logger): Promise<Core> {
-  const store = await PrismaStore.open(config.databaseUrl);
+  // The API, worker and scheduler processes own the schema: each brings it up to date once, at start.
+  await migrate(config.databaseUrl);
+  const store = await openPrismaStore(config.databaseUrl);
   const queue = new BullTrialQueue(config.redisUrl, config.queuePrefix);
   const workers = new WorkerRegistry(config.redisUrl, config.queuePrefix);
   const scheduler = new Scheduler(store, queue, log);

@@ -6,7 +6,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { DatasetService } from '../src/services/dataset-service.js';
 import { TrialRunner } from '../src/services/trial-runner.js';
-import { PrismaStore } from '../src/store/prisma-store.js';
+import { openPrismaStore } from '../src/store/prisma-store.js';
 import { initConfiguredBackend } from '../src/training/backend.js';
 import { TfjsTrainingEngine } from '../src/training/engine.js';
 import { HANDED_BACK_EXIT_CODE, STOP_MESSAGE } from './run-child.js';
@@ -24,7 +24,9 @@ process.on('disconnect', () => {
   process.exit(1);
 });
 let code = 0;
-const store = await PrismaStore.open(config.databaseUrl);
+// Not migrated here: the worker that spawned us did it at its start (createCore), so trial
+// children never queue on the migration lock.
+const store = await openPrismaStore(config.databaseUrl);
 try {
   const backend = await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
   // Built-in datasets from DATASET_DIR, uploaded ones from the database.

@@ -2,7 +2,7 @@
 // A key is 256 random bits; only its sha256 is stored, so a leaked database holds no usable key.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
-import type { ApiKeyRecord, ApiKeyStore } from '../store/api-key-store.js';
+import type { ApiKeyRecord, ApiKeyStore } from '../ports/api-key-store.js';
 import { UnauthorizedError } from './errors.js';
 
 /** Who a request comes from once its key checked out. */

@@ -8,7 +8,7 @@ import { DATASETS, datasetInfo, type DatasetFormat, type DatasetInfo } from '../
 import { ConflictError, NotFoundError, TrainingError } from '../domain/errors.js';
 import { BuiltinDatasets } from '../datasets/builtin.js';
 import { parseUpload, type UploadFields } from '../datasets/upload.js';
-import type { DatasetRecord, DatasetStore } from '../store/dataset-store.js';
+import type { DatasetRecord, DatasetStore } from '../ports/dataset-store.js';
 
 export interface DatasetView {
   id: string;

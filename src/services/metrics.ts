@@ -4,7 +4,8 @@
 // - hypertune_queue_jobs{state}: BullMQ job counts, read from Redis on each scrape;
 // - hypertune_trials{status}: trials by state across all searches, read from the database;
 // - hypertune_epochs_recorded{backend} and hypertune_training_samples_per_second{backend}: from the
-//   stored epoch metrics joined with their trial's backend (see collectEpochs for why gauges);
+//   stored epoch metrics joined with their trial's backend, aggregated here (see the gauges for why
+//   gauges);
 // - hypertune_prediction_duration_seconds{outcome}: a histogram observed around each prediction.
 // The database- and Redis-backed gauges are filled by collect() callbacks at scrape time, each
 // under a short timeout: a slow or unreachable dependency leaves its gauges empty and sets
@@ -12,10 +13,11 @@
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { datasetInfo } from '../domain/datasets.js';
 import { TRIAL_STATUSES } from '../domain/trial-state.js';
-import type { BackendEpochStats, Store } from '../store/store.js';
+import type { EpochStore } from '../ports/epoch-store.js';
+import type { SearchStore } from '../ports/search-store.js';
 
 export interface MetricsSources {
-  store: Pick<Store, 'countTrialsByStatus' | 'epochStatsByBackend'>;
+  store: Pick<SearchStore, 'countTrialsByStatus'> & Pick<EpochStore, 'epochCountsByTrial' | 'recentTrainedTrials'>;
   queue: { counts(): Promise<Record<string, number>> };
 }
 
@@ -154,7 +156,7 @@ export class Metrics {
   }
 
   private epochStats(): Promise<Outcome<BackendEpochStats[]>> {
-    return this.load('epochs', () => this.sources.store.epochStatsByBackend(this.recentTrials));
+    return this.load('epochs', () => epochStatsByBackend(this.sources.store, this.recentTrials));
   }
 
   /**
@@ -179,8 +181,28 @@ export class Metrics {
   }
 }
 
+/** Per training backend: all its stored epochs, and the epochs of its `recentTrials` most recently started trials. */
+interface BackendEpochStats {
+  backend: string;
+  epochs: number;
+  recent: { dataset: { id: string; limit?: number }; validationSplit: number; epochDurationsMs: number[] }[];
+}
+
+async function epochStatsByBackend(store: MetricsSources['store'], recentTrials: number): Promise<BackendEpochStats[]> {
+  // One small row per trial that trained, then the recent trials' epochs backend by backend.
+  const totals = new Map<string, number>();
+  for (const c of await store.epochCountsByTrial()) totals.set(c.backend, (totals.get(c.backend) ?? 0) + c.epochs);
+  const stats: BackendEpochStats[] = [];
+  for (const [backend, epochs] of totals) {
+    const recent = (await store.recentTrainedTrials(backend, recentTrials)).map(({ spec, epochDurationsMs }) =>
+      ({ dataset: spec.dataset, validationSplit: spec.training.validationSplit, epochDurationsMs }));
+    stats.push({ backend, epochs, recent });
+  }
+  return stats;
+}
+
 /** Training samples over epoch time for the backend's recent trials; null when nothing measured. */
-export function samplesPerSecond(s: BackendEpochStats): number | null {
+function samplesPerSecond(s: BackendEpochStats): number | null {
   let samples = 0;
   let ms = 0;
   for (const t of s.recent) {

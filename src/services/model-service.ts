@@ -7,7 +7,8 @@ import { instancesToBatch } from '../domain/instances.js';
 import { trialEpochs } from '../domain/schedule.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
-import type { ModelRecord, Store } from '../store/store.js';
+import type { ModelRecord } from '../ports/model-store.js';
+import type { Store } from '../ports/store.js';
 import type { ModelArtifact } from '../domain/model-artifact.js';
 
 /** One model a model descends from: its trial, the epochs it trained to, its objective value. */

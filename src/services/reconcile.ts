@@ -6,7 +6,8 @@
 import { attemptsPerTrial, failedForGood } from '../domain/trial-attempts.js';
 import type { Logger } from '../logger.js';
 import type { TrialQueue } from '../ports/trial-queue.js';
-import type { Store, TrialRecord } from '../store/store.js';
+import type { TrialRecord } from '../ports/search-store.js';
+import type { Store } from '../ports/store.js';
 import type { Scheduler } from './scheduler.js';
 import { failTrial, moveTrial } from './trial-transitions.js';
 

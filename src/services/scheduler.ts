@@ -8,7 +8,8 @@ import { isFinalSearchStatus } from '../domain/trial-state.js';
 import type { Logger } from '../logger.js';
 import { createAlgorithm } from '../oracles/index.js';
 import type { TrialQueue } from '../ports/trial-queue.js';
-import type { SearchPatch, Store } from '../store/store.js';
+import type { SearchPatch } from '../ports/search-store.js';
+import type { Store } from '../ports/store.js';
 
 const MAX_CONFLICTS = 20;
 

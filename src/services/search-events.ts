@@ -15,7 +15,7 @@
 // ranks put execution k's epochs after execution k-1's (`t3e1000002`: execution 1, epoch 2).
 import { ValidationError } from '../domain/errors.js';
 import { isFinalSearchStatus, isFinalTrialStatus } from '../domain/trial-state.js';
-import type { SearchRecord, TrialWithEpochs } from '../store/store.js';
+import type { SearchRecord, TrialWithEpochs } from '../ports/search-store.js';
 import { searchView } from './views.js';
 
 export type SearchEventKind = 'trial.started' | 'trial.epoch' | 'trial.finished' | 'search.finished';

@@ -10,7 +10,8 @@ import { isMultiFidelity, normalizeSpec, validateSpec, type SearchLimits, type S
 import { attemptsPerTrial } from '../domain/trial-attempts.js';
 import { isFinalSearchStatus } from '../domain/trial-state.js';
 import type { TrialQueue } from '../ports/trial-queue.js';
-import type { NewTrial, SearchRecord, Store, TrialRecord, TrialWithEpochs } from '../store/store.js';
+import type { NewTrial, SearchRecord, TrialRecord, TrialWithEpochs } from '../ports/search-store.js';
+import type { Store } from '../ports/store.js';
 import type { Scheduler } from './scheduler.js';
 import { moveTrial } from './trial-transitions.js';
 import { searchView, trialView, type SearchView, type TrialView } from './views.js';

@@ -2,7 +2,9 @@
 // at the same epoch; the rule itself (median, Optuna's MedianPruner) is in the domain.
 import { shouldPrune } from '../domain/early-stopping.js';
 import { meanEpochs, metricValue } from '../domain/objective.js';
-import type { EpochRecord, SearchRecord, Store } from '../store/store.js';
+import type { EpochRecord } from '../ports/epoch-store.js';
+import type { SearchRecord } from '../ports/search-store.js';
+import type { Store } from '../ports/store.js';
 
 /**
  * The reason to prune the trial after `epoch`, or null to go on. Every trial's executions combine

@@ -14,7 +14,8 @@ import { trialEpochs } from '../domain/schedule.js';
 import type { EpochMetrics, TrainingCheckpoint, TrainingEngine, TrainRequest, TrainResult } from '../domain/training-port.js';
 import { TrialExecutions, type ExecutionBest } from '../domain/trial-executions.js';
 import type { Logger } from '../logger.js';
-import type { SearchRecord, Store, TrialRecord } from '../store/store.js';
+import type { SearchRecord, TrialRecord } from '../ports/search-store.js';
+import type { Store } from '../ports/store.js';
 import { pruneVerdict } from './trial-pruning.js';
 import { moveTrial } from './trial-transitions.js';
 

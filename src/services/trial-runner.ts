@@ -12,7 +12,9 @@ import { pastDeadline } from '../domain/schedule.js';
 import type { TrainingEngine } from '../domain/training-port.js';
 import { isFinalTrialStatus, trialOutcomeOf } from '../domain/trial-state.js';
 import type { Logger } from '../logger.js';
-import type { EpochRecord, Store, TrialRecord } from '../store/store.js';
+import type { EpochRecord } from '../ports/epoch-store.js';
+import type { TrialRecord } from '../ports/search-store.js';
+import type { Store } from '../ports/store.js';
 import { moveTrial } from './trial-transitions.js';
 import { TrialRun, type RunControl, type RunDeps, type RunEnd, type StartPoint } from './trial-run.js';
 

@@ -2,7 +2,8 @@
 // domain rules and applies it as a compare-and-set, so two processes can never both move a trial.
 import { NotFoundError } from '../domain/errors.js';
 import { assertTransition, isFinalTrialStatus, type TrialStatus } from '../domain/trial-state.js';
-import type { Store, TrialPatch, TrialRecord } from '../store/store.js';
+import type { TrialPatch, TrialRecord } from '../ports/search-store.js';
+import type { Store } from '../ports/store.js';
 
 /**
  * Moves the trial from the state it is in now to `to`. Returns the trial as it was before the move,

@@ -5,7 +5,7 @@ import { trialEpochs } from '../domain/schedule.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
 import { TRIAL_STATUSES } from '../domain/trial-state.js';
-import type { SearchRecord, TrialRecord, TrialWithEpochs } from '../store/store.js';
+import type { SearchRecord, TrialRecord, TrialWithEpochs } from '../ports/search-store.js';
 
 export type TrialCounts = Record<TrialStatus, number> & { total: number };
 

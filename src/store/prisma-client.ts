@@ -4,7 +4,7 @@
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PostgresPrismaClient } from '../generated/postgres/client.js';
-import { PrismaClient as SqlitePrismaClient } from '../generated/sqlite/client.js';
+import { PrismaClient as SqlitePrismaClient, type Prisma } from '../generated/sqlite/client.js';
 import { parseDatabaseUrl, SQLITE_BUSY_TIMEOUT_MS } from './migrate.js';
 
 /**
@@ -14,6 +14,9 @@ import { parseDatabaseUrl, SQLITE_BUSY_TIMEOUT_MS } from './migrate.js';
  */
 export type DbClient = SqlitePrismaClient;
 export type { Prisma } from '../generated/sqlite/client.js';
+
+/** Our JSON columns hold plain objects; Prisma's input type cannot see that through interfaces. */
+export const json = (value: unknown) => value as Prisma.InputJsonValue;
 
 export function createPrismaClient(databaseUrl: string): DbClient {
   const target = parseDatabaseUrl(databaseUrl);

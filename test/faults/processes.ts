@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import type { TrialWithEpochs } from '../../src/store/store.js';
+import type { TrialWithEpochs } from '../../src/ports/search-store.js';
 import { createCore, type Core } from '../../src/wiring.js';
 
 /** Fast timings: a lost worker's job is re-queued within ~3 s, a silent trial is stale after 2 s. */

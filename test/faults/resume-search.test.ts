@@ -5,7 +5,7 @@
 // reads, the checkpoints the interrupted trials resume from.
 import { afterEach, describe, expect, it } from 'vitest';
 import { trialEpochs } from '../../src/domain/schedule.js';
-import type { TrialWithEpochs } from '../../src/store/store.js';
+import type { TrialWithEpochs } from '../../src/ports/search-store.js';
 import { microHyperband } from '../fixtures/micro-search.js';
 import { waitFor } from '../helpers/harness.js';
 import { checkBest, checkHyperband } from '../helpers/multi-fidelity-checks.js';

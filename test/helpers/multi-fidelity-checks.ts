@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { hyperbandBrackets } from '../../src/domain/hyperband-brackets.js';
 import { trialEpochs } from '../../src/domain/schedule.js';
 import type { SearchSpec } from '../../src/domain/search-spec.js';
-import type { TrialWithEpochs } from '../../src/store/store.js';
+import type { TrialWithEpochs } from '../../src/ports/search-store.js';
 import { ashaRungs } from '../../src/oracles/asha-promoter.js';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { datasetInfo } from '../../src/domain/datasets.js';
 import { describeArchitecture } from '../../src/domain/model-summary.js';
 import { resolveTemplate } from '../../src/domain/model-template.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/ports/store.js';
 import { modelToArtifact } from '../../src/training/artifact.js';
 import { buildModel, disposeModel } from '../../src/training/build-model.js';
 

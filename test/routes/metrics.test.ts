@@ -119,7 +119,7 @@ describe('a scrape while a source hangs or fails', () => {
   it('answers within the timeout, with those gauges empty and the source marked down', async () => {
     const never = () => new Promise<never>(() => undefined);
     const metrics = new Metrics(
-      { store: { countTrialsByStatus: never, epochStatsByBackend: never }, queue: { counts: () => Promise.reject(new Error('redis down')) } },
+      { store: { countTrialsByStatus: never, epochCountsByTrial: never, recentTrainedTrials: never }, queue: { counts: () => Promise.reject(new Error('redis down')) } },
       { sourceTimeoutMs: 100, defaultMetrics: false },
     );
     const started = Date.now();

@@ -32,7 +32,8 @@ describe('GET /searches/:id/events', () => {
       await sleep(150);
     }
     await h.core.store.updateTrialIf(t.id, ['running'], { status: 'completed', valAccuracy: 0.7, finishedAt: new Date() });
-    await h.core.store.updateSearch(id, { status: 'completed', bestTrialId: t.id, finishedAt: new Date() });
+    const { version } = (await h.core.store.getSearch(id))!;
+    expect(await h.core.store.commitSchedule(id, version, { status: 'completed', bestTrialId: t.id, finishedAt: new Date() }, [])).toBe(true);
     const r = await reading;
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');

@@ -8,7 +8,8 @@ import { DATASETS } from '../../src/domain/datasets.js';
 import { describeArchitecture } from '../../src/domain/model-summary.js';
 import type { InferenceEngine } from '../../src/domain/training-port.js';
 import { ModelService } from '../../src/services/model-service.js';
-import { PrismaStore } from '../../src/store/prisma-store.js';
+import { migrate } from '../../src/store/migrate.js';
+import { openPrismaStore, type PrismaStore } from '../../src/store/prisma-store.js';
 import { NOTEBOOK_BEST_HPS, NOTEBOOK_MODEL, referenceSearch } from '../fixtures/reference-search.js';
 
 let dir: string;
@@ -18,7 +19,9 @@ const img = Array.from({ length: 28 }, () => Array.from({ length: 28 }, () => 0)
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hypertune-models-'));
-  store = await PrismaStore.open(`file:${join(dir, 'db.sqlite')}`);
+  const url = `file:${join(dir, 'db.sqlite')}`;
+  await migrate(url);
+  store = await openPrismaStore(url);
   const spec = { ...referenceSearch(), algorithm: { name: 'random' as const, seed: 1 }, budget: { maxTrials: 3, maxParallelTrials: 1 }, training: { epochs: 1, batchSize: 32, validationSplit: 0.1 }, objective: { metric: 'val_accuracy' as const, direction: 'max' as const }, earlyStopping: { name: 'none' as const, startEpoch: 1, minTrials: 3 } };
   await store.createSearch({ id: 's1', name: 'x', spec });
   const data = DATASETS['fashion-mnist'];

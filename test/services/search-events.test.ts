@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TrialStatus } from '../../src/domain/trial-state.js';
 import type { SearchStatus } from '../../src/domain/trial-state.js';
 import { deriveEvents, formatCursor, formatEvent, parseCursor, START, type EventCursor, type SearchEvent } from '../../src/services/search-events.js';
-import type { SearchRecord, TrialWithEpochs } from '../../src/store/store.js';
+import type { SearchRecord, TrialWithEpochs } from '../../src/ports/search-store.js';
 import { referenceSearch } from '../fixtures/reference-search.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { HpValues } from '../../src/domain/hyperparameters.js';
 import { normalizeSpec, type SearchRequest } from '../../src/domain/search-spec.js';
 import type { TrainingEngine, TrainRequest } from '../../src/domain/training-port.js';
-import type { NewTrial, SearchPatch, TrialRecord } from '../../src/store/store.js';
-import { PrismaStore } from '../../src/store/prisma-store.js';
+import type { NewTrial, SearchPatch, TrialRecord } from '../../src/ports/search-store.js';
+import { migrate } from '../../src/store/migrate.js';
+import { openPrismaStore, type PrismaStore } from '../../src/store/prisma-store.js';
 
 export const LIMIT = 300;
 export const SPLIT = 0.2;
@@ -21,7 +22,9 @@ export function useTrialStore() {
   let searches = 0;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hypertune-runner-'));
-    store = await PrismaStore.open(`file:${join(dir, 'db.sqlite')}`);
+    const url = `file:${join(dir, 'db.sqlite')}`;
+    await migrate(url);
+    store = await openPrismaStore(url);
   });
   afterAll(async () => {
     await store?.close();

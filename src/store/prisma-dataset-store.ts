@@ -1,47 +1,13 @@
-// The dataset port and its Prisma implementation. Uploaded datasets live in the database so every
-// worker reads them where it reads trials; their pixels sit in a table of their own
+// The dataset port (src/ports/dataset-store.ts) on Prisma. Pixels sit in a table of their own
 // (dataset_data), so listing and describing datasets never loads them. Shares PrismaStore's
-// connection and, on SQLite, its operation queue (see PrismaStore.datasets()).
+// connection and, on SQLite, its operation queue (see prisma-store.ts).
 import type { DatasetFormat } from '../domain/datasets.js';
 import { isFinalSearchStatus, isFinalTrialStatus, SEARCH_STATUSES, TRIAL_STATUSES } from '../domain/trial-state.js';
 import type { Dataset } from '../generated/sqlite/client.js';
-import type { DbClient, Prisma } from './prisma-client.js';
+import type { DatasetBlobs, DatasetRecord, DatasetStore } from '../ports/dataset-store.js';
+import { json, type DbClient } from './prisma-client.js';
+import type { Runner } from './sqlite-queue.js';
 
-export interface DatasetRecord {
-  id: string;
-  /** The tenant that uploaded it; null when uploaded with authentication off. */
-  tenant: string | null;
-  name: string;
-  format: DatasetFormat;
-  inputShape: [number, number, number];
-  numClasses: number;
-  labels: string[];
-  trainSize: number;
-  testSize: number;
-  pixelMax: number;
-  createdAt: Date;
-}
-
-/** Row-major NHWC pixels (one byte each) and one byte per label; the test split may be empty. */
-export interface DatasetBlobs {
-  images: Uint8Array;
-  labels: Uint8Array;
-}
-
-export interface DatasetStore {
-  createDataset(record: Omit<DatasetRecord, 'createdAt'>, data: { train: DatasetBlobs; test: DatasetBlobs }): Promise<DatasetRecord>;
-  getDataset(id: string): Promise<DatasetRecord | null>;
-  /** Oldest first; `tenant` given: that tenant's only. */
-  listDatasets(filter?: { tenant?: string }): Promise<DatasetRecord[]>;
-  /** One split's pixels and labels; null when the dataset does not exist. */
-  getDatasetData(id: string, split: 'train' | 'test'): Promise<DatasetBlobs | null>;
-  /** Searches not finished yet (queued or running) that train on this dataset. */
-  searchesUsing(id: string): Promise<string[]>;
-  /** False when there was no such dataset. */
-  deleteDataset(id: string): Promise<boolean>;
-}
-
-type Runner = <T>(op: () => Promise<T>) => Promise<T>;
 const ACTIVE = SEARCH_STATUSES.filter((s) => !isFinalSearchStatus(s));
 const UNFINISHED_TRIAL = TRIAL_STATUSES.filter((s) => !isFinalTrialStatus(s));
 
@@ -108,8 +74,6 @@ export class PrismaDatasetStore implements DatasetStore {
     });
   }
 }
-
-const json = (value: unknown) => value as Prisma.InputJsonValue;
 
 function toDataset(row: Dataset): DatasetRecord {
   const { id, tenant, name, numClasses, trainSize, testSize, pixelMax, createdAt } = row;

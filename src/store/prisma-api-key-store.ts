@@ -1,31 +1,10 @@
-// The API-key port and its Prisma implementation. Apart from the Store port because only the API
-// process needs it (workers never authenticate); it shares PrismaStore's connection and, on
-// SQLite, its operation queue (see PrismaStore.apiKeys()).
+// The API-key port (src/ports/api-key-store.ts) on Prisma. It shares PrismaStore's connection
+// and, on SQLite, its operation queue (see prisma-store.ts).
 import type { ApiKey } from '../generated/sqlite/client.js';
+import type { ApiKeyRecord, ApiKeyStore } from '../ports/api-key-store.js';
 import type { DbClient } from './prisma-client.js';
+import type { Runner } from './sqlite-queue.js';
 
-/** A key as listed: never the key itself, which is shown once at creation and stored only hashed. */
-export interface ApiKeyRecord {
-  id: string;
-  tenant: string;
-  name: string;
-  /** The key's first characters, so an operator can tell keys apart without seeing them. */
-  prefix: string;
-  createdAt: Date;
-  revokedAt: Date | null;
-}
-
-export interface ApiKeyStore {
-  createApiKey(input: { id: string; tenant: string; name: string; keyHash: string; prefix: string }): Promise<ApiKeyRecord>;
-  /** The key whose sha256 is `keyHash`, revoked or not. */
-  findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;
-  /** Oldest first. */
-  listApiKeys(): Promise<ApiKeyRecord[]>;
-  /** Marks the key revoked (once: a second revoke keeps the first time); null when there is no such key. */
-  revokeApiKey(id: string, at: Date): Promise<ApiKeyRecord | null>;
-}
-
-type Runner = <T>(op: () => Promise<T>) => Promise<T>;
 const WITHOUT_HASH = { keyHash: true } as const;
 
 export class PrismaApiKeyStore implements ApiKeyStore {

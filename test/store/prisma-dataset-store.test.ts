@@ -1,42 +1,10 @@
 // The dataset store on SQLite and PostgreSQL: metadata without blobs, blobs byte for byte per
 // split, the unfinished searches that use a dataset, deletion of both rows.
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { SearchSpec } from '../../src/domain/search-spec.js';
-import { PrismaStore } from '../../src/store/prisma-store.js';
-import { PG_URL, postgresAvailable } from '../helpers/harness.js';
+import { describeBackends } from './backends.js';
 
-const BACKENDS = ['sqlite' as const, ...(await postgresAvailable() ? ['postgres' as const] : [])];
-
-describe.each(BACKENDS)('dataset store on %s', (db) => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
-
-  async function open(): Promise<PrismaStore> {
-    let url: string;
-    if (db === 'sqlite') {
-      const dir = mkdtempSync(join(tmpdir(), 'hypertune-ds-'));
-      url = `file:${join(dir, 'test.db')}`;
-      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    } else {
-      const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-      url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
-      cleanups.push(async () => {
-        const client = new pg.Client({ connectionString: PG_URL });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await client.end();
-      });
-    }
-    const store = await PrismaStore.open(url);
-    cleanups.push(() => store.close());
-    return store;
-  }
-
+describeBackends('dataset store', ({ open }) => {
   const record = (id: string, tenant: string | null = null) => ({
     id, tenant, name: `set ${id}`, format: 'csv' as const, inputShape: [2, 3, 1] as [number, number, number], numClasses: 3,
     labels: ['a', 'b', 'ü "c"'], trainSize: 4, testSize: 2, pixelMax: 1.5,
@@ -77,9 +45,9 @@ describe.each(BACKENDS)('dataset store on %s', (db) => {
     const spec = (id: string) => ({ name: 's', dataset: { id } }) as unknown as SearchSpec;
     await store.createSearch({ id: 's1', name: 's', spec: spec('d1') }); // queued
     await store.createSearch({ id: 's2', name: 's', spec: spec('d1') });
-    await store.updateSearch('s2', { status: 'running' });
+    await store.commitSchedule('s2', 0, { status: 'running' }, []);
     await store.createSearch({ id: 's3', name: 's', spec: spec('d1') });
-    await store.updateSearch('s3', { status: 'completed' });
+    await store.commitSchedule('s3', 0, { status: 'completed' }, []);
     await store.createSearch({ id: 's4', name: 's', spec: spec('d2') });
     // Finished searches: s5 with a retrain still waiting, s6 with every trial done.
     for (const [id, status] of [['s5', 'waiting'], ['s6', 'completed']] as const) {

@@ -1,0 +1,37 @@
+// The uploaded-datasets port. Uploaded datasets live in the database so every worker reads them
+// where it reads trials; listing and describing them never loads their pixels.
+import type { DatasetFormat } from '../domain/datasets.js';
+
+export interface DatasetRecord {
+  id: string;
+  /** The tenant that uploaded it; null when uploaded with authentication off. */
+  tenant: string | null;
+  name: string;
+  format: DatasetFormat;
+  inputShape: [number, number, number];
+  numClasses: number;
+  labels: string[];
+  trainSize: number;
+  testSize: number;
+  pixelMax: number;
+  createdAt: Date;
+}
+
+/** Row-major NHWC pixels (one byte each) and one byte per label; the test split may be empty. */
+export interface DatasetBlobs {
+  images: Uint8Array;
+  labels: Uint8Array;
+}
+
+export interface DatasetStore {
+  createDataset(record: Omit<DatasetRecord, 'createdAt'>, data: { train: DatasetBlobs; test: DatasetBlobs }): Promise<DatasetRecord>;
+  getDataset(id: string): Promise<DatasetRecord | null>;
+  /** Oldest first; `tenant` given: that tenant's only. */
+  listDatasets(filter?: { tenant?: string }): Promise<DatasetRecord[]>;
+  /** One split's pixels and labels; null when the dataset does not exist. */
+  getDatasetData(id: string, split: 'train' | 'test'): Promise<DatasetBlobs | null>;
+  /** Searches not finished yet (queued or running) that train on this dataset. */
+  searchesUsing(id: string): Promise<string[]>;
+  /** False when there was no such dataset. */
+  deleteDataset(id: string): Promise<boolean>;
+}
