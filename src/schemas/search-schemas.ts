@@ -2,8 +2,10 @@
 // known hyperparameters, layer shapes that fit) are the domain's (src/domain/search-spec.ts).
 import { Type, type Static } from 'typebox';
 import { ALGORITHMS, OBJECTIVE_METRICS } from '../domain/algorithms.js';
+import type { Activation as ActivationName } from '../domain/model-template.js';
 import { TRIAL_STATUSES } from '../domain/trial-state.js';
-import { ErrorBody, HpValue, HpValues, IdParams, Name, taggedUnion } from './common.js';
+import type { SearchRequest } from '../domain/search-spec.js';
+import { ErrorBody, HpValue, HpValues, IdParams, Name, taggedUnion, type Assert, type SameShape } from './common.js';
 import { NOTEBOOK_SEARCH } from './search-example.js';
 
 const strict = { additionalProperties: false } as const;
@@ -11,7 +13,8 @@ const Ref = Type.Object({ hp: Type.String({ minLength: 1, maxLength: 64 }) }, st
 const P = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Ref]);
 const Int = Type.Integer();
 const Padding = Type.Union([Type.Literal('valid'), Type.Literal('same')]);
-const Activation = Type.String({ maxLength: 32 });
+// Any short string: the domain names the activations it knows (validateSpec), so its message lists them.
+const Activation = Type.Unsafe<ActivationName>(Type.String({ maxLength: 32 }));
 
 const Sampling = Type.Union([Type.Literal('linear'), Type.Literal('log')]);
 /** One of a list of strings; `type` too, so the serializer and OpenAPI know it is a string. */
@@ -90,6 +93,8 @@ export const SearchRequestBody = Type.Object({
     loss: Type.Literal('sparseCategoricalCrossentropy'),
   }, strict),
 }, strict);
+// The domain's SearchRequest is the source (the domain imports no schema library); this is its JSON shape.
+type _RequestIsTheDomains = Assert<SameShape<Static<typeof SearchRequestBody>, SearchRequest>>;
 
 const Counts = Type.Object({
   total: Int, waiting: Int, running: Int, completed: Int, pruned: Int, failed: Int, cancelled: Int,
@@ -176,4 +181,3 @@ export const searchEventsSchema = {
     '4xx': ErrorBody,
   },
 };
-export type SearchRequestBodyT = Static<typeof SearchRequestBody>;
