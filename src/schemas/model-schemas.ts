@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { ErrorBody, HpValues, IdParams } from './common.js';
 
 const Int = Type.Integer();
@@ -24,14 +24,18 @@ export const ModelResponse = Type.Object({
     description: 'the models it descends from, newest first, each with the epochs its trial trained to and its objective value',
   }),
 });
+/** What the API shows of a model (GET /models/:id; the CLI reads it). */
+export type ModelView = Static<typeof ModelResponse>;
 
 // Instances are checked element by element in the domain (src/domain/instances.ts) so a bad pixel
 // is reported with its exact position; the schema only bounds the request's outline.
 export const PredictBody = Type.Object({ instances: Type.Array(Type.Unknown(), { minItems: 1 }) }, { additionalProperties: false });
 
-export const PredictResponse = Type.Object({
-  predictions: Type.Array(Type.Object({ classIndex: Int, label: Type.String(), probabilities: Type.Array(Type.Number()) })),
-});
+const Prediction = Type.Object({ classIndex: Int, label: Type.String(), probabilities: Type.Array(Type.Number()) });
+/** One instance's class: what ModelService.predict returns and the CLI prints. */
+export type Prediction = Static<typeof Prediction>;
+
+export const PredictResponse = Type.Object({ predictions: Type.Array(Prediction) });
 
 const tags = ['models'];
 export const getModelSchema = {

@@ -115,6 +115,8 @@ export const SearchResponse = Type.Object({
   createdAt: Type.String(),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
 });
+/** What the API shows of a search (services/views.ts builds it; the CLI reads it). */
+export type SearchView = Static<typeof SearchResponse>;
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const EpochResponse = Type.Object({
@@ -146,6 +148,8 @@ export const TrialResponse = Type.Object({
   startedAt: Nullable(Type.String()),
   finishedAt: Nullable(Type.String()),
 });
+/** What the API shows of a trial (services/views.ts builds it; the CLI reads it). */
+export type TrialView = Static<typeof TrialResponse>;
 
 const tags = ['searches'];
 export const createSearchSchema = {

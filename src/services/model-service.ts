@@ -7,6 +7,7 @@ import { instancesToBatch } from '../domain/instances.js';
 import { trialEpochs } from '../domain/schedule.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
+import type { Prediction } from '../schemas/model-schemas.js';
 import type { ModelRecord, Store } from '../store/store.js';
 import type { ModelArtifact } from '../domain/model-artifact.js';
 
@@ -20,12 +21,6 @@ export interface LineageEntry {
 
 /** Generations shown: a longer chain means a cycle or a runaway retrain loop, not history. */
 const MAX_LINEAGE = 100;
-
-export interface Prediction {
-  classIndex: number;
-  label: string;
-  probabilities: number[];
-}
 
 /** A loaded model and how many predictions use it now: eviction never disposes a model in use. */
 interface CacheEntry {

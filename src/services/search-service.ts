@@ -9,10 +9,11 @@ import { pastDeadline, trialEpochs } from '../domain/schedule.js';
 import { attemptsPerTrial, isMultiFidelity, normalizeSpec, validateSpec, type SearchLimits, type SearchRequest } from '../domain/search-spec.js';
 import { isFinalSearchStatus } from '../domain/trial-state.js';
 import type { TrialQueue } from '../queue/trial-queue.js';
+import type { SearchView, TrialView } from '../schemas/search-schemas.js';
 import type { NewTrial, SearchRecord, Store, TrialRecord, TrialWithEpochs } from '../store/store.js';
 import type { Scheduler } from './scheduler.js';
 import { moveTrial } from './trial-transitions.js';
-import { searchView, trialView, type SearchView, type TrialView } from './views.js';
+import { searchView, trialView } from './views.js';
 
 export class SearchService {
   constructor(
