@@ -167,6 +167,7 @@ export const cancelSearchSchema = {
   tags, summary: 'Cancel: no new trials; running ones stop at their next epoch boundary',
   params: IdParams, response: { 200: SearchResponse, '4xx': ErrorBody },
 };
+export const EventStreamHeaders = Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 4096, description: 'the id of the last event received' })) });
 export const searchEventsSchema = {
   tags, summary: "A search's live progress as server-sent events, until it finishes",
   description: 'Events `trial.started`, `trial.epoch`, `trial.finished` (completed, failed, pruned or cancelled, with '
@@ -174,7 +175,7 @@ export const searchEventsSchema = {
     + '`search.finished`. Reconnect with `Last-Event-ID` to get exactly the events missed; `204` when that id already '
     + 'saw `search.finished`. Comment lines keep an idle connection alive.',
   params: IdParams,
-  headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 4096, description: 'the id of the last event received' })) }),
+  headers: EventStreamHeaders,
   produces: ['text/event-stream'],
   response: {
     200: {
