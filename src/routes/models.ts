@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RateLimitOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import { ValidationError } from '../domain/errors.js';
-import { artifactSchema, getModelSchema, predictSchema } from '../schemas/model-schemas.js';
+import { artifactSchema, getModelSchema, predictSchema, type PredictBody } from '../schemas/model-schemas.js';
 import type { Metrics } from '../services/metrics.js';
 import type { ModelService } from '../services/model-service.js';
 import { artifactFileName, artifactToZip } from '../training/export.js';
@@ -33,9 +33,10 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
   const imageForm = multipartForm({ maxBytes: app.initialConfig.bodyLimit ?? 1 << 20, maxFiles: 1, limitName: 'BODY_LIMIT_BYTES' }, false);
   app.post('/models/:id/predict', { schema: predictSchema, config: { rateLimit: predictLimit }, preValidation: imageForm }, async (req) => {
     const image = imageOf(req);
+    // Without an image the body is the JSON one (the type provider cannot narrow a body by its content type).
     const predict = () => (image
       ? models.predictImage(req.params.id, image, req.tenant)
-      : models.predict(req.params.id, (req.body as { instances: unknown }).instances, req.tenant));
+      : models.predict(req.params.id, (req.body as PredictBody).instances, req.tenant));
     return { predictions: await (metrics ? metrics.timePrediction(predict) : predict()) };
   });
 };

@@ -30,6 +30,7 @@ export type ModelView = Static<typeof ModelResponse>;
 // Instances are checked element by element in the domain (src/domain/instances.ts) so a bad pixel
 // is reported with its exact position; the schema only bounds the request's outline.
 export const PredictBody = Type.Object({ instances: Type.Array(Type.Unknown(), { minItems: 1 }) }, { additionalProperties: false });
+export type PredictBody = Static<typeof PredictBody>;
 
 const Prediction = Type.Object({ classIndex: Int, label: Type.String(), probabilities: Type.Array(Type.Number()) });
 /** One instance's class: what ModelService.predict returns and the CLI prints. */
