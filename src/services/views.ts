@@ -1,4 +1,5 @@
-// What the API shows of searches and trials: derived from store records, never stored twice.
+// What the API shows of searches and trials (SearchView, TrialView: the response schemas' types),
+// derived from store records, never stored twice.
 import { meanEpochs } from '../domain/objective.js';
 import { trialEpochs } from '../domain/schedule.js';
 import type { SearchSpec } from '../domain/search-spec.js';
