@@ -1,7 +1,7 @@
 // A search's trials as a table: number, status, one column per hyperparameter (empty where a
 // conditional one is absent), the objective, epochs, then any scalar field this CLI does not know
 // (a trial's `rung`, `parentTrialId`...) under its snake_case name, so new service fields show up.
-import type { TrialInfo } from './api-types.js';
+import type { TrialView } from '../schemas/search-schemas.js';
 import { fmtMetric, fmtValue, snake } from './format.js';
 import type { Table } from './render-table.js';
 import type { SpecInfo } from './spec-info.js';
@@ -19,26 +19,23 @@ const isScalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].i
  * not the row count: a continued trial starts after its parent's epochs, and repeated executions
  * of a trial store the same epoch numbers again.
  */
-export function epochCount(t: TrialInfo): string {
-  if (!Array.isArray(t.epochs)) return fmtValue(t.epochs);
-  const numbers = t.epochs.map((e) => (e as { epoch?: unknown })?.epoch).filter((n): n is number => typeof n === 'number');
-  const start = typeof t.initialEpoch === 'number' ? t.initialEpoch : 0;
-  const done = numbers.length ? Math.max(...numbers) : t.epochs.length ? t.epochs.length : start;
+export function epochCount(t: TrialView): string {
+  const done = t.epochs.length ? Math.max(...t.epochs.map((e) => e.epoch)) : t.initialEpoch ?? 0;
   return typeof t.targetEpochs === 'number' ? `${done}/${t.targetEpochs}` : String(done);
 }
 
 /** The objective's own column, when the trials carry a `value` that is not simply val_accuracy. */
-function valueHeader(trials: TrialInfo[], spec: SpecInfo): string | undefined {
+function valueHeader(trials: TrialView[], spec: SpecInfo): string | undefined {
   const has = trials.some((t) => Object.hasOwn(t, 'value') && t.value !== null && t.value !== t.valAccuracy);
   if (!has) return undefined;
   return spec.metric !== 'val_accuracy' ? spec.metric : 'value';
 }
 
-export function trialTable(trials: TrialInfo[], spec: SpecInfo): Table {
+export function trialTable(trials: TrialView[], spec: SpecInfo): Table {
   const sorted = [...trials].sort((a, b) => a.number - b.number);
   const seen = new Set<string>(spec.hpNames);
   const hpNames = [...spec.hpNames];
-  for (const t of sorted) for (const k of Object.keys(t.hyperparameters ?? {})) if (!seen.has(k)) { seen.add(k); hpNames.push(k); }
+  for (const t of sorted) for (const k of Object.keys(t.hyperparameters)) if (!seen.has(k)) { seen.add(k); hpNames.push(k); }
   const extras: string[] = [];
   // Unknown scalar fields get a column, unless no trial has a value for it (parentTrialId of a random search).
   for (const t of sorted) for (const [k, v] of Object.entries(t)) if (!SHOWN_OR_HIDDEN.has(k) && isScalar(v) && v !== null && v !== '' && !extras.includes(k)) extras.push(k);
@@ -48,18 +45,21 @@ export function trialTable(trials: TrialInfo[], spec: SpecInfo): Table {
   const value = valueHeader(sorted, spec);
 
   const headers = ['#', 'status', ...hpNames, ...(value ? [value] : []), 'val_accuracy', 'epochs', ...extras.map(snake)];
-  const rows = sorted.map((t) => [
-    String(t.number), t.status,
-    ...hpNames.map((k) => fmtValue(t.hyperparameters?.[k])),
-    ...(value ? [fmtMetric(t.value)] : []),
-    fmtMetric(t.valAccuracy), epochCount(t),
-    ...extras.map((k) => cell(t[k])),
-  ]);
+  const rows = sorted.map((t) => {
+    const fields: Record<string, unknown> = t; // extras are named at run time
+    return [
+      String(t.number), t.status,
+      ...hpNames.map((k) => fmtValue(t.hyperparameters[k])),
+      ...(value ? [fmtMetric(t.value)] : []),
+      fmtMetric(t.valAccuracy), epochCount(t),
+      ...extras.map((k) => cell(fields[k])),
+    ];
+  });
   return { headers, rows };
 }
 
 /** Lines under the table for trials that ended with an error. */
-export function trialErrors(trials: TrialInfo[]): string[] {
+export function trialErrors(trials: TrialView[]): string[] {
   return [...trials].sort((a, b) => a.number - b.number)
     .filter((t) => typeof t.error === 'string' && t.error !== '')
     .map((t) => `trial ${t.number} ${t.status}: ${t.error}`);

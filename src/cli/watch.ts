@@ -1,7 +1,7 @@
 // `--watch`: follows a search's events until it finishes, then prints how it ended. The exit code
 // says how: 0 completed, 1 failed or cancelled.
 import type { ApiClient } from './api-client.js';
-import type { SearchInfo, TrialInfo } from './api-types.js';
+import type { SearchView, TrialView } from '../schemas/search-schemas.js';
 import { followEvents } from './event-stream.js';
 import { searchSummary } from './event-lines.js';
 import { renderTable } from './render-table.js';
@@ -17,7 +17,7 @@ export interface WatchIo {
 
 export async function watchSearch(api: ApiClient, searchId: string, io: WatchIo): Promise<number> {
   const path = `/searches/${encodeURIComponent(searchId)}`;
-  const search = await api.json<SearchInfo>('GET', path);
+  const search = await api.json<SearchView>('GET', path);
   const spec = specInfo(search.spec);
   const view: WatchView = io.bars ? new BarsView(io.out, spec) : new PlainView(io.out, spec);
   let finished: Record<string, unknown> | undefined;
@@ -31,11 +31,11 @@ export async function watchSearch(api: ApiClient, searchId: string, io: WatchIo)
   }
   // The bars view built the table as trials finished; lines need it printed once at the end.
   if (!io.bars) {
-    const { trials } = await api.json<{ trials: TrialInfo[] }>('GET', `${path}/trials`);
+    const { trials } = await api.json<{ trials: TrialView[] }>('GET', `${path}/trials`);
     io.out.write(`\n${renderTable(trialTable(trials, spec))}`);
     for (const line of trialErrors(trials)) io.out.write(`${line}\n`);
   }
-  const end = finished ?? (await api.json<SearchInfo>('GET', path) as unknown as Record<string, unknown>);
+  const end = finished ?? (await api.json<SearchView>('GET', path) as unknown as Record<string, unknown>);
   io.out.write(`\n${searchSummary(end, spec.metric)}\n`);
   return end.status === 'completed' ? 0 : 1;
 }

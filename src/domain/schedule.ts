@@ -6,7 +6,8 @@ import type { Oracle, Promoter, RungTrial, TrialProposal } from './oracle.js';
 import type { SearchSpec } from './search-spec.js';
 import { isFinalTrialStatus, type SearchStatus, type TrialStatus } from './trial-state.js';
 
-export interface TrialView {
+/** What planNext reads of a trial in the search's history (not the API's TrialView). */
+export interface TrialHistoryEntry {
   id: string;
   status: TrialStatus;
   hyperparameters: HpValues;
@@ -51,10 +52,10 @@ export interface Algorithm {
 }
 
 /** The epoch count a trial trains to. */
-export const trialEpochs = (spec: SearchSpec, t: Pick<TrialView, 'targetEpochs'>): number => t.targetEpochs ?? spec.training.epochs;
+export const trialEpochs = (spec: SearchSpec, t: Pick<TrialHistoryEntry, 'targetEpochs'>): number => t.targetEpochs ?? spec.training.epochs;
 
 /** Epochs a trial costs: those it trains itself, once per execution. */
-const epochCost = (spec: SearchSpec, t: Pick<TrialView, 'targetEpochs' | 'initialEpoch'>): number =>
+const epochCost = (spec: SearchSpec, t: Pick<TrialHistoryEntry, 'targetEpochs' | 'initialEpoch'>): number =>
   (trialEpochs(spec, t) - t.initialEpoch) * (spec.training.executionsPerTrial ?? 1);
 
 /** True once budget.maxDurationSeconds has passed since the search was created: no trial starts later. */
@@ -62,11 +63,11 @@ export const pastDeadline = (spec: SearchSpec, createdAt: Date, now: Date): bool
   spec.budget.maxDurationSeconds !== undefined && now.getTime() - createdAt.getTime() >= spec.budget.maxDurationSeconds * 1000;
 
 /** Retrains continue a finished search and compete with nothing. */
-const searched = (trials: TrialView[]) => trials.filter((t) => t.source !== 'retrain');
+const searched = (trials: TrialHistoryEntry[]) => trials.filter((t) => t.source !== 'retrain');
 
-export function bestTrial(spec: SearchSpec, trials: TrialView[]): TrialView | null {
+export function bestTrial(spec: SearchSpec, trials: TrialHistoryEntry[]): TrialHistoryEntry | null {
   const sign = spec.objective.direction === 'max' ? 1 : -1;
-  let best: TrialView | null = null;
+  let best: TrialHistoryEntry | null = null;
   for (const t of searched(trials)) {
     if (t.status !== 'completed' || t.value === null) continue;
     if (!best || sign * (t.value - best.value!) > 0) best = t;
@@ -80,7 +81,7 @@ export function reachedTarget(spec: SearchSpec, value: number | null): boolean {
   return spec.objective.direction === 'max' ? value >= target : value <= target;
 }
 
-export function planNext(spec: SearchSpec, all: TrialView[], algorithm: Algorithm, ctx: PlanContext): Plan {
+export function planNext(spec: SearchSpec, all: TrialHistoryEntry[], algorithm: Algorithm, ctx: PlanContext): Plan {
   const trials = searched(all);
   const best = bestTrial(spec, trials);
   const ids = { bestTrialId: best?.id ?? null, bestModelId: best?.modelId ?? null };

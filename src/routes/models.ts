@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RateLimitOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import { ValidationError } from '../domain/errors.js';
-import { artifactSchema, getModelSchema, predictSchema } from '../schemas/model-schemas.js';
+import { artifactSchema, getModelSchema, predictSchema, type PredictBody } from '../schemas/model-schemas.js';
 import type { Metrics } from '../services/metrics.js';
 import type { ModelService } from '../services/model-service.js';
 import { artifactFileName, artifactToZip } from '../training/export.js';
@@ -17,7 +17,7 @@ function imageOf(req: FastifyRequest): Uint8Array | undefined {
     if (!image) throw new ValidationError('image', 'is required: a multipart prediction sends one PNG or JPEG file in the field image');
     return image;
   }
-  return typeof req.body === 'string' ? Buffer.from(req.body, 'latin1') : undefined;
+  return Buffer.isBuffer(req.body) ? req.body : undefined;
 }
 
 export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; predictLimit?: RateLimitOptions | false; metrics?: Metrics }> = async (app, { models, predictLimit = false, metrics }) => {
@@ -28,14 +28,15 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
       .header('content-disposition', `attachment; filename="${artifactFileName(req.params.id)}"`)
       .send(zip);
   });
-  // A PNG or JPEG body is kept as a latin1 string, byte for byte, so the schema's binary string validates it.
-  app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body.toString('latin1')));
+  // A PNG or JPEG body is taken as it came, a Buffer (bodyLimit applies as to any body).
+  app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   const imageForm = multipartForm({ maxBytes: app.initialConfig.bodyLimit ?? 1 << 20, maxFiles: 1, limitName: 'BODY_LIMIT_BYTES' }, false);
   app.post('/models/:id/predict', { schema: predictSchema, config: { rateLimit: predictLimit }, preValidation: imageForm }, async (req) => {
     const image = imageOf(req);
+    // Without an image the body is the JSON one (the type provider cannot narrow a body by its content type).
     const predict = () => (image
       ? models.predictImage(req.params.id, image, req.tenant)
-      : models.predict(req.params.id, (req.body as { instances: unknown }).instances, req.tenant));
+      : models.predict(req.params.id, (req.body as PredictBody).instances, req.tenant));
     return { predictions: await (metrics ? metrics.timePrediction(predict) : predict()) };
   });
 };

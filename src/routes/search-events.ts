@@ -3,6 +3,9 @@
 // framing is written on reply.raw after the 404/400 checks, which go through the usual error handler.
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
+import type { IdParams } from '../schemas/common.js';
+import type { EventStreamHeaders } from '../schemas/search-schemas.js';
 import { deriveEvents, formatEvent, parseCursor, type EventCursor, type SearchEvent } from '../services/search-events.js';
 import type { SearchService } from '../services/search-service.js';
 
@@ -19,7 +22,7 @@ export function searchEventsRoute(app: FastifyInstance, searches: SearchService,
   const open = new Set<() => void>();
   app.addHook('preClose', async () => { for (const stop of [...open]) stop(); });
 
-  return async (req: FastifyRequest<{ Params: { id: string }; Headers: { 'last-event-id'?: string } }>, reply: FastifyReply) => {
+  return async (req: FastifyRequest<{ Params: Static<typeof IdParams>; Headers: Static<typeof EventStreamHeaders> }>, reply: FastifyReply) => {
     const id = req.params.id;
     const from = parseCursor(req.headers['last-event-id']);
     const first = await searches.progress(id, req.tenant); // another tenant's or an unknown id: 404

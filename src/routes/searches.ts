@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RateLimitOptions } from '@fastify/rate-limit';
-import type { SearchRequest } from '../domain/search-spec.js';
 import { cancelSearchSchema, createSearchSchema, getSearchSchema, listSearchesSchema, listTrialsSchema, searchEventsSchema } from '../schemas/search-schemas.js';
 import { retrainSchema, warmStartSchema } from '../schemas/workflow-schemas.js';
 import type { SearchService } from '../services/search-service.js';
@@ -9,7 +8,7 @@ import { searchEventsRoute, type EventStreamOptions } from './search-events.js';
 // req.tenant (set by the auth plugin) scopes every call to the caller's tenant.
 export const searchRoutes: FastifyPluginAsyncTypebox<{ searches: SearchService; createLimit?: RateLimitOptions | false; events?: EventStreamOptions }> = async (app, { searches, createLimit = false, events }) => {
   app.post('/searches', { schema: createSearchSchema, config: { rateLimit: createLimit } }, async (req, reply) =>
-    reply.status(201).send(await searches.create(req.body as SearchRequest, req.tenant)));
+    reply.status(201).send(await searches.create(req.body, req.tenant)));
   app.get('/searches', { schema: listSearchesSchema }, async (req) => ({ searches: await searches.list(req.tenant) }));
   app.get('/searches/:id', { schema: getSearchSchema }, async (req) => searches.get(req.params.id, req.tenant));
   app.get('/searches/:id/trials', { schema: listTrialsSchema }, async (req) => ({ trials: await searches.trials(req.params.id, req.tenant) }));

@@ -12,7 +12,16 @@ export const ErrorBody = Type.Object({
 
 // Ids are ours (UUIDs): anything else, `../` and NUL included, is refused before it reaches a query.
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$', description: "letters, digits, '_' and '-' only" }) });
-export type IdParamsT = Static<typeof IdParams>;
+
+/**
+ * `Assert<SameShape<Static<typeof Schema>, DomainType>>` compiles only while the two accept the same
+ * values: where the domain's type is the source, its schema cannot drift from it.
+ */
+export type SameShape<A, B> = Mutual<A, B> extends true ? Mutual<Filled<A>, Filled<B>> : false;
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Every optional field made required, at every depth, so a field one side lacks is a difference too. */
+type Filled<T> = T extends object ? { [K in keyof T]-?: Filled<T[K]> } : T;
+export type Assert<T extends true> = T;
 
 /** Ajv's discriminator: a bad member reports against the branch its `type` names, not every branch. */
 export function taggedUnion<T extends TSchema[]>(members: [...T]) {

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { ErrorBody, HpValues, IdParams } from './common.js';
 
 const Int = Type.Integer();
@@ -24,23 +24,30 @@ export const ModelResponse = Type.Object({
     description: 'the models it descends from, newest first, each with the epochs its trial trained to and its objective value',
   }),
 });
+/** What the API shows of a model (GET /models/:id; the CLI reads it). */
+export type ModelView = Static<typeof ModelResponse>;
 
 // Instances are checked element by element in the domain (src/domain/instances.ts) so a bad pixel
 // is reported with its exact position; the schema only bounds the request's outline.
 export const PredictBody = Type.Object({ instances: Type.Array(Type.Unknown(), { minItems: 1 }) }, { additionalProperties: false });
+export type PredictBody = Static<typeof PredictBody>;
 
-export const PredictResponse = Type.Object({
-  predictions: Type.Array(Type.Object({ classIndex: Int, label: Type.String(), probabilities: Type.Array(Type.Number()) })),
-});
+const Prediction = Type.Object({ classIndex: Int, label: Type.String(), probabilities: Type.Array(Type.Number()) });
+/** One instance's class: what ModelService.predict returns and the CLI prints. */
+export type Prediction = Static<typeof Prediction>;
+
+export const PredictResponse = Type.Object({ predictions: Type.Array(Prediction) });
 
 const tags = ['models'];
 export const getModelSchema = {
   tags, summary: 'A Keras summary()-like description: layers, shapes, parameters, hyperparameters, metrics',
   params: IdParams, response: { 200: ModelResponse, '4xx': ErrorBody },
 };
-// An image body arrives as a latin1 string (byte for byte, see routes/models.ts): the `string` the
-// OpenAPI 'binary' format describes. A multipart image is set aside before validation (multipart-form.ts).
-const imageBytes = (description: string) => Type.Unsafe<string>({ type: 'string', format: 'binary', description });
+// A PNG or JPEG body arrives as a Buffer (routes/models.ts): its schema has no `type`, which a
+// Buffer (an object to the validator) would fail, only what it is. A multipart image is set aside
+// before validation (multipart-form.ts), so that field is documented as the usual binary string.
+const rawImage = (description: string) => Type.Unsafe<Uint8Array>({ description });
+const imageField = (description: string) => Type.Unsafe<Uint8Array>({ type: 'string', format: 'binary', description });
 export const predictSchema = {
   tags, summary: 'Classify images: arrays of raw pixels (JSON), or one PNG/JPEG image',
   description: 'JSON: `instances`, each [height][width] (or [height][width][channels]) of raw pixels 0 to the dataset\'s pixelMax. '
@@ -50,9 +57,9 @@ export const predictSchema = {
   body: {
     content: {
       'application/json': { schema: PredictBody },
-      'image/png': { schema: imageBytes('a PNG image') },
-      'image/jpeg': { schema: imageBytes('a JPEG image') },
-      'multipart/form-data': { schema: Type.Object({ image: Type.Optional(imageBytes('a PNG or JPEG image')) }, { additionalProperties: false }) },
+      'image/png': { schema: rawImage('a PNG image, the raw file') },
+      'image/jpeg': { schema: rawImage('a JPEG image, the raw file') },
+      'multipart/form-data': { schema: Type.Object({ image: Type.Optional(imageField('a PNG or JPEG image')) }, { additionalProperties: false }) },
     },
   },
   response: { 200: PredictResponse, '4xx': ErrorBody },

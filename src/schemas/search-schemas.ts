@@ -2,8 +2,10 @@
 // known hyperparameters, layer shapes that fit) are the domain's (src/domain/search-spec.ts).
 import { Type, type Static } from 'typebox';
 import { ALGORITHMS, OBJECTIVE_METRICS } from '../domain/algorithms.js';
+import type { Activation as ActivationName } from '../domain/model-template.js';
 import { TRIAL_STATUSES } from '../domain/trial-state.js';
-import { ErrorBody, HpValue, HpValues, IdParams, Name, taggedUnion } from './common.js';
+import type { SearchRequest } from '../domain/search-spec.js';
+import { ErrorBody, HpValue, HpValues, IdParams, Name, taggedUnion, type Assert, type SameShape } from './common.js';
 import { NOTEBOOK_SEARCH } from './search-example.js';
 
 const strict = { additionalProperties: false } as const;
@@ -11,7 +13,8 @@ const Ref = Type.Object({ hp: Type.String({ minLength: 1, maxLength: 64 }) }, st
 const P = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Ref]);
 const Int = Type.Integer();
 const Padding = Type.Union([Type.Literal('valid'), Type.Literal('same')]);
-const Activation = Type.String({ maxLength: 32 });
+// Any short string: the domain names the activations it knows (validateSpec), so its message lists them.
+const Activation = Type.Unsafe<ActivationName>(Type.String({ maxLength: 32 }));
 
 const Sampling = Type.Union([Type.Literal('linear'), Type.Literal('log')]);
 /** One of a list of strings; `type` too, so the serializer and OpenAPI know it is a string. */
@@ -90,6 +93,8 @@ export const SearchRequestBody = Type.Object({
     loss: Type.Literal('sparseCategoricalCrossentropy'),
   }, strict),
 }, strict);
+// The domain's SearchRequest is the source (the domain imports no schema library); this is its JSON shape.
+type _RequestIsTheDomains = Assert<SameShape<Static<typeof SearchRequestBody>, SearchRequest>>;
 
 const Counts = Type.Object({
   total: Int, waiting: Int, running: Int, completed: Int, pruned: Int, failed: Int, cancelled: Int,
@@ -110,6 +115,8 @@ export const SearchResponse = Type.Object({
   createdAt: Type.String(),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
 });
+/** What the API shows of a search (services/views.ts builds it; the CLI reads it). */
+export type SearchView = Static<typeof SearchResponse>;
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const EpochResponse = Type.Object({
@@ -141,6 +148,8 @@ export const TrialResponse = Type.Object({
   startedAt: Nullable(Type.String()),
   finishedAt: Nullable(Type.String()),
 });
+/** What the API shows of a trial (services/views.ts builds it; the CLI reads it). */
+export type TrialView = Static<typeof TrialResponse>;
 
 const tags = ['searches'];
 export const createSearchSchema = {
@@ -158,6 +167,7 @@ export const cancelSearchSchema = {
   tags, summary: 'Cancel: no new trials; running ones stop at their next epoch boundary',
   params: IdParams, response: { 200: SearchResponse, '4xx': ErrorBody },
 };
+export const EventStreamHeaders = Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 4096, description: 'the id of the last event received' })) });
 export const searchEventsSchema = {
   tags, summary: "A search's live progress as server-sent events, until it finishes",
   description: 'Events `trial.started`, `trial.epoch`, `trial.finished` (completed, failed, pruned or cancelled, with '
@@ -165,7 +175,7 @@ export const searchEventsSchema = {
     + '`search.finished`. Reconnect with `Last-Event-ID` to get exactly the events missed; `204` when that id already '
     + 'saw `search.finished`. Comment lines keep an idle connection alive.',
   params: IdParams,
-  headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 4096, description: 'the id of the last event received' })) }),
+  headers: EventStreamHeaders,
   produces: ['text/event-stream'],
   response: {
     200: {
@@ -176,4 +186,3 @@ export const searchEventsSchema = {
     '4xx': ErrorBody,
   },
 };
-export type SearchRequestBodyT = Static<typeof SearchRequestBody>;

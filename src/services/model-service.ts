@@ -9,6 +9,7 @@ import type { SearchSpec } from '../domain/search-spec.js';
 import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
 import type { ModelRecord } from '../ports/model-store.js';
 import type { Store } from '../ports/store.js';
+import type { Prediction } from '../schemas/model-schemas.js';
 import type { ModelArtifact } from '../domain/model-artifact.js';
 
 /** One model a model descends from: its trial, the epochs it trained to, its objective value. */
@@ -21,12 +22,6 @@ export interface LineageEntry {
 
 /** Generations shown: a longer chain means a cycle or a runaway retrain loop, not history. */
 const MAX_LINEAGE = 100;
-
-export interface Prediction {
-  classIndex: number;
-  label: string;
-  probabilities: number[];
-}
 
 /** A loaded model and how many predictions use it now: eviction never disposes a model in use. */
 interface CacheEntry {

@@ -12,9 +12,10 @@ import { isFinalSearchStatus } from '../domain/trial-state.js';
 import type { TrialQueue } from '../ports/trial-queue.js';
 import type { NewTrial, SearchRecord, TrialRecord, TrialWithEpochs } from '../ports/search-store.js';
 import type { Store } from '../ports/store.js';
+import type { SearchView, TrialView } from '../schemas/search-schemas.js';
 import type { Scheduler } from './scheduler.js';
 import { moveTrial } from './trial-transitions.js';
-import { searchView, trialView, type SearchView, type TrialView } from './views.js';
+import { searchView, trialView } from './views.js';
 
 export class SearchService {
   constructor(

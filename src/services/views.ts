@@ -1,29 +1,14 @@
-// What the API shows of searches and trials: derived from store records, never stored twice.
-import type { HpValues } from '../domain/hyperparameters.js';
+// What the API shows of searches and trials (SearchView, TrialView: the response schemas' types),
+// derived from store records, never stored twice.
 import { meanEpochs } from '../domain/objective.js';
 import { trialEpochs } from '../domain/schedule.js';
 import type { SearchSpec } from '../domain/search-spec.js';
-import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
 import { TRIAL_STATUSES } from '../domain/trial-state.js';
 import type { SearchRecord, TrialRecord, TrialWithEpochs } from '../ports/search-store.js';
-
-export type TrialCounts = Record<TrialStatus, number> & { total: number };
-
-export interface SearchView {
-  id: string;
-  name: string;
-  status: SearchStatus;
-  trials: TrialCounts;
-  bestTrial: { id: string; number: number; hyperparameters: HpValues; valAccuracy: number | null; value: number | null } | null;
-  bestModelId: string | null;
-  error: string | null;
-  spec: SearchRecord['spec'];
-  createdAt: string;
-  finishedAt: string | null;
-}
+import type { SearchView, TrialView } from '../schemas/search-schemas.js';
 
 export function searchView(search: SearchRecord, trials: TrialRecord[]): SearchView {
-  const counts = Object.fromEntries(TRIAL_STATUSES.map((s) => [s, 0])) as TrialCounts;
+  const counts = Object.fromEntries(TRIAL_STATUSES.map((s) => [s, 0])) as SearchView['trials'];
   counts.total = trials.length;
   for (const t of trials) counts[t.status]++;
   const best = trials.find((t) => t.id === search.bestTrialId);
@@ -47,7 +32,7 @@ export function searchView(search: SearchRecord, trials: TrialRecord[]): SearchV
  * with more than one execution recorded, their mean per epoch (what its value and pruning use).
  * `targetEpochs`: resolved (the search's training.epochs unless the trial has its own).
  */
-export function trialView(t: TrialWithEpochs, spec: SearchSpec) {
+export function trialView(t: TrialWithEpochs, spec: SearchSpec): TrialView {
   const epochs = t.epochs.map(({ trialId: _, execution, ...e }) => ({ execution: execution ?? 0, ...e }));
   const multiple = epochs.some((e) => e.execution > 0);
   return {
@@ -74,4 +59,3 @@ export function trialView(t: TrialWithEpochs, spec: SearchSpec) {
     finishedAt: t.finishedAt?.toISOString() ?? null,
   };
 }
-export type TrialView = ReturnType<typeof trialView>;

@@ -2,10 +2,10 @@
 // objective `value`, `rung`, `parentTrialId` (as the parent's number), status `pruned`, and empty
 // cells for conditional hyperparameters a trial does not use.
 import { describe, expect, it } from 'vitest';
-import type { TrialInfo } from '../../src/cli/api-types.js';
 import { renderTable } from '../../src/cli/render-table.js';
 import { specInfo } from '../../src/cli/spec-info.js';
 import { trialErrors, trialTable } from '../../src/cli/trial-table.js';
+import type { TrialView } from '../../src/schemas/search-schemas.js';
 
 const spec = specInfo({
   objective: { metric: 'val_loss', direction: 'min' },
@@ -17,20 +17,27 @@ const spec = specInfo({
   ],
 });
 
+const epoch = (n: number) => ({ epoch: n, loss: 0.5, accuracy: 0.8, valLoss: 0.6, valAccuracy: 0.75, durationMs: 10 });
+/** A trial as GET /searches/:id/trials sends it; the fields a test is about given. */
+const trial = (t: Pick<TrialView, 'id' | 'number' | 'status' | 'hyperparameters'> & Partial<TrialView>): TrialView => ({
+  valAccuracy: null, epochs: [], backend: null, modelId: null, error: null, attempts: 1,
+  createdAt: '2026-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, ...t,
+});
+
 // As the service will send them: per-trial targets, continuations (initialEpoch), Hyperband fields.
-const trials: TrialInfo[] = [
-  {
+const trials: TrialView[] = [
+  trial({
     id: 'b', number: 2, status: 'pruned', hyperparameters: { units: 16 }, valAccuracy: 0.5, value: 1.25, targetEpochs: 4, initialEpoch: 2,
-    epochs: [{ epoch: 3 }], rung: 1, parentTrialId: 'a', bracket: null, error: null,
-  },
-  {
+    epochs: [epoch(3)], rung: 1, parentTrialId: 'a', bracket: null, error: null,
+  }),
+  trial({
     id: 'a', number: 1, status: 'completed', hyperparameters: { units: 128, dropout: 0.25, optimizer: 'adam' }, valAccuracy: 0.875, value: 0.4,
-    targetEpochs: 2, initialEpoch: 0, epochs: [{ epoch: 1 }, { epoch: 2 }], rung: 0, parentTrialId: null, bracket: null, error: null, backend: 'wasm',
-  },
-  {
+    targetEpochs: 2, initialEpoch: 0, epochs: [epoch(1), epoch(2)], rung: 0, parentTrialId: null, bracket: null, error: null, backend: 'wasm',
+  }),
+  trial({
     id: 'c', number: 3, status: 'failed', hyperparameters: { units: 64, dropout: 0 }, valAccuracy: null, value: null, targetEpochs: 2, initialEpoch: 0,
     epochs: [], rung: 0, parentTrialId: null, bracket: null, error: 'loss is NaN',
-  },
+  }),
 ];
 
 describe('trialTable', () => {
@@ -48,7 +55,7 @@ describe('trialTable', () => {
 
   it('leaves out the objective column when it is only val_accuracy again', () => {
     const plain = specInfo({ hyperparameters: [{ name: 'units', type: 'int', min: 1, max: 2 }] });
-    const t: TrialInfo[] = [{ id: 'a', number: 1, status: 'running', hyperparameters: { units: 1 }, valAccuracy: 0.5, value: 0.5, epochs: [{ epoch: 1 }] }];
+    const t = [trial({ id: 'a', number: 1, status: 'running', hyperparameters: { units: 1 }, valAccuracy: 0.5, value: 0.5, epochs: [epoch(1)] })];
     expect(trialTable(t, plain)).toEqual({ headers: ['#', 'status', 'units', 'val_accuracy', 'epochs'], rows: [['1', 'running', '1', '0.5000', '1']] });
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { comboKey, type HpValues } from '../../src/domain/hyperparameters.js';
 import type { Promoter } from '../../src/domain/oracle.js';
 import { normalizeSpec, type SearchRequest } from '../../src/domain/search-spec.js';
-import { planNext, type TrialView } from '../../src/domain/schedule.js';
+import { planNext, type TrialHistoryEntry as TrialView } from '../../src/domain/schedule.js';
 import { createAlgorithm } from '../../src/oracles/index.js';
 import { RandomOracle } from '../../src/oracles/random-oracle.js';
 import { referenceSearch } from '../fixtures/reference-search.js';

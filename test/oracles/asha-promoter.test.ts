@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlgorithmSettings } from '../../src/domain/algorithms.js';
 import { comboKey, spaceCardinality, type HpValues, type SearchSpace } from '../../src/domain/hyperparameters.js';
 import type { PromoterInput, RungTrial } from '../../src/domain/oracle.js';
-import type { TrialView } from '../../src/domain/schedule.js';
+import type { TrialHistoryEntry as TrialView } from '../../src/domain/schedule.js';
 import { normalizeSpec } from '../../src/domain/search-spec.js';
 import { isFinalTrialStatus } from '../../src/domain/trial-state.js';
 import { AshaPromoter, ashaRungs } from '../../src/oracles/asha-promoter.js';

@@ -1,7 +1,7 @@
 // Runs a whole multi-fidelity search without training: planNext as the scheduler calls it, workers
 // finishing trials in a random order with synthetic objective values. Each plan is handed to a
 // checker together with the history it was made from, so properties can judge every decision.
-import { planNext, type Plan, type TrialView } from '../../src/domain/schedule.js';
+import { planNext, type Plan, type TrialHistoryEntry as TrialView } from '../../src/domain/schedule.js';
 import { mulberry32 } from '../../src/domain/rng.js';
 import { toUnit, type HpValues, type SearchSpace } from '../../src/domain/hyperparameters.js';
 import type { SearchSpec } from '../../src/domain/search-spec.js';

@@ -1,5 +1,5 @@
 import { CliError } from '../api-client.js';
-import type { ModelInfo, Prediction } from '../api-types.js';
+import type { ModelView, Prediction } from '../../schemas/model-schemas.js';
 import { renderTable } from '../render-table.js';
 import { printJson, type Command } from './command.js';
 
@@ -14,7 +14,7 @@ export const modelsPredict: Command = {
     const top = values.top === undefined ? 3 : Number(values.top);
     if (!Number.isInteger(top) || top < 1) throw new CliError(`--top must be a positive integer, got '${values.top}'`, 2);
     const path = `/models/${encodeURIComponent(id)}`;
-    const model = await api.json<ModelInfo>('GET', path);
+    const model = await api.json<ModelView>('GET', path);
     // Loaded here, not at start: sharp's native library is only needed by this command.
     const { imageToModelPng } = await import('../image-input.js');
     const png = await imageToModelPng(file, model.inputShape, { invert: values.invert });

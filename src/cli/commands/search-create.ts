@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CliError } from '../api-client.js';
-import type { SearchInfo } from '../api-types.js';
+import type { SearchView } from '../../schemas/search-schemas.js';
 import { printable } from '../format.js';
 import { printJson, type Command } from './command.js';
 
@@ -13,7 +13,7 @@ export const searchCreate: Command = {
   options: ['watch', 'plain', 'json'],
   async run({ api, args: [file], values, out }) {
     const spec = await readSpec(file);
-    const search = await api.json<SearchInfo>('POST', '/searches', spec);
+    const search = await api.json<SearchView>('POST', '/searches', spec);
     if (!values.watch) {
       if (values.json) printJson(out, search);
       else out.write(`${search.id}\n`);

@@ -1,4 +1,4 @@
-import type { SearchInfo } from '../api-types.js';
+import type { SearchView } from '../../schemas/search-schemas.js';
 import { fmtMetric } from '../format.js';
 import { renderTable } from '../render-table.js';
 import { specInfo } from '../spec-info.js';
@@ -11,17 +11,17 @@ export const searchList: Command = {
   details: 'trials: finished / the budget\'s maxTrials, then how many run now.',
   options: ['json'],
   async run({ api, values, out }) {
-    const body = await api.json<{ searches: SearchInfo[] }>('GET', '/searches');
+    const body = await api.json<{ searches: SearchView[] }>('GET', '/searches');
     if (values.json) { printJson(out, body); return 0; }
     if (body.searches.length === 0) { out.write('no searches\n'); return 0; }
     const rows = body.searches.map((s) => {
       const spec = specInfo(s.spec);
-      const counts = s.trials ?? {};
-      // Whatever is neither waiting nor running has ended (statuses the service adds later included).
-      const finished = (counts.total ?? 0) - (counts.waiting ?? 0) - (counts.running ?? 0);
+      const counts = s.trials;
+      // Whatever is neither waiting nor running has ended.
+      const finished = counts.total - counts.waiting - counts.running;
       const running = counts.running ? ` (${counts.running} running)` : '';
       const best = s.bestTrial ? fmtMetric(s.bestTrial.value ?? s.bestTrial.valAccuracy) : '';
-      return [s.id, s.name, s.status, `${finished}/${spec.maxTrials ?? counts.total ?? 0}${running}`, best, spec.metric];
+      return [s.id, s.name, s.status, `${finished}/${spec.maxTrials ?? counts.total}${running}`, best, spec.metric];
     });
     out.write(renderTable({ headers: ['id', 'name', 'status', 'trials', 'best', 'objective'], rows }));
     return 0;

@@ -1,4 +1,4 @@
-import type { SearchInfo, TrialInfo } from '../api-types.js';
+import type { SearchView, TrialView } from '../../schemas/search-schemas.js';
 import { renderTable } from '../render-table.js';
 import { specInfo } from '../spec-info.js';
 import { trialErrors, trialTable } from '../trial-table.js';
@@ -13,8 +13,8 @@ export const trials: Command = {
   async run({ api, args: [id], values, out }) {
     const path = `/searches/${encodeURIComponent(id)}`;
     // The search first: a 404 names the search, and its spec orders the columns.
-    const search = await api.json<SearchInfo>('GET', path);
-    const body = await api.json<{ trials: TrialInfo[] }>('GET', `${path}/trials`);
+    const search = await api.json<SearchView>('GET', path);
+    const body = await api.json<{ trials: TrialView[] }>('GET', `${path}/trials`);
     if (values.json) { printJson(out, body); return 0; }
     if (body.trials.length === 0) { out.write(`search ${id} has no trials yet (${search.status})\n`); return 0; }
     out.write(renderTable(trialTable(body.trials, specInfo(search.spec))));
