@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { comboKey, type HpValues } from '../../src/domain/hyperparameters.js';
 import type { Promoter } from '../../src/domain/oracle.js';
 import { normalizeSpec, type SearchRequest } from '../../src/domain/search-spec.js';
-import { planNext, type TrialHistoryEntry as TrialView } from '../../src/domain/schedule.js';
+import { planNext, type TrialHistoryEntry } from '../../src/domain/schedule.js';
 import { createAlgorithm } from '../../src/oracles/index.js';
 import { RandomOracle } from '../../src/oracles/random-oracle.js';
 import { referenceSearch } from '../fixtures/reference-search.js';
 
 const spec = normalizeSpec(referenceSearch({ budget: { maxTrials: 3, maxParallelTrials: 2 } }), () => 1);
-const trial = (id: string, status: TrialView['status'], valAccuracy: number | null = null): TrialView =>
+const trial = (id: string, status: TrialHistoryEntry['status'], valAccuracy: number | null = null): TrialHistoryEntry =>
   ({
     id, status, valAccuracy, value: valAccuracy, modelId: valAccuracy === null ? null : `m-${id}`, hyperparameters: { conv_1_filter: Number(id.slice(1)) },
     targetEpochs: null, initialEpoch: 0, parentTrialId: null, bracket: null, rung: null, source: 'oracle',
@@ -40,7 +40,7 @@ describe('planNext', () => {
 });
 
 /** A trial with every field settable; hyperparameters unique per id. */
-const tv = (id: string, status: TrialView['status'], value: number | null = null, extra: Partial<TrialView> = {}): TrialView => ({
+const tv = (id: string, status: TrialHistoryEntry['status'], value: number | null = null, extra: Partial<TrialHistoryEntry> = {}): TrialHistoryEntry => ({
   ...trial(id, status, value), ...extra,
 });
 const specOf = (over: Partial<SearchRequest>) => normalizeSpec(referenceSearch(over), () => 1);

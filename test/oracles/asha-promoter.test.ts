@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlgorithmSettings } from '../../src/domain/algorithms.js';
 import { comboKey, spaceCardinality, type HpValues, type SearchSpace } from '../../src/domain/hyperparameters.js';
 import type { PromoterInput, RungTrial } from '../../src/domain/oracle.js';
-import type { TrialHistoryEntry as TrialView } from '../../src/domain/schedule.js';
+import type { TrialHistoryEntry as TrialHistoryEntry } from '../../src/domain/schedule.js';
 import { normalizeSpec } from '../../src/domain/search-spec.js';
 import { isFinalTrialStatus } from '../../src/domain/trial-state.js';
 import { AshaPromoter, ashaRungs } from '../../src/oracles/asha-promoter.js';
@@ -161,7 +161,7 @@ describe('asha searches through planNext (properties)', () => {
       algorithm: { name: 'asha', seed: 5, minEpochs: 1, maxEpochs: 9, reductionFactor: 3 }, budget: { maxTrials: 27, maxParallelTrials: 3 },
     }), () => 1);
     const { trials } = simulate(spec, { seed: 5, noise: 0 });
-    const byRung = (k: number) => trials.filter((t: TrialView) => t.rung === k);
+    const byRung = (k: number) => trials.filter((t: TrialHistoryEntry) => t.rung === k);
     expect(byRung(0)).toHaveLength(27);
     // Asynchronous promotions can let a few more through than a synchronous 1/3, never fewer in the end.
     expect(byRung(1).length).toBeGreaterThanOrEqual(9);

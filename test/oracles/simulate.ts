@@ -1,7 +1,7 @@
 // Runs a whole multi-fidelity search without training: planNext as the scheduler calls it, workers
 // finishing trials in a random order with synthetic objective values. Each plan is handed to a
 // checker together with the history it was made from, so properties can judge every decision.
-import { planNext, type Plan, type TrialHistoryEntry as TrialView } from '../../src/domain/schedule.js';
+import { planNext, type Plan, type TrialHistoryEntry } from '../../src/domain/schedule.js';
 import { mulberry32 } from '../../src/domain/rng.js';
 import { toUnit, type HpValues, type SearchSpace } from '../../src/domain/hyperparameters.js';
 import type { SearchSpec } from '../../src/domain/search-spec.js';
@@ -16,10 +16,10 @@ export interface SimOptions {
   /** Share of trials that end failed or pruned instead of completed. */
   failRate?: number;
   maxSteps?: number;
-  onPlan?: (before: TrialView[], plan: Plan, after: TrialView[]) => void;
+  onPlan?: (before: TrialHistoryEntry[], plan: Plan, after: TrialHistoryEntry[]) => void;
 }
 
-export interface SimResult { trials: TrialView[]; finalStatus: Plan['finalStatus']; plans: number }
+export interface SimResult { trials: TrialHistoryEntry[]; finalStatus: Plan['finalStatus']; plans: number }
 
 /** A smooth objective over the space: better with every hyperparameter's unit position and with epochs. */
 export function quality(space: SearchSpace, hps: HpValues): number {
@@ -31,7 +31,7 @@ export function simulate(spec: SearchSpec, opts: SimOptions): SimResult {
   const rand = mulberry32(opts.seed);
   const algorithm = createAlgorithm(spec.algorithm.name);
   const ctx = { now: new Date(0), createdAt: new Date(0), pending: [] };
-  const trials: TrialView[] = [];
+  const trials: TrialHistoryEntry[] = [];
   const maxSteps = opts.maxSteps ?? 2000;
   for (let plans = 1; plans <= maxSteps; plans++) {
     const before = trials.map((t) => ({ ...t }));
@@ -53,7 +53,7 @@ export function simulate(spec: SearchSpec, opts: SimOptions): SimResult {
   }
   throw new Error(`the search did not end within ${maxSteps} plans`);
 
-  function finish(t: TrialView): void {
+  function finish(t: TrialHistoryEntry): void {
     const epochs = t.targetEpochs ?? spec.training.epochs;
     const value = 0.5 + 0.3 * quality(spec.hyperparameters, t.hyperparameters) + 0.005 * epochs + (opts.noise ?? 0.01) * epochs * (rand() - 0.5);
     const r = rand();
