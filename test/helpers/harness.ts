@@ -15,13 +15,11 @@ import { initConfiguredBackend } from '../../src/training/backend.js';
 import { TfjsInference } from '../../src/training/inference.js';
 import { createCore, type Core } from '../../src/wiring.js';
 import { startTrialWorker } from '../../workers/trial-worker.js';
-import { postgresAnswers } from '../support/postgres.js';
+import { PG_URL } from './postgres.js';
 
+// The test files take these from the harness, with startHarness.
+export { PG_URL, postgresAvailable } from './postgres.js';
 export { waitFor } from '../support/wait.js';
-
-export const PG_URL = process.env.DATABASE_URL_PG ?? 'postgresql://postgres@127.0.0.1:5432/test';
-
-export const postgresAvailable = (): Promise<boolean> => postgresAnswers(PG_URL);
 
 export interface Harness {
   config: Config;

@@ -14,6 +14,7 @@ import type { SearchSpec } from '../../src/domain/search-spec.js';
 import { migrate, parseDatabaseUrl } from '../../src/store/migrate.js';
 import { PrismaStore } from '../../src/store/prisma-store.js';
 import type { NewTrial } from '../../src/store/store.js';
+import { postgresAvailable } from '../helpers/postgres.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MIGRATIONS = join(ROOT, 'prisma', 'migrations');
@@ -350,8 +351,7 @@ describe('PrismaStore on SQLite', () => {
 });
 
 // --- PostgreSQL -----------------------------------------------------------------------------
-const pgUp = await withPg(PG_URL, async () => true).catch(() => false);
-if (!pgUp) console.warn(`PostgreSQL at ${PG_URL} did not answer: skipping the PostgreSQL store tests (set DATABASE_URL_PG)`);
+const pgUp = await postgresAvailable();
 
 const pgSchemas: string[] = [];
 const postgres: Backend = {
