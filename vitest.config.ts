@@ -1,11 +1,37 @@
 import { defineConfig } from 'vitest/config';
 
+// Unit tests need nothing but the code: no Redis, database, training, child process or browser.
+// Whole folders where every test is such, and single files of mixed folders. Every other test is
+// an integration test, so a new test is one until it is listed here (`npm run test:unit` stays fast).
+const UNIT = [
+  'test/domain/**/*.test.ts',
+  'test/oracles/**/*.test.ts',
+  'test/datasets/**/*.test.ts', // upload parsers, on files in memory or in a temp dir
+  'test/config.test.ts',
+  'test/services/search-events.test.ts',
+  'test/training/dataset.test.ts', // IDX parsing of the Fashion-MNIST files
+  'test/cli/{event-stream,image-input,sse,trial-table,watch-views}.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Two cores: integration files train models, so they must not compete for the CPU.
-    fileParallelism: false,
+    // `npm test` runs both; `npm run test:unit` / `test:integration` one (--project).
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT, sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: UNIT,
+          // After the unit tests, one file at a time: two cores, and integration files train
+          // models, so they must not compete for the CPU.
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { migrate, parseDatabaseUrl } from '../src/store/migrate.js';
 import { createPrismaClient } from '../src/store/prisma-client.js';
 import { openPrismaStore } from '../src/store/prisma-store.js';
-import { postgresAnswers } from '../test/helpers/postgres.js';
+import { postgresAnswers } from '../test/support/postgres-answers.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -1,15 +1,17 @@
 // npm run bench:notebook -- [--spec examples/fashion-mnist-search.json] [--backend auto]
 // The notebook's whole search through the public API, as a user runs it: starts the service
 // (`npm start`: API + one worker in one process, fresh SQLite database, its own queue prefix and
-// port; bench/service-process.ts), POSTs the
+// port; bench/service.ts), POSTs the
 // search, waits for it, prints every trial and the wall time, then scores the best model on the
 // 10,000 test images through POST /models/:id/predict. The notebook took 34.5 minutes (Keras).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadFashionMnist } from '../src/datasets/fashion-mnist.js';
 import { imageRows } from '../test/fixtures/instances.js';
-import { root, sleep, startService } from './service-process.js';
+import { root } from '../test/support/node-script.js';
+import { startService } from './service.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -9,7 +9,12 @@
 import autocannon from 'autocannon';
 import { parseArgs } from 'node:util';
 import { loadFashionMnist } from '../src/datasets/fashion-mnist.js';
-import { CpuMeter, load, machine, mean, mib, RssSampler, smallSearch, startService, waitForSearches, type RssSample } from './service-process.js';
+import { CpuMeter } from './cpu.js';
+import { load, machine } from './machine.js';
+import { RssSampler, type RssSample } from './memory.js';
+import { startService, waitForSearches } from './service.js';
+import { smallSearch } from './small-search.js';
+import { mean, mib } from './stats.js';
 import { imageRows } from '../test/fixtures/instances.js';
 
 const { values: args } = parseArgs({

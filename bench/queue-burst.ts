@@ -8,7 +8,12 @@
 // once and a model, and the queue's job counts (GET /health) match. Reports wall time, trials/s and
 // the scheduling overhead per trial (defined where it is printed).
 import { parseArgs } from 'node:util';
-import { CpuMeter, load, machine, mean, quantile, sleep, smallSearch, startService, waitForSearches } from './service-process.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CpuMeter } from './cpu.js';
+import { load, machine } from './machine.js';
+import { startService, waitForSearches } from './service.js';
+import { smallSearch } from './small-search.js';
+import { mean, quantile } from './stats.js';
 
 const { values: args } = parseArgs({
   options: {

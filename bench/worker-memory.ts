@@ -6,7 +6,13 @@
 // processes) from /proc every 500 ms. Reports the worker's RSS between trials after trial 5 and
 // after the last, a least-squares slope over trials 5..last, and each trial child's peak RSS.
 import { parseArgs } from 'node:util';
-import { CpuMeter, load, machine, mean, mib, RssSampler, sleep, smallSearch, startService, waitForSearches, type RssSample } from './service-process.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CpuMeter } from './cpu.js';
+import { load, machine } from './machine.js';
+import { RssSampler, type RssSample } from './memory.js';
+import { startService, waitForSearches } from './service.js';
+import { smallSearch } from './small-search.js';
+import { mean, mib } from './stats.js';
 
 const { values: args } = parseArgs({
   options: {

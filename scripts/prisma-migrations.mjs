@@ -4,11 +4,23 @@
 //   npm run prisma:migrations -- --name add_notes  after a schema change: NNNN_add_notes for both
 //   npm run prisma:migrations -- --check           exit 1 if the committed SQL lags the schema
 //   ... --provider sqlite|postgresql               one provider only
-// Prisma 7's `migrate diff` needs the native schema engine, which cannot be downloaded here, so
-// this uses Prisma 6.19 (installed once into a temp dir, never into package.json) whose JS/wasm
-// schema engine works through driver adapters. The diff runs from the committed migrations
-// (replayed on a throwaway shadow database: SQLite in memory, PostgreSQL a temporary database on
-// the server at MIGRATIONS_PG_URL / DATABASE_URL_PG, which needs CREATEDB) to the schema.
+//
+// Why Prisma 6.19, installed at run time, with patched adapters (there is no cleaner way here):
+// - Prisma 7.10's `migrate diff` (the installed CLI) always spawns the native schema engine, which
+//   cannot be downloaded here (with PRISMA_SCHEMA_ENGINE_BINARY pointing to a stub it fails with
+//   EACCES/ENOENT); 7.x dropped the config's `engine: 'js'` + `adapter` route, and the
+//   schema_engine_bg.wasm it ships is loaded by no CLI command (and has no JS bindings we could call).
+// - Writing the DDL ourselves from the schema (prisma_schema_build_bg.wasm gives the DMMF) would
+//   be a second migration generator to maintain, reproducing Prisma's SQLite table rebuilds.
+// - Prisma 6.19's JS/wasm schema engine works through driver adapters, so this script installs it
+//   once into a temp dir (a package.json dependency would clash with prisma 7 under one name; an
+//   npm alias such as "prisma6": "npm:prisma@6.19" would remove the run-time install) and feeds it
+//   two adapter wrappers: SQLite scripts go to executeScript (6.19 sends a whole script to
+//   executeRaw, which the 7.x better-sqlite3 adapter prepares as one statement), and pg_catalog
+//   columns adapter-pg refuses are reported as text.
+// The diff runs from the committed migrations (replayed on a throwaway shadow database: SQLite in
+// memory, PostgreSQL a temporary database on the server at MIGRATIONS_PG_URL / DATABASE_URL_PG,
+// which needs CREATEDB) to the schema; src/store/migrate.ts applies the SQL without Prisma.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

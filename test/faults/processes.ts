@@ -3,14 +3,15 @@
 // test can kill -9 them, send SIGTERM, or restart Redis under them.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { TrialWithEpochs } from '../../src/ports/search-store.js';
 import { createCore, type Core } from '../../src/wiring.js';
+import { spawnScript } from '../support/node-script.js';
+import { descendants, killTree } from '../support/process-tree.js';
 
 /** Fast timings: a lost worker's job is re-queued within ~3 s, a silent trial is stale after 2 s. */
 export const FAST_FAULTS = {
@@ -49,7 +50,7 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Cl
     start(script, extra = {}) {
       const log = join(dir, `${script.replace(/\W/g, '-')}-${procs.length}.log`);
       const fd = openSync(log, 'a');
-      const proc = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...full, ...extra }, stdio: ['ignore', fd, fd] });
+      const proc = spawnScript(script, { ...process.env, ...full, ...extra }, ['ignore', fd, fd]);
       closeSync(fd);
       const exited = new Promise<number | string | null>((r) => proc.once('exit', (code, signal) => r(signal ?? code)));
       const p = { proc, log, exited };
@@ -60,33 +61,13 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Cl
       return core.store.listTrialsWithEpochs(searchId);
     },
     async close() {
-      for (const p of procs) if (p.proc.exitCode === null && p.proc.signalCode === null) {
-        for (const pid of descendants(p.proc.pid!)) killPid(pid);
-        p.proc.kill('SIGKILL');
-        await p.exited;
-      }
+      for (const p of procs) await killTree(p.proc);
       await core.queue.queue.obliterate({ force: true }).catch(() => undefined);
       await core.close();
       if (process.env.KEEP_FAULT_LOGS) console.log(`fault test logs in ${dir}`);
       else rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Pids of the processes below `pid` (its trial and probe children), from /proc. */
-export function descendants(pid: number): number[] {
-  const parents = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* exited meanwhile */ }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => { for (const [c, pp] of parents) if (pp === p) { out.push(c); walk(c); } };
-  walk(pid);
-  return out;
 }
 
 /** The trial child a worker runs now (the process whose command line names trial-child.ts). */
@@ -97,25 +78,6 @@ export function trialChildOf(workerPid: number): number | null {
     } catch { /* exited */ }
   }
   return null;
-}
-
-export function killPid(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
-  try { process.kill(pid, signal); } catch { /* already gone */ }
-}
-
-export const alive = (pid: number): boolean => {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-};
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 /** A private, non-persistent redis-server (so a restart loses every job, as in production without persistence). */

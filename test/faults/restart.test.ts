@@ -6,7 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tinySearch } from '../fixtures/reference-search.js';
 import { waitFor } from '../helpers/harness.js';
-import { epochNumbers, freePort, range, startCluster, startRedis, trialChildOf, type Cluster } from './processes.js';
+import { freePort } from '../support/ports.js';
+import { epochNumbers, range, startCluster, startRedis, trialChildOf, type Cluster } from './processes.js';
 
 let c: Cluster | undefined;
 let redis: ChildProcess | undefined;

@@ -9,7 +9,9 @@ import type { TrialWithEpochs } from '../../src/ports/search-store.js';
 import { microHyperband } from '../fixtures/micro-search.js';
 import { waitFor } from '../helpers/harness.js';
 import { checkBest, checkHyperband } from '../helpers/multi-fidelity-checks.js';
-import { descendants, freePort, killPid, startCluster, type Cluster, type Proc } from './processes.js';
+import { freePort } from '../support/ports.js';
+import { descendants, killPid } from '../support/process-tree.js';
+import { startCluster, type Cluster, type Proc } from './processes.js';
 
 let c: Cluster | undefined;
 afterEach(async () => { await c?.close(); c = undefined; }, 60_000);

@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tinySearch } from '../fixtures/reference-search.js';
 import { waitFor } from '../helpers/harness.js';
-import { alive, epochNumbers, killPid, range, startCluster, trialChildOf, type Cluster } from './processes.js';
+import { alive, killPid } from '../support/process-tree.js';
+import { epochNumbers, range, startCluster, trialChildOf, type Cluster } from './processes.js';
 
 let c: Cluster | undefined;
 afterEach(async () => { await c?.close(); c = undefined; });

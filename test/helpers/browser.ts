@@ -1,27 +1,18 @@
 // A real headless Chromium (Debian's `chromium`) driven by playwright-core, for the dashboard's
 // tests. Where it is missing those tests are skipped, unless HYPERTUNE_REQUIRE_TOOLS names
-// `chromium` (CI), where they fail. Screenshots go to artifacts/screenshots/ (CI keeps them).
+// `chromium` (CI), where they fail (requirements.ts). Screenshots go to artifacts/screenshots/
+// (CI keeps them).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { requiredBy, requireOrSkip } from './requirements.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const chromiumAvailable = existsSync(CHROMIUM_PATH);
-export const chromiumRequired = (process.env.HYPERTUNE_REQUIRE_TOOLS ?? '').split(',').includes('chromium');
 export const SCREENSHOT_DIR = join(process.cwd(), 'artifacts', 'screenshots');
 
-/**
- * Where Chromium is missing, says so in the test report: a failing test where CI requires it, else
- * a skipped one naming the reason (the file's browser tests skip).
- */
-export function failWithoutRequiredChromium() {
-  const why = `no Chromium at ${CHROMIUM_PATH} (Debian: apt-get install chromium)`;
-  describe.runIf(!chromiumAvailable)('Chromium', () => {
-    if (chromiumRequired) it('is installed (required by HYPERTUNE_REQUIRE_TOOLS)', () => expect.fail(why));
-    else it.skip(`skipped: ${why}`, () => undefined);
-  });
-}
+/** Whether the browser tests run: skipped where Chromium is missing, failing where it is required. */
+export const chromiumAvailable = requireOrSkip('Chromium', existsSync(CHROMIUM_PATH) ? undefined : `no Chromium at ${CHROMIUM_PATH} (Debian: apt-get install chromium)`,
+  requiredBy('TOOLS', 'chromium'));
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

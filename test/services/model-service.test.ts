@@ -34,41 +34,56 @@ beforeAll(async () => {
 });
 afterAll(async () => { await store?.close(); rmSync(dir, { recursive: true, force: true }); });
 
+/** A promise and its resolver: the test awaits what the service does instead of sleeping. */
+function signal() {
+  let fire!: () => void;
+  const fired = new Promise<void>((r) => { fire = r; });
+  return { fired, fire };
+}
+
+/** Records loads and disposals; m1's first prediction holds until `open()`, and says when it has started. */
 function recordingEngine() {
   const events: string[] = [];
-  let gate: (() => void) | null = null;
+  const predicting = signal();
+  const gate = signal();
+  const disposals = new Map<string, ReturnType<typeof signal>>();
+  const disposal = (name: string) => disposals.get(name) ?? disposals.set(name, signal()).get(name)!;
+  let held = false;
   const engine: InferenceEngine = {
     async load(a) {
       const name = `m${(a.modelTopology as { i: number }).i}`;
       events.push(`load ${name}`);
       return {
         async predict(_x, count) {
-          if (gate === null && name === 'm1') await new Promise<void>((r) => { gate = r; });
+          if (!held && name === 'm1') {
+            held = true;
+            predicting.fire();
+            await gate.fired;
+          }
           return new Float32Array(count * 10).fill(0.1);
         },
-        dispose: () => events.push(`dispose ${name}`),
+        dispose: () => { events.push(`dispose ${name}`); disposal(name).fire(); },
       };
     },
   };
-  return { engine, events, open: () => gate?.() };
+  return { engine, events, predicting: predicting.fired, open: gate.fire, disposed: (name: string) => disposal(name).fired };
 }
 
 describe('model registry cache', () => {
   it('reuses loaded models and never disposes one that is predicting', async () => {
-    const { engine, events, open } = recordingEngine();
+    const { engine, events, predicting, open, disposed } = recordingEngine();
     const models = new ModelService(store, engine, { cacheSize: 1, maxInstances: 4 });
     const slow = models.predict(ids[0], [img]); // holds m1 until opened
-    await new Promise((r) => setTimeout(r, 50));
+    await predicting;
     await models.predict(ids[1], [img]); // evicts m1, which is still in use
     expect(events).toEqual(['load m1', 'load m2']);
     open();
     expect((await slow)[0].probabilities).toHaveLength(10);
-    await new Promise((r) => setTimeout(r, 0));
+    await disposed('m1');
     expect(events).toEqual(['load m1', 'load m2', 'dispose m1']);
     await models.predict(ids[1], [img]); // a cache hit
     expect(events.filter((e) => e === 'load m2')).toHaveLength(1);
     await models.close();
-    await new Promise((r) => setTimeout(r, 0));
-    expect(events).toContain('dispose m2');
+    await disposed('m2'); // close() releases the cached model (a test timeout otherwise)
   });
 });

@@ -12,8 +12,8 @@ import type { SearchSpec } from '../../src/domain/search-spec.js';
 import type { NewTrial } from '../../src/ports/search-store.js';
 import { migrate, parseDatabaseUrl } from '../../src/store/migrate.js';
 import { openPrismaStore, type PrismaStore } from '../../src/store/prisma-store.js';
+import { PG_URL, postgresAvailable } from '../helpers/postgres.js';
 
-const PG_URL = process.env.DATABASE_URL_PG ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
 export interface Backend {
   name: 'SQLite' | 'PostgreSQL';
@@ -57,8 +57,7 @@ export const sqlite: Backend = {
   },
 };
 
-const pgUp = await withPg(PG_URL, async () => true).catch(() => false);
-if (!pgUp) console.warn(`PostgreSQL at ${PG_URL} did not answer: skipping the PostgreSQL store tests (set DATABASE_URL_PG)`);
+const pgUp = await postgresAvailable();
 
 const pgSchemas: string[] = [];
 export const postgres: Backend = {
@@ -78,7 +77,7 @@ export const postgres: Backend = {
   },
 };
 
-/** Runs `suite` once per backend; the PostgreSQL run is skipped when no server answers. */
+/** Runs `suite` once per backend; the PostgreSQL run is skipped when no server answers, and fails where it is required (CI). */
 export function describeBackends(title: string, suite: (ctx: SuiteContext) => void): void {
   for (const backend of [sqlite, postgres]) {
     describe.skipIf(backend === postgres && !pgUp)(`${title} on ${backend.name}`, () => {
