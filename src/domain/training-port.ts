@@ -82,4 +82,6 @@ export interface LoadedModel {
 
 export interface InferenceEngine {
   load(artifact: ModelArtifact): Promise<LoadedModel>;
+  /** The artifact as the files its own runtime loads (tfjs: model.json and weights.bin, zipped), for export. */
+  archive(artifact: ModelArtifact): Promise<Uint8Array>;
 }

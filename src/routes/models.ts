@@ -5,7 +5,6 @@ import { ValidationError } from '../domain/errors.js';
 import { artifactSchema, getModelSchema, predictSchema, type PredictBody } from '../schemas/model-schemas.js';
 import type { Metrics } from '../services/metrics.js';
 import type { ModelService } from '../services/model-service.js';
-import { artifactFileName, artifactToZip } from '../training/export.js';
 import { filesOf, multipartForm } from './multipart-form.js';
 
 const IMAGE_TYPES = ['image/png', 'image/jpeg'];
@@ -23,10 +22,10 @@ function imageOf(req: FastifyRequest): Uint8Array | undefined {
 export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; predictLimit?: RateLimitOptions | false; metrics?: Metrics }> = async (app, { models, predictLimit = false, metrics }) => {
   app.get('/models/:id', { schema: getModelSchema }, async (req) => models.get(req.params.id, req.tenant));
   app.get('/models/:id/artifact', { schema: artifactSchema }, async (req, reply) => {
-    const zip = await artifactToZip(await models.artifact(req.params.id, req.tenant));
+    const { fileName, data } = await models.archive(req.params.id, req.tenant);
     return reply.type('application/zip')
-      .header('content-disposition', `attachment; filename="${artifactFileName(req.params.id)}"`)
-      .send(zip);
+      .header('content-disposition', `attachment; filename="${fileName}"`)
+      .send(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   });
   // A PNG or JPEG body is taken as it came, a Buffer (bodyLimit applies as to any body).
   app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

@@ -10,7 +10,6 @@ import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
 import type { ModelRecord } from '../ports/model-store.js';
 import type { Store } from '../ports/store.js';
 import type { Prediction } from '../schemas/model-schemas.js';
-import type { ModelArtifact } from '../domain/model-artifact.js';
 
 /** One model a model descends from: its trial, the epochs it trained to, its objective value. */
 export interface LineageEntry {
@@ -68,12 +67,12 @@ export class ModelService {
     return out;
   }
 
-  /** The stored layers-format artifact (weights and all), for export; same 404s as get(). */
-  async artifact(id: string, tenant?: string): Promise<ModelArtifact> {
+  /** The model as files its runtime loads (weights and all), and a download name safe in a header and on any file system; same 404s as get(). */
+  async archive(id: string, tenant?: string): Promise<{ fileName: string; data: Uint8Array }> {
     await this.require(id, tenant);
     const a = await this.store.getModelArtifact(id);
     if (!a) throw new NotFoundError('model', id);
-    return a;
+    return { fileName: `model-${id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128)}.zip`, data: await this.engine.archive(a) };
   }
 
   async predict(id: string, instances: unknown, tenant?: string): Promise<Prediction[]> {

@@ -25,8 +25,3 @@ export async function artifactToZip(a: ModelArtifact): Promise<Buffer> {
   zip.file(WEIGHTS_FILE, a.weightData, { binary: true });
   return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'UNIX' });
 }
-
-/** A download name that is safe in a Content-Disposition header and on any file system. */
-export function artifactFileName(modelId: string): string {
-  return `model-${modelId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128)}.zip`;
-}

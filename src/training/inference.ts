@@ -1,7 +1,8 @@
-// The InferenceEngine port with tfjs: loads a stored layers-format artifact and predicts.
+// The InferenceEngine port with tfjs: loads a stored layers-format artifact and predicts, or zips it for export.
 import * as tf from '@tensorflow/tfjs';
 import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
 import { loadArtifact } from './artifact.js';
+import { artifactToZip } from './export.js';
 
 export class TfjsInference implements InferenceEngine {
   async load(artifact: Parameters<InferenceEngine['load']>[0]): Promise<LoadedModel> {
@@ -17,5 +18,9 @@ export class TfjsInference implements InferenceEngine {
       },
       dispose: () => model.dispose(),
     };
+  }
+
+  archive(artifact: Parameters<InferenceEngine['archive']>[0]): Promise<Uint8Array> {
+    return artifactToZip(artifact);
   }
 }

@@ -65,6 +65,7 @@ function recordingEngine() {
         dispose: () => { events.push(`dispose ${name}`); disposal(name).fire(); },
       };
     },
+    archive: async () => { throw new Error('the cache tests export nothing'); },
   };
   return { engine, events, predicting: predicting.fired, open: gate.fire, disposed: (name: string) => disposal(name).fired };
 }
