@@ -1,6 +1,7 @@
 // A real service for tests: a temporary database (SQLite file, or a fresh PostgreSQL schema),
 // the real Redis under a queue prefix of its own, the real app and, when asked, a real worker.
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -67,4 +68,10 @@ export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Re
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Makes the harness's app listen on a free loopback port (for a browser); returns its base URL. */
+export async function listen(h: Harness): Promise<string> {
+  await h.app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
 }

@@ -2,9 +2,8 @@
 // real worker training a tiny search: the search list, the live learning curves, the sortable
 // trial table, every chart (checked through ECharts' own instances), the best model's summary and
 // predictions of a drawn and an uploaded image, which must match what the API answers for the
-// same pixels. Then, with authentication on, the page loads without a key and asks for one.
+// same pixels. With authentication on: dashboard-auth.test.ts.
 // Screenshots: artifacts/screenshots/*.png; docs/dashboard.png (the README's) with UPDATE_DOCS_SCREENSHOT=1.
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
@@ -14,7 +13,7 @@ import { loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
 import { imageRows } from '../fixtures/instances.js';
 import { tinySearch } from '../fixtures/reference-search.js';
 import { chromiumAvailable, launchChromium, pageProblems, screenshot } from '../helpers/browser.js';
-import { startHarness, waitFor, type Harness } from '../helpers/harness.js';
+import { listen, startHarness, waitFor, type Harness } from '../helpers/harness.js';
 
 const EPOCHS = 3;
 const TRIALS = 3;
@@ -47,11 +46,6 @@ function dashboardSearch(): SearchRequest {
     { type: 'dense', units: 10, activation: 'softmax' },
   ];
   return req;
-}
-
-async function listen(h: Harness): Promise<string> {
-  await h.app.listen({ port: 0, host: '127.0.0.1' });
-  return `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
 }
 
 interface ChartState {
@@ -251,66 +245,5 @@ describe.skipIf(!chromiumAvailable)('dashboard in Chromium, following a real sea
     // The README's picture, only when asked: a test run must not rewrite a tracked file.
     if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await screenshot(page, 'dashboard', { path: join(process.cwd(), 'docs', 'dashboard.png') });
     expect(problems).toEqual([]);
-  }, 60_000);
-});
-
-describe('dashboard with authentication on', () => {
-  const ADMIN = `admin-key-${'d'.repeat(32)}`;
-  let h: Harness;
-  let base: string;
-
-  beforeAll(async () => {
-    h = await startHarness('sqlite', { ADMIN_API_KEY: ADMIN });
-    base = await listen(h);
-  });
-  afterAll(async () => { await h?.close(); });
-
-  it('serves the page and its files without a key, and nothing else', async () => {
-    const page = await h.request.get('/').expect(200);
-    expect(page.headers['content-type']).toMatch(/^text\/html/);
-    expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/); // helmet's policy holds for the page too
-    expect(page.text).toContain('/dashboard/app.js');
-    for (const file of ['app.js', 'api.js', 'search-view.js', 'styles.css', 'vendor/echarts.min.js', 'vendor/eventsource-parser.js']) await h.request.get(`/dashboard/${file}`).expect(200);
-    expect((await h.request.get('/dashboard/app.js')).headers['content-type']).toMatch(/javascript/);
-    await h.request.get('/dashboard/nope.js').expect(404);
-    expect([403, 404]).toContain((await h.request.get('/dashboard/../src/config.ts')).status); // no way out of the folder
-    await h.request.get('/searches').expect(401);
-    const { body } = await h.request.get('/docs/json').expect(200);
-    expect(Object.keys(body.paths).filter((p) => p === '/' || p.startsWith('/dashboard'))).toEqual([]);
-  });
-
-  it.skipIf(!chromiumAvailable)('in Chromium: loads without a key, asks for one, keeps it and lists that tenant\'s searches', async () => {
-    const { key } = (await h.request.post('/api-keys').set('authorization', `Bearer ${ADMIN}`).send({ tenant: 'team-a', name: 'dashboard' }).expect(201)).body;
-    await h.request.post('/searches').set('authorization', `Bearer ${key}`).send(tinySearch({ name: 'team-a-search' })).expect(201);
-
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
-      const problems = pageProblems(page);
-      const res = await page.goto(`${base}/`);
-      expect(res?.status()).toBe(200);
-      await expect.poll(() => page.locator('#auth').isVisible()).toBe(true);
-      expect(await page.locator('#auth-message').textContent()).toMatch(/needs an API key/);
-      await screenshot(page, 'auth-prompt');
-
-      await page.locator('input[name="api-key"]').fill('htk_not-a-key');
-      await page.locator('#key-form button[type="submit"]').click();
-      await expect.poll(() => page.locator('#auth-message').textContent()).toMatch(/refused/);
-
-      await page.locator('input[name="api-key"]').fill(key);
-      await page.locator('#key-form button[type="submit"]').click();
-      await expect.poll(() => page.locator('table.searches a').allTextContents()).toEqual(['team-a-search']);
-      expect(await page.locator('#auth').isVisible()).toBe(false);
-      expect(await page.evaluate(() => localStorage.getItem('hypertune.apiKey'))).toBe(key);
-
-      await page.reload(); // the key is remembered
-      await expect.poll(() => page.locator('table.searches a').allTextContents()).toEqual(['team-a-search']);
-      expect(await page.locator('#auth').isVisible()).toBe(false);
-      await screenshot(page, 'auth-search-list');
-      // The only errors are Chromium's reports of the 401s that made the page ask.
-      expect(problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
-    } finally {
-      await browser.close();
-    }
   }, 60_000);
 });
