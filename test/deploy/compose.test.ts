@@ -2,15 +2,12 @@
 // validates and resolves it. Skipped where docker-compose is missing, unless CI requires it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { requiredBy, requireOrSkip } from '../helpers/requirements.js';
 
-const available = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
-const required = (process.env.HYPERTUNE_REQUIRE_TOOLS ?? '').split(',').includes('docker-compose');
+const available = requireOrSkip('docker-compose', spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0
+  ? undefined : 'it is not installed (Debian: apt-get install docker-compose)', requiredBy('TOOLS', 'docker-compose'));
 const compose = (...args: string[]) => execFileSync('docker-compose', ['-f', 'docker-compose.yml', ...args], {
   encoding: 'utf8', env: { ...process.env, ADMIN_API_KEY: '' },
-});
-
-describe.runIf(required && !available)('docker-compose (required by HYPERTUNE_REQUIRE_TOOLS)', () => {
-  it('is installed', () => expect.fail('docker-compose is not installed (Debian: apt-get install docker-compose)'));
 });
 
 describe.skipIf(!available)('docker-compose.yml', () => {

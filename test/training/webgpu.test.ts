@@ -12,13 +12,13 @@ import { modelToArtifact } from '../../src/training/artifact.js';
 import { TfjsInference } from '../../src/training/inference.js';
 import { trainModel } from '../../src/training/train.js';
 import type { DatasetImages } from '../../src/domain/dataset-source.js';
+import { requiredBy, requireOrSkip } from '../helpers/requirements.js';
 import { registerWebgpuBackend, webgpuAdapterInfo, WEBGPU_BACKEND } from '../../src/training/webgpu/index.js';
 import { host, randomValues, relativeError, stepLosses, type HostTensor } from './helpers.js';
 
 // Mesa's EGL needs a platform without a display server; Dawn reads it when it creates the GPU.
 process.env.EGL_PLATFORM ??= 'surfaceless';
 const DAWN_FLAGS = process.env.HYPERTUNE_DAWN_FLAGS ? undefined : ['backend=opengles'];
-const required = (process.env.HYPERTUNE_REQUIRE_BACKENDS ?? '').split(',').map((s) => s.trim()).includes('webgpu');
 
 async function probe(): Promise<string | null> {
   try {
@@ -29,13 +29,7 @@ async function probe(): Promise<string | null> {
     throw err;
   }
 }
-const unavailable = await probe();
-
-describe.runIf(required && unavailable !== null)('webgpu is required (HYPERTUNE_REQUIRE_BACKENDS)', () => {
-  it('has an adapter', () => {
-    throw new Error(`webgpu is unavailable: ${unavailable}`);
-  });
-});
+const runs = requireOrSkip('the webgpu backend', (await probe()) ?? undefined, requiredBy('BACKENDS', 'webgpu'));
 
 /** Runs a kernel config on the active backend; reads asynchronously (webgpu cannot read synchronously). */
 async function runKernel(kernel: tf.KernelConfig, inputs: Record<string, HostTensor>, attrs: Record<string, unknown>): Promise<HostTensor> {
@@ -84,7 +78,7 @@ async function adamLosses(backend: string): Promise<number[]> {
   return losses;
 }
 
-describe.skipIf(unavailable !== null)(`webgpu backend${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+describe.skipIf(!runs)('webgpu backend', () => {
   const references = CASES.map((c, i) => {
     const x = host([c.n, c.h, c.w, c.ci], 10 * i + 1);
     const filter = host([c.k, c.k, c.ci, c.co], 10 * i + 2);
