@@ -1,19 +1,12 @@
 // The uploaded-datasets port. Uploaded datasets live in the database so every worker reads them
 // where it reads trials; listing and describing them never loads their pixels.
-import type { DatasetFormat } from '../domain/datasets.js';
+import type { DatasetFormat, DatasetInfo } from '../domain/datasets.js';
 
-export interface DatasetRecord {
-  id: string;
+export interface DatasetRecord extends DatasetInfo {
   /** The tenant that uploaded it; null when uploaded with authentication off. */
   tenant: string | null;
   name: string;
   format: DatasetFormat;
-  inputShape: [number, number, number];
-  numClasses: number;
-  labels: string[];
-  trainSize: number;
-  testSize: number;
-  pixelMax: number;
   createdAt: Date;
 }
 

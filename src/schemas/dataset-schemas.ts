@@ -1,7 +1,7 @@
 // The /datasets contract. Uploads are multipart/form-data: the text fields are validated here like
 // a JSON body; the files are documented as binary fields and checked by the parsers
 // (src/datasets/), whose errors name the field too.
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { ErrorBody, IdParams, Name } from './common.js';
 
 const Int = Type.Integer();
@@ -22,6 +22,8 @@ export const DatasetResponse = Type.Object({
   pixelMax: Type.Number({ description: "the raw pixel range of a prediction's instances" }),
   createdAt: Type.Union([Type.String(), Type.Null()]),
 });
+/** GET /datasets/:id; createdAt is null for the built-ins. */
+export type DatasetView = Static<typeof DatasetResponse>;
 
 export const CreateDatasetForm = Type.Object({
   name: Name,

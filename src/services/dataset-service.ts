@@ -9,21 +9,8 @@ import { ConflictError, NotFoundError, TrainingError } from '../domain/errors.js
 import { BuiltinDatasets } from '../datasets/builtin.js';
 import { parseUpload, type UploadFields } from '../datasets/upload.js';
 import type { DatasetRecord, DatasetStore } from '../ports/dataset-store.js';
+import type { DatasetView } from '../schemas/dataset-schemas.js';
 
-export interface DatasetView {
-  id: string;
-  name: string;
-  format: DatasetFormat;
-  builtIn: boolean;
-  inputShape: [number, number, number];
-  numClasses: number;
-  labels: string[];
-  trainSize: number;
-  testSize: number;
-  pixelMax: number;
-  /** null for the built-ins. */
-  createdAt: string | null;
-}
 
 export interface DatasetServiceOptions {
   /** Where the built-in datasets' files are (DATASET_DIR). */
