@@ -14,7 +14,7 @@ interface RequestParts {
 interface SpecParts {
   objective: { metric: ObjectiveMetric; direction: 'max' | 'min' };
   algorithm: AlgorithmSettings;
-  earlyStopping?: EarlyStopping;
+  earlyStopping: EarlyStopping;
   training: { executionsPerTrial?: number };
   budget: { maxDurationSeconds?: number; maxTotalEpochs?: number; targetValue?: number };
 }
@@ -94,11 +94,9 @@ export function validateAlgorithm(spec: SpecParts, limits: Limits): void {
     }
   }
   const stop = spec.earlyStopping;
-  if (stop) {
-    if (stop.name !== 'median' && stop.name !== 'none') throw new ValidationError('earlyStopping.name', "must be 'median' or 'none'");
-    checkInt(stop.startEpoch, 1, limits.maxEpochs, 'earlyStopping.startEpoch');
-    checkInt(stop.minTrials, 1, limits.maxTrialsPerSearch, 'earlyStopping.minTrials');
-  }
+  if (stop.name !== 'median' && stop.name !== 'none') throw new ValidationError('earlyStopping.name', "must be 'median' or 'none'");
+  checkInt(stop.startEpoch, 1, limits.maxEpochs, 'earlyStopping.startEpoch');
+  checkInt(stop.minTrials, 1, limits.maxTrialsPerSearch, 'earlyStopping.minTrials');
   if (training.executionsPerTrial !== undefined) checkInt(training.executionsPerTrial, 1, MAX_EXECUTIONS, 'training.executionsPerTrial');
   if (budget.maxDurationSeconds !== undefined) checkInt(budget.maxDurationSeconds, 1, MAX_DURATION_SECONDS, 'budget.maxDurationSeconds');
   if (budget.maxTotalEpochs !== undefined) checkInt(budget.maxTotalEpochs, 1, limits.maxTrialsPerSearch * limits.maxEpochs, 'budget.maxTotalEpochs');

@@ -16,15 +16,13 @@ export interface SearchSpec {
   dataset: { id: string; limit?: number };
   objective: { metric: ObjectiveMetric; direction: 'max' | 'min' };
   algorithm: AlgorithmSettings;
-  /** Absent on searches stored before it existed: no early stopping. */
-  earlyStopping?: EarlyStopping;
+  earlyStopping: EarlyStopping;
   /**
    * maxRetriesPerTrial: runs after a crash (kill, lost worker) before the trial fails for good.
    * maxFailedTrials: failed trials that fail the whole search; absent means no limit.
-   * Both are optional here because searches stored before they existed lack them.
    */
   budget: {
-    maxTrials: number; maxParallelTrials: number; maxRetriesPerTrial?: number; maxFailedTrials?: number;
+    maxTrials: number; maxParallelTrials: number; maxRetriesPerTrial: number; maxFailedTrials?: number;
     /** No trial starts after this many seconds from the search's creation. */
     maxDurationSeconds?: number;
     /** The search completes as soon as a trial's objective reaches it. */
@@ -101,7 +99,7 @@ export function validateSpec(spec: SearchSpec, limits: SearchLimits, data: Datas
   validateAlgorithm(spec, limits);
   checkInt(spec.budget.maxTrials, 1, limits.maxTrialsPerSearch, 'budget.maxTrials');
   checkInt(spec.budget.maxParallelTrials, 1, limits.maxParallelTrials, 'budget.maxParallelTrials');
-  if (spec.budget.maxRetriesPerTrial !== undefined) checkInt(spec.budget.maxRetriesPerTrial, 0, MAX_RETRIES_PER_TRIAL, 'budget.maxRetriesPerTrial');
+  checkInt(spec.budget.maxRetriesPerTrial, 0, MAX_RETRIES_PER_TRIAL, 'budget.maxRetriesPerTrial');
   if (spec.budget.maxFailedTrials !== undefined) checkInt(spec.budget.maxFailedTrials, 1, limits.maxTrialsPerSearch, 'budget.maxFailedTrials');
   checkInt(spec.training.epochs, 1, limits.maxEpochs, 'training.epochs');
   checkInt(spec.training.batchSize, 1, 4096, 'training.batchSize');

@@ -2,12 +2,11 @@
 // Every run is counted when it starts (trial.attempts; BullMQ's attemptsMade for a job), so a run
 // lost with its worker counts like a crash; a run handed back at an epoch boundary is uncounted
 // again (trial-runner.ts).
-import { DEFAULT_RETRIES_PER_TRIAL, type SearchSpec } from './search-spec.js';
+import type { SearchSpec } from './search-spec.js';
 
 /** Runs a trial of this search gets: the first and budget.maxRetriesPerTrial retries after a crash. */
 export function attemptsPerTrial(spec: SearchSpec): number {
-  // normalizeSpec always sets it; a spec built by hand without it gets the same default.
-  return (spec.budget.maxRetriesPerTrial ?? DEFAULT_RETRIES_PER_TRIAL) + 1;
+  return spec.budget.maxRetriesPerTrial + 1;
 }
 
 /** Runs of one trial: started so far (the one that just ended or was lost included), and allowed. */

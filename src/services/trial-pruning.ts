@@ -11,8 +11,8 @@ import type { Store } from '../ports/store.js';
  * as their mean per epoch; retrains are not compared against (they continue a finished search).
  */
 export async function pruneVerdict(store: Store, search: SearchRecord, trialId: string, epoch: number): Promise<string | null> {
-  const rule = search.spec.earlyStopping; // absent on searches stored before it existed
-  if (!rule || rule.name === 'none' || epoch < rule.startEpoch) return null; // spares the read below
+  const rule = search.spec.earlyStopping;
+  if (rule.name === 'none' || epoch < rule.startEpoch) return null; // spares the read below
   const { metric, direction } = search.spec.objective;
   const series = (epochs: EpochRecord[]) => meanEpochs(epochs).map((e) => ({ epoch: e.epoch, value: metricValue(e, metric) }));
   const trials = await store.listTrialsWithEpochs(search.id);
