@@ -1,0 +1,36 @@
+// How long the API's event loop stalls while a request runs, seen as a client sees it: GET /health
+// is sent every few milliseconds beside the request, and the slowest answer is the stall (a
+// handler that parses or validates on the loop delays every /health queued behind it).
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface StallMeasure<T> {
+  result: T;
+  /** The slowest /health answer while `work` ran, in ms. */
+  maxHealthMs: number;
+  /** /health requests answered while `work` ran (0 would mean nothing was measured). */
+  probes: number;
+}
+
+/** Runs `work` against the listening API at `baseUrl` while probing its /health. */
+export async function healthDuring<T>(baseUrl: string, work: () => Promise<T>, everyMs = 10): Promise<StallMeasure<T>> {
+  let done = false;
+  let maxHealthMs = 0;
+  let probes = 0;
+  const probe = async () => {
+    while (!done) {
+      const start = performance.now();
+      await fetch(`${baseUrl}/health`).then((r) => r.arrayBuffer());
+      maxHealthMs = Math.max(maxHealthMs, performance.now() - start);
+      probes++;
+      await sleep(everyMs);
+    }
+  };
+  const probing = probe();
+  try {
+    const result = await work();
+    return { result, maxHealthMs, probes };
+  } finally {
+    done = true;
+    await probing;
+  }
+}
