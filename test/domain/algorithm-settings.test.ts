@@ -4,7 +4,7 @@ import { hyperbandConfigCount } from '../../src/domain/hyperband-brackets.js';
 import { normalizeSpec, validateSpec, type SearchRequest } from '../../src/domain/search-spec.js';
 import { referenceSearch } from '../fixtures/reference-search.js';
 
-const limits = { maxTrialsPerSearch: 100, maxEpochs: 50, maxParallelTrials: 8, maxParams: 50_000_000 };
+const limits = { maxTrialsPerSearch: 100, maxEpochs: 50, maxParallelTrials: 8, maxParams: 50_000_000, maxBatchMemoryMb: 4096 };
 const spec = (over: Partial<SearchRequest>) => normalizeSpec(referenceSearch(over), () => 1);
 const fieldOf = (over: Partial<SearchRequest>): string => {
   try {
