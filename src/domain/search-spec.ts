@@ -30,6 +30,8 @@ export interface SearchSpec {
     targetValue?: number;
     /** Epochs all trials together may train (each trial counts targetEpochs - initialEpoch, times its executions). */
     maxTotalEpochs?: number;
+    /** Retrains (POST /searches/:id/retrain) the search grants in all, whatever became of them. */
+    maxRetrains: number;
   };
   /** executionsPerTrial: trainings per trial from fresh weights, their objectives averaged (Keras Tuner's executions_per_trial). */
   training: { epochs: number; batchSize: number; validationSplit: number; executionsPerTrial?: number };
@@ -57,6 +59,7 @@ export interface SearchLimits {
 }
 
 export const DEFAULT_RETRIES_PER_TRIAL = 2;
+export const DEFAULT_MAX_RETRAINS = 3;
 const MAX_RETRIES_PER_TRIAL = 10;
 
 /**
@@ -78,6 +81,7 @@ export function normalizeSpec(req: SearchRequest, randomSeed: () => number): Sea
     earlyStopping: normalizeEarlyStopping(req),
     budget: {
       maxTrials, maxParallelTrials: req.budget?.maxParallelTrials ?? 1, maxRetriesPerTrial: req.budget?.maxRetriesPerTrial ?? DEFAULT_RETRIES_PER_TRIAL,
+      maxRetrains: req.budget?.maxRetrains ?? DEFAULT_MAX_RETRAINS,
       ...optional(req.budget, ['maxFailedTrials', 'maxDurationSeconds', 'targetValue', 'maxTotalEpochs']),
     },
     training: {
@@ -103,6 +107,8 @@ export function validateSpec(spec: SearchSpec, limits: SearchLimits, data: Datas
   checkInt(spec.budget.maxTrials, 1, limits.maxTrialsPerSearch, 'budget.maxTrials');
   checkInt(spec.budget.maxParallelTrials, 1, limits.maxParallelTrials, 'budget.maxParallelTrials');
   checkInt(spec.budget.maxRetriesPerTrial, 0, MAX_RETRIES_PER_TRIAL, 'budget.maxRetriesPerTrial');
+  // A retrain trains like a trial: no more of them than of trials.
+  checkInt(spec.budget.maxRetrains, 0, limits.maxTrialsPerSearch, 'budget.maxRetrains');
   if (spec.budget.maxFailedTrials !== undefined) checkInt(spec.budget.maxFailedTrials, 1, limits.maxTrialsPerSearch, 'budget.maxFailedTrials');
   checkInt(spec.training.epochs, 1, limits.maxEpochs, 'training.epochs');
   checkInt(spec.training.batchSize, 1, 4096, 'training.batchSize');

@@ -23,7 +23,7 @@ describe('algorithm settings: defaults', () => {
     expect(s.algorithm).toEqual({ name: 'random', seed: 9 });
     expect(s.objective).toEqual({ metric: 'val_accuracy', direction: 'max' });
     expect(s.earlyStopping).toEqual({ name: 'none', startEpoch: 1, minTrials: 3 });
-    expect(s.budget).toEqual({ maxTrials: 10, maxParallelTrials: 1, maxRetriesPerTrial: 2 });
+    expect(s.budget).toEqual({ maxTrials: 10, maxParallelTrials: 1, maxRetriesPerTrial: 2, maxRetrains: 3 });
     expect(s.training).not.toHaveProperty('executionsPerTrial');
     expect(() => validateSpec(s, limits)).not.toThrow();
   });
