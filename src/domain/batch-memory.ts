@@ -31,11 +31,12 @@ export interface BatchMemory {
 export function batchMemory(arch: Architecture, batchSize: number): BatchMemory {
   const size = (shape: (number | null)[]) => shape.reduce<number>((n, d) => n * (d ?? 1), 1);
   let outputs = 0;
+  let largest = -1;
   let largestLayer = 0;
   arch.layers.forEach((layer, i) => {
     const n = size(layer.outputShape);
     outputs += n;
-    if (n > size(arch.layers[largestLayer].outputShape)) largestLayer = i;
+    if (n > largest) [largest, largestLayer] = [n, i];
   });
   const perExampleBytes = (size(arch.inputShape) + 2 * outputs) * BYTES;
   const slots = optimizerSlots(arch.optimizer.type, arch.optimizer.momentum);
