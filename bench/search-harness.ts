@@ -42,7 +42,7 @@ export class ArrayTrialQueue {
   }
 }
 
-export const BENCH_LIMITS: SearchLimits = { maxTrialsPerSearch: 1000, maxEpochs: 500, maxParallelTrials: 64, maxParams: 50_000_000 };
+export const BENCH_LIMITS: SearchLimits = { maxTrialsPerSearch: 1000, maxEpochs: 500, maxParallelTrials: 64, maxParams: 50_000_000, maxBatchMemoryMb: 4096 };
 
 export interface TrialDone {
   trial: TrialWithEpochs;

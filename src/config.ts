@@ -83,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxEpochs: int('MAX_EPOCHS', 500, 1),
       maxParallelTrials: int('MAX_PARALLEL_TRIALS', 64, 1),
       maxParams: int('MAX_MODEL_PARAMS', 50_000_000, 1),
+      maxBatchMemoryMb: int('MAX_BATCH_MEMORY_MB', 4096, 1),
     },
     // Setting an admin key turns authentication on unless AUTH_ENABLED says otherwise.
     auth: { enabled: bool('AUTH_ENABLED') ?? adminApiKey !== null, adminApiKey },

@@ -3,7 +3,8 @@ import { defaultMaxTrials, normalizeAlgorithm, normalizeEarlyStopping, normalize
 import type { AlgorithmSettings, EarlyStopping, ObjectiveMetric } from './algorithms.js';
 import { datasetInfo, type DatasetInfo } from './datasets.js';
 import { ValidationError } from './errors.js';
-import { validateSpace, type SearchSpace } from './hyperparameters.js';
+import { validateSpace, type HpValues, type SearchSpace } from './hyperparameters.js';
+import { batchMemory, MB } from './batch-memory.js';
 import { describeArchitecture, type Architecture } from './model-summary.js';
 import { activeLayerIndices, resolveTemplate, templateRefs, type ModelTemplate } from './model-template.js';
 import { checkTemplateConditions, cornerCombos } from './template-conditions.js';
@@ -29,6 +30,8 @@ export interface SearchSpec {
     targetValue?: number;
     /** Epochs all trials together may train (each trial counts targetEpochs - initialEpoch, times its executions). */
     maxTotalEpochs?: number;
+    /** Retrains (POST /searches/:id/retrain) the search grants in all, whatever became of them. */
+    maxRetrains: number;
   };
   /** executionsPerTrial: trainings per trial from fresh weights, their objectives averaged (Keras Tuner's executions_per_trial). */
   training: { epochs: number; batchSize: number; validationSplit: number; executionsPerTrial?: number };
@@ -51,9 +54,12 @@ export interface SearchLimits {
   maxEpochs: number;
   maxParallelTrials: number;
   maxParams: number;
+  /** Estimated memory one training batch may take (activations, weights, gradients, optimizer state), in MB. */
+  maxBatchMemoryMb: number;
 }
 
 export const DEFAULT_RETRIES_PER_TRIAL = 2;
+export const DEFAULT_MAX_RETRAINS = 3;
 const MAX_RETRIES_PER_TRIAL = 10;
 
 /**
@@ -75,6 +81,7 @@ export function normalizeSpec(req: SearchRequest, randomSeed: () => number): Sea
     earlyStopping: normalizeEarlyStopping(req),
     budget: {
       maxTrials, maxParallelTrials: req.budget?.maxParallelTrials ?? 1, maxRetriesPerTrial: req.budget?.maxRetriesPerTrial ?? DEFAULT_RETRIES_PER_TRIAL,
+      maxRetrains: req.budget?.maxRetrains ?? DEFAULT_MAX_RETRAINS,
       ...optional(req.budget, ['maxFailedTrials', 'maxDurationSeconds', 'targetValue', 'maxTotalEpochs']),
     },
     training: {
@@ -100,6 +107,8 @@ export function validateSpec(spec: SearchSpec, limits: SearchLimits, data: Datas
   checkInt(spec.budget.maxTrials, 1, limits.maxTrialsPerSearch, 'budget.maxTrials');
   checkInt(spec.budget.maxParallelTrials, 1, limits.maxParallelTrials, 'budget.maxParallelTrials');
   checkInt(spec.budget.maxRetriesPerTrial, 0, MAX_RETRIES_PER_TRIAL, 'budget.maxRetriesPerTrial');
+  // A retrain trains like a trial: no more of them than of trials.
+  checkInt(spec.budget.maxRetrains, 0, limits.maxTrialsPerSearch, 'budget.maxRetrains');
   if (spec.budget.maxFailedTrials !== undefined) checkInt(spec.budget.maxFailedTrials, 1, limits.maxTrialsPerSearch, 'budget.maxFailedTrials');
   checkInt(spec.training.epochs, 1, limits.maxEpochs, 'training.epochs');
   checkInt(spec.training.batchSize, 1, 4096, 'training.batchSize');
@@ -137,7 +146,9 @@ function validateTemplate(spec: SearchSpec, data: DatasetInfo, limits: SearchLim
     const why = Object.fromEntries(refs.map((r) => [r.path, `${r.name}=${JSON.stringify(values[r.name])}`]));
     const layers = activeLayerIndices(model, values); // error paths name the template's layers
     if (layers.length === 0) throw new ValidationError('model.layers', `no layer exists when ${Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);
-    checkArchitecture(describeArchitecture(resolveTemplate(model, values), why, layers), data, limits, layers[layers.length - 1]);
+    const arch = describeArchitecture(resolveTemplate(model, values), why, layers);
+    checkArchitecture(arch, data, limits, layers[layers.length - 1]);
+    checkBatchMemory(arch, spec.training.batchSize, limits.maxBatchMemoryMb, layers, values);
   }
 }
 
@@ -149,4 +160,23 @@ function checkArchitecture(arch: Architecture, data: DatasetInfo, limits: Search
   if (arch.layers[last].type !== 'dense') throw new ValidationError(`model.layers[${lastIndex}].type`, "the last layer must be 'dense'");
   if (arch.totalParams > limits.maxParams)
     throw new ValidationError('model', `has ${arch.totalParams} parameters, more than the limit of ${limits.maxParams}`);
+}
+
+/**
+ * Like the parameter cap, at the same corner combinations: a batch whose activations cannot fit
+ * would only fail later, in a worker, out of memory. `layers`: each layer's template index.
+ */
+function checkBatchMemory(arch: Architecture, batchSize: number, limitMb: number, layers: number[], values: HpValues): void {
+  const need = batchMemory(arch, batchSize);
+  if (need.bytes <= limitMb * MB) return;
+  const fits = Math.floor((limitMb * MB - need.fixedBytes) / need.perExampleBytes);
+  const largest = arch.layers[need.largestLayer];
+  const given = Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+  const mb = (bytes: number) => Math.ceil(bytes / MB).toLocaleString('en-US');
+  const why = `the model needs about ${mb(need.bytes)} MB per training batch of ${batchSize}${given ? ` with ${given}` : ''}`
+    + ` (model.layers[${layers[need.largestLayer]}] outputs [${largest.outputShape.slice(1).join(', ')}] per image),`
+    + ` more than the limit of ${limitMb.toLocaleString('en-US')} MB (MAX_BATCH_MEMORY_MB)`;
+  // A smaller batch fits: the batch size is the field to change; otherwise the model itself.
+  if (fits >= 1) throw new ValidationError('training.batchSize', `${why}: at most ${fits} fits`);
+  throw new ValidationError('model', `${why}, even at a batch of 1`);
 }

@@ -80,6 +80,7 @@ export const SearchRequestBody = Type.Object({
     maxDurationSeconds: Type.Optional(Type.Integer({ description: "no trial starts this many seconds after the search's creation" })),
     targetValue: Type.Optional(Type.Number({ description: 'the search completes once a trial reaches this objective value' })),
     maxTotalEpochs: Type.Optional(Type.Integer({ description: 'epochs all trials together may train' })),
+    maxRetrains: Type.Optional(Type.Integer({ minimum: 0, description: 'retrains (POST /searches/:id/retrain) the search grants in all (default 3)' })),
   }, strict)),
   training: Type.Optional(Type.Object({
     epochs: Type.Optional(Int), batchSize: Type.Optional(Int), validationSplit: Type.Optional(Type.Number()),

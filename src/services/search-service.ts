@@ -100,6 +100,7 @@ export class SearchService {
    * Trains the best trial's model further, to `epochs` in all (the notebook's
    * model.fit(..., epochs, initial_epoch)): one trial with source 'retrain' that starts from the
    * best trial's weights. It runs on a completed search too; only a cancel of its search stops it.
+   * A search grants budget.maxRetrains of them (maxTrials does not count them).
    */
   async retrain(id: string, epochs: number, tenant?: string): Promise<TrialView> {
     for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
@@ -114,6 +115,10 @@ export class SearchService {
       if (epochs <= trained)
         throw new ValidationError('epochs', `must be more than the ${trained} epoch(s) the best trial (number ${best.number}) trained: at least ${trained + 1}`);
       if (epochs > this.limits.maxEpochs) throw new ValidationError('epochs', `must be at most ${this.limits.maxEpochs} (MAX_EPOCHS)`);
+      // Every retrain granted counts, whatever became of it; the commit below fails if another was granted meanwhile.
+      const retrains = trials.filter((t) => t.source === 'retrain').length;
+      const allowed = search.spec.budget.maxRetrains;
+      if (retrains >= allowed) throw new ConflictError(`budget.maxRetrains (${allowed}) is used up: search '${id}' has had ${retrains} retrain(s)`);
       const trial: NewTrial = {
         id: randomUUID(), number: trials.length + 1, hyperparameters: best.hyperparameters, source: 'retrain',
         parentTrialId: best.id, initialEpoch: trained, targetEpochs: epochs, bracket: null, rung: null,
@@ -121,8 +126,9 @@ export class SearchService {
       if (!(await this.store.commitSchedule(id, search.version, {}, [trial]))) continue;
       // Recorded as waiting: if Redis is unreachable now, reconcile() enqueues it later.
       await this.queue.enqueue([{ trialId: trial.id, searchId: id, attempts: attemptsPerTrial(search.spec) }]).catch(() => undefined);
-      const stored = (await this.store.listTrialsWithEpochs(id)).find((t) => t.id === trial.id)!;
-      return trialView(stored, search.spec);
+      // Just created, it has trained no epoch: one row, not every trial of the search with its epochs.
+      const stored = (await this.store.getTrial(trial.id))!;
+      return trialView({ ...stored, epochs: [] }, search.spec);
     }
     throw new Error(`search ${id}: too many concurrent scheduling conflicts`);
   }

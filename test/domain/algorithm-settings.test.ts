@@ -4,7 +4,7 @@ import { hyperbandConfigCount } from '../../src/domain/hyperband-brackets.js';
 import { normalizeSpec, validateSpec, type SearchRequest } from '../../src/domain/search-spec.js';
 import { referenceSearch } from '../fixtures/reference-search.js';
 
-const limits = { maxTrialsPerSearch: 100, maxEpochs: 50, maxParallelTrials: 8, maxParams: 50_000_000 };
+const limits = { maxTrialsPerSearch: 100, maxEpochs: 50, maxParallelTrials: 8, maxParams: 50_000_000, maxBatchMemoryMb: 4096 };
 const spec = (over: Partial<SearchRequest>) => normalizeSpec(referenceSearch(over), () => 1);
 const fieldOf = (over: Partial<SearchRequest>): string => {
   try {
@@ -23,7 +23,7 @@ describe('algorithm settings: defaults', () => {
     expect(s.algorithm).toEqual({ name: 'random', seed: 9 });
     expect(s.objective).toEqual({ metric: 'val_accuracy', direction: 'max' });
     expect(s.earlyStopping).toEqual({ name: 'none', startEpoch: 1, minTrials: 3 });
-    expect(s.budget).toEqual({ maxTrials: 10, maxParallelTrials: 1, maxRetriesPerTrial: 2 });
+    expect(s.budget).toEqual({ maxTrials: 10, maxParallelTrials: 1, maxRetriesPerTrial: 2, maxRetrains: 3 });
     expect(s.training).not.toHaveProperty('executionsPerTrial');
     expect(() => validateSpec(s, limits)).not.toThrow();
   });

@@ -5,7 +5,7 @@ import { resolveTemplate } from '../../src/domain/model-template.js';
 import { normalizeSpec, validateSpec, type SearchRequest } from '../../src/domain/search-spec.js';
 import { referenceSearch } from '../fixtures/reference-search.js';
 
-const limits = { maxTrialsPerSearch: 100, maxEpochs: 50, maxParallelTrials: 8, maxParams: 50_000_000 };
+const limits = { maxTrialsPerSearch: 100, maxEpochs: 50, maxParallelTrials: 8, maxParams: 50_000_000, maxBatchMemoryMb: 4096 };
 const check = (req: SearchRequest) => validateSpec(normalizeSpec(req, () => 1), limits);
 const errorOf = (req: SearchRequest): ValidationError => {
   try { check(req); } catch (e) { if (e instanceof ValidationError) return e; throw e; }

@@ -5,7 +5,7 @@ import { normalizeSpec, validateSpec, type SearchRequest } from '../../src/domai
 import { cornerCombos, unmetCondition } from '../../src/domain/template-conditions.js';
 import { DEPTH_SPACE, depthSearch, depthTemplate } from '../fixtures/conditional-spaces.js';
 
-const limits = { maxTrialsPerSearch: 100, maxEpochs: 50, maxParallelTrials: 8, maxParams: 50_000_000 };
+const limits = { maxTrialsPerSearch: 100, maxEpochs: 50, maxParallelTrials: 8, maxParams: 50_000_000, maxBatchMemoryMb: 4096 };
 const errorOf = (req: SearchRequest): ValidationError => {
   try { validateSpec(normalizeSpec(req, () => 1), limits); } catch (e) { if (e instanceof ValidationError) return e; throw e; }
   throw new Error('expected a ValidationError');

@@ -7,16 +7,19 @@ import { reconcile } from '../../src/services/reconcile.js';
 import { moveTrial } from '../../src/services/trial-transitions.js';
 import { csvFile, fashionSample } from '../fixtures/dataset-files.js';
 import { microSearch } from '../fixtures/micro-search.js';
-import { startHarness, waitFor, type Harness } from '../helpers/harness.js';
+import { healthDuring } from '../helpers/event-loop-stall.js';
+import { listen, startHarness, waitFor, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
-beforeAll(async () => { h = await startHarness('sqlite', { MAX_EPOCHS: '6' }); });
+let baseUrl: string;
+beforeAll(async () => { h = await startHarness('sqlite', { MAX_EPOCHS: '6' }); baseUrl = await listen(h); });
 afterAll(async () => { await h?.close(); }, 60_000);
 
 const retrain = (id: string, body: unknown) => h.request.post(`/searches/${id}/retrain`).send(body as object);
 
-async function createSearch(epochs = 2, maxTrials = 2, dataset?: { id: string; limit: number }) {
-  const { body } = await h.request.post('/searches').send(microSearch({ budget: { maxTrials, maxParallelTrials: 1 }, training: { epochs, batchSize: 32, validationSplit: 0.25 }, ...(dataset && { dataset }) })).expect(201);
+async function createSearch(epochs = 2, maxTrials = 2, dataset?: { id: string; limit: number }, maxRetrains?: number) {
+  const budget = { maxTrials, maxParallelTrials: 1, ...(maxRetrains !== undefined && { maxRetrains }) };
+  const { body } = await h.request.post('/searches').send(microSearch({ budget, training: { epochs, batchSize: 32, validationSplit: 0.25 }, ...(dataset && { dataset }) })).expect(201);
   return body.id as string;
 }
 
@@ -24,8 +27,8 @@ async function createSearch(epochs = 2, maxTrials = 2, dataset?: { id: string; l
  * A finished search with a best trial that has a model, recorded through the store as the
  * scheduler and runner would, without training (for the cases that need no worker).
  */
-async function finishedSearch(status: 'completed' | 'cancelled', dataset?: { id: string; limit: number }) {
-  const id = await createSearch(2, 1, dataset);
+async function finishedSearch(status: 'completed' | 'cancelled', dataset?: { id: string; limit: number }, maxRetrains?: number) {
+  const id = await createSearch(2, 1, dataset, maxRetrains);
   const [t] = await h.core.store.listTrials(id);
   await moveTrial(h.core.store, t.id, 'running', { attempts: 1, startedAt: new Date() });
   const model = await h.core.store.saveModel({
@@ -116,6 +119,68 @@ describe('retrain trials outside the search lifecycle', () => {
     // Nothing may pick it up in the end-to-end test below (it has no real parent model).
     await moveTrial(h.core.store, trial.id, 'cancelled', { finishedAt: new Date() });
     await h.core.queue.removeIfIdle(trial.id);
+  });
+});
+
+/** Nothing may pick the retrains of these tests up in the end-to-end test below (they have no real parent model). */
+async function cancelRetrains(id: string) {
+  for (const t of await h.core.store.listTrials(id)) {
+    if (t.source !== 'retrain' || t.status !== 'waiting') continue;
+    await moveTrial(h.core.store, t.id, 'cancelled', { finishedAt: new Date() });
+    await h.core.queue.removeIfIdle(t.id);
+  }
+}
+
+describe('budget.maxRetrains', () => {
+  const postRetrain = (id: string, epochs: number) => fetch(`${baseUrl}/searches/${id}/retrain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ epochs }) })
+    .then(async (r) => ({ status: r.status, body: await r.json() }));
+
+  it('five retrains of a search with the default budget: three 202s, then 409s naming budget.maxRetrains; /health stays fast', async () => {
+    // Prisma plans each query shape on its first use in a process (100-200 ms once): not what this measures.
+    const warm = await finishedSearch('completed');
+    await retrain(warm.id, { epochs: 3 }).expect(202);
+    await cancelRetrains(warm.id);
+
+    const { id } = await finishedSearch('completed');
+    const { result, maxHealthMs, probes } = await healthDuring(baseUrl, async () => {
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await postRetrain(id, 6));
+      return answers;
+    });
+    console.info(`retrain budget: ${result.map((r) => r.status).join(', ')}; /health at most ${maxHealthMs.toFixed(1)} ms over ${probes} probes`);
+    expect(result.map((r) => r.status)).toEqual([202, 202, 202, 409, 409]);
+    for (const r of result.slice(3)) expect(r.body.error.message).toMatch(/budget\.maxRetrains \(3\) is used up: search '.*' has had 3 retrain\(s\)/);
+    expect((await h.core.store.listTrials(id)).filter((t) => t.source === 'retrain')).toHaveLength(3);
+    expect(probes).toBeGreaterThan(0);
+    expect(maxHealthMs).toBeLessThan(250);
+    await cancelRetrains(id);
+    // A cancelled or failed retrain still counts: it was granted.
+    expect((await retrain(id, { epochs: 3 }).expect(409)).body.error.message).toMatch(/maxRetrains/);
+  });
+
+  it('grants no more than the budget to retrains sent at once', async () => {
+    const { id } = await finishedSearch('completed');
+    const answers = await Promise.all(Array.from({ length: 5 }, () => postRetrain(id, 6)));
+    expect(answers.map((r) => r.status).sort()).toEqual([202, 202, 202, 409, 409]);
+    expect((await h.core.store.listTrials(id)).filter((t) => t.source === 'retrain')).toHaveLength(3);
+    await cancelRetrains(id);
+  });
+
+  it('takes budget.maxRetrains from the request: 0 allows none, 1 allows one', async () => {
+    const none = await finishedSearch('completed', undefined, 0);
+    expect((await retrain(none.id, { epochs: 3 }).expect(409)).body.error.message).toMatch(/budget\.maxRetrains \(0\) is used up/);
+    const one = await finishedSearch('completed', undefined, 1);
+    await retrain(one.id, { epochs: 3 }).expect(202);
+    await retrain(one.id, { epochs: 4 }).expect(409);
+    await cancelRetrains(one.id);
+  });
+
+  it('400 naming budget.maxRetrains for a value out of range', async () => {
+    for (const maxRetrains of [-1, 1.5, h.config.limits.maxTrialsPerSearch + 1]) {
+      const res = await h.request.post('/searches').send(microSearch({ budget: { maxRetrains } }));
+      expect(res.status, String(maxRetrains)).toBe(400);
+      expect(res.body.error.details.field, String(maxRetrains)).toBe('budget.maxRetrains');
+    }
   });
 });
 
