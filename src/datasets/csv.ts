@@ -34,7 +34,7 @@ interface CsvTable {
 /** csv-parse takes 2-3 ms of the loop per 16 KiB; the parse yields between chunks. */
 const CHUNK = 16 << 10;
 /** Cells checked between two yields to the event loop while a row (up to ~3 million cells) is read. */
-const CELLS_PER_STEP = 1 << 16;
+const CELLS_PER_STEP = 1 << 13;
 /** A record (one image) may not exceed this many characters: garbage without newlines stops here. */
 const MAX_RECORD_CHARS = 64 << 20;
 /** A pixel value longer than this is refused before it is read (no real pixel value comes close). */
