@@ -30,6 +30,11 @@ export class ByteBudget {
 /** An image side; larger ones can be resized with inputShape. */
 export const MAX_SIDE = 1024;
 export const CHANNEL_COUNTS = [1, 3] as const;
+/**
+ * The most pixel values one image holds: MAX_SIDE a side, with `channels` values a pixel. A CSV row
+ * holds one image, so it bounds a row's cells.
+ */
+export const maxPixelValues = (channels: number) => MAX_SIDE * MAX_SIDE * channels;
 /** The smallest search trains on 10 images (dataset.limit), so a dataset needs as many. */
 export const MIN_TRAIN_ITEMS = 10;
 
