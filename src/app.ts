@@ -8,6 +8,7 @@ import type { ApiKeyService } from './auth/api-keys.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
 import { openApiOptions, swaggerUiOptions } from './openapi.js';
 import { authPlugin } from './plugins/auth.js';
+import { jsonBodyPlugin } from './plugins/json-body.js';
 import { perMinute, securityPlugin } from './plugins/security.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { dashboardRoutes, isDashboardRoute } from './routes/dashboard.js';
@@ -66,6 +67,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  app.register(jsonBodyPlugin);
   // Auth, then headers and rate limits, app-wide and before the routes so their hooks see every route.
   app.register(authPlugin, { enabled: opts.auth?.enabled ?? false, keys: deps.apiKeys, isPublic });
   app.register(securityPlugin);
