@@ -8,7 +8,8 @@ import type { ApiKeyService } from './auth/api-keys.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
 import { openApiOptions, swaggerUiOptions } from './openapi.js';
 import { authPlugin } from './plugins/auth.js';
-import { perMinute, securityPlugin } from './plugins/security.js';
+import { jsonBodyPlugin } from './plugins/json-body.js';
+import { perMinute, securityPlugin, withSecurityHeaders } from './plugins/security.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { dashboardRoutes, isDashboardRoute } from './routes/dashboard.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -52,7 +53,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions) {
     ...(typeof opts.logger === 'boolean' ? { logger: opts.logger } : { loggerInstance: opts.logger }),
     bodyLimit: opts.bodyLimit,
     // Errors Fastify raises before routing (a URL that does not decode) get the contract's shape too.
-    frameworkErrors: errorHandler,
+    frameworkErrors: withSecurityHeaders(errorHandler),
     ajv: {
       customOptions: {
         // Reject what the contract does not know rather than silently dropping or converting it.
@@ -66,9 +67,11 @@ export function buildApp(deps: AppDeps, opts: AppOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  // Auth, then headers and rate limits, app-wide and before the routes so their hooks see every route.
-  app.register(authPlugin, { enabled: opts.auth?.enabled ?? false, keys: deps.apiKeys, isPublic });
+  app.register(jsonBodyPlugin);
+  // Headers and rate limits, then auth, app-wide and before the routes so their hooks see every
+  // route: the headers' hook first, so a 401 carries them too.
   app.register(securityPlugin);
+  app.register(authPlugin, { enabled: opts.auth?.enabled ?? false, keys: deps.apiKeys, isPublic });
   // Registered before the routes, at the top level, so it sees every route's schema.
   app.register(swagger, openApiOptions);
   app.register(swaggerUi, swaggerUiOptions);

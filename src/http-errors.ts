@@ -73,16 +73,62 @@ export function toErrorResponse(err: unknown): ErrorResponse {
     if (params.tag) reason = `${params.tagValue === undefined ? 'is required' : `unknown value ${JSON.stringify(params.tagValue)}`}; expected one of ${tagsOf((v as { parentSchema?: unknown }).parentSchema).join(', ')}`;
     return { status: 400, body: { error: { code: 'VALIDATION_ERROR', message: `${field}: ${reason}`, details: { field, reason } } } };
   }
-  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
-    return { status: fe.statusCode, body: { error: { code: fe.code ?? 'BAD_REQUEST', message: fe.message } } };
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    // Our own status-carrying errors (src/datasets/limits.ts, src/routes/multipart-form.ts) say it in our words already.
+    if (fe.code !== undefined && OWN_CODES.has(fe.code)) return { status: fe.statusCode, body: { error: { code: fe.code, message: fe.message } } };
+    // Fastify's and its plugins' (FST_*): our wording, never theirs.
+    const [code, message] = FRAMEWORK_ERRORS[fe.code ?? ''] ?? BY_STATUS[fe.statusCode] ?? ['BAD_REQUEST', 'the request is malformed'];
+    const status = FRAMEWORK_ERRORS[fe.code ?? ''] || BY_STATUS[fe.statusCode] ? fe.statusCode : 400;
+    return { status, body: { error: { code, message } } };
+  }
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal server error' } } };
 }
+
+const OWN_CODES = new Set(['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE']);
+
+/** Fastify's and @fastify/multipart's 4xx errors, by code: [our code, our message]. */
+const FRAMEWORK_ERRORS: Record<string, [string, string]> = {
+  FST_ERR_BAD_URL: ['BAD_REQUEST', 'url: is not a valid URL (a malformed percent-encoding)'],
+  FST_ERR_MAX_PARAM_LENGTH: ['URI_TOO_LONG', 'url: a path segment is too long'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'body: its content-type is not one this route accepts'],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 'body: exceeds the size limit (BODY_LIMIT_BYTES)'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['VALIDATION_ERROR', 'body: is empty, but content-type is application/json'],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['VALIDATION_ERROR', 'body: is not valid JSON (or holds a __proto__ or constructor.prototype key)'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['BAD_REQUEST', 'body: its length differs from the content-length header'],
+  FST_REQ_FILE_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 'body: a file exceeds the size limit'],
+  FST_PARTS_LIMIT: ['PAYLOAD_TOO_LARGE', 'body: the form has too many parts'],
+  FST_FILES_LIMIT: ['PAYLOAD_TOO_LARGE', 'body: the form has too many files'],
+  FST_FIELDS_LIMIT: ['PAYLOAD_TOO_LARGE', 'body: the form has too many fields'],
+  FST_PROTO_VIOLATION: ['VALIDATION_ERROR', 'body: a form field is named __proto__ or constructor'],
+  FST_INVALID_MULTIPART_CONTENT_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'body: is not multipart/form-data'],
+  FST_INVALID_JSON_FIELD_ERROR: ['VALIDATION_ERROR', 'body: a JSON form field is not valid JSON'],
+};
+
+/** Any other 4xx from a library, by status. */
+const BY_STATUS: Record<number, [string, string]> = {
+  400: ['BAD_REQUEST', 'the request is malformed'],
+  404: ['NOT_FOUND', 'not found'],
+  405: ['METHOD_NOT_ALLOWED', 'method not allowed'],
+  406: ['NOT_ACCEPTABLE', 'the request cannot be answered in an acceptable form'],
+  408: ['REQUEST_TIMEOUT', 'the request took too long to arrive'],
+  413: ['PAYLOAD_TOO_LARGE', 'body: is too large'],
+  414: ['URI_TOO_LONG', 'url: is too long'],
+  415: ['UNSUPPORTED_MEDIA_TYPE', 'body: its content-type is not one this route accepts'],
+  431: ['HEADERS_TOO_LARGE', 'the request headers are too large'],
+};
 
 export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply) {
   const { status, body } = toErrorResponse(err);
   if (status >= 500) req.log.error({ err }, 'request failed');
-  else req.log.info({ code: body.error.code, message: body.error.message }, 'request rejected');
+  // What the library said (a Fastify code, JSZip's or libvips' text) stays here, in the log.
+  else req.log.info({ code: body.error.code, message: body.error.message, cause: libraryText(err) }, 'request rejected');
   return reply.status(status).send(body);
+}
+
+function libraryText(err: unknown): string | undefined {
+  if (err instanceof DomainError) return err.cause instanceof Error ? err.cause.message : undefined;
+  const fe = err as FastifyError;
+  return fe.validation || OWN_CODES.has(fe.code) ? undefined : `${fe.code ?? ''} ${fe.message ?? ''}`.trim();
 }
 
 export function notFoundHandler(req: FastifyRequest, reply: FastifyReply) {

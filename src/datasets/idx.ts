@@ -51,7 +51,7 @@ async function readIdx(field: string, file: Uint8Array, budget: ByteBudget): Pro
       raw = await gunzipAsync(raw, { maxOutputLength: Math.max(1, budget.remaining) });
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new TooLargeError(`${field}: decompressed, it exceeds the ${budget.max} bytes of DATASET_MAX_BYTES`);
-      throw new ValidationError(field, `is not a valid gzip file (${(err as Error).message})`);
+      throw new ValidationError(field, 'is not a valid gzip file', { cause: err });
     }
   }
   budget.take(raw.byteLength, field);

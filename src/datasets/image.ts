@@ -29,7 +29,7 @@ export async function readImageHeader(bytes: Uint8Array, field: string, name?: s
   try {
     meta = await sharp(bytes, OPTIONS).metadata();
   } catch (err) {
-    throw new ValidationError(field, `${where}is not a PNG or JPEG image (${reason(err)})`);
+    throw new ValidationError(field, `${where}is not a PNG or JPEG image`, { cause: err });
   }
   if (meta.format !== 'png' && meta.format !== 'jpeg')
     throw new ValidationError(field, `${where}is a ${meta.format} image; only PNG and JPEG are accepted`);
@@ -53,12 +53,9 @@ export async function decodeImage(bytes: Uint8Array, shape: PixelShape, field: s
     if (result.info.channels !== channels || result.info.width !== width || result.info.height !== height)
       throw new Error(`decoded as ${result.info.height}x${result.info.width}x${result.info.channels}`);
   } catch (err) {
-    throw new ValidationError(field, `${name ? `'${name}' ` : ''}cannot be decoded (${reason(err)})`);
+    throw new ValidationError(field, `${name ? `'${name}' ` : ''}cannot be decoded as a PNG or JPEG image`, { cause: err });
   }
   const target = out ?? new Uint8Array(data.length);
   target.set(data, offset);
   return target;
 }
-
-/** sharp's messages end in a newline and may name libvips internals; the first line says enough. */
-const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0].trim().slice(0, 200);

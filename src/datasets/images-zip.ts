@@ -63,7 +63,7 @@ async function readEntries(field: string, zipBytes: Uint8Array, budget: ByteBudg
   try {
     zip = await JSZip.loadAsync(zipBytes); // no checkCRC32: it would inflate every file here, before any budget
   } catch (err) {
-    throw new ValidationError(field, `is not a readable zip archive (${(err as Error).message})`);
+    throw new ValidationError(field, 'is not a readable zip archive', { cause: err });
   }
   const files = Object.values(zip.files).filter((f) => !f.dir && !ignored(f.name));
   if (files.length === 0) throw new ValidationError(field, 'holds no images');
@@ -98,7 +98,7 @@ function inflate(f: JSZip.JSZipObject, field: string, budget: ByteBudget): Promi
         reject(err);
       }
     });
-    stream.on('error', (err: Error) => reject(new ValidationError(field, `'${f.name}' cannot be extracted (${err.message})`)));
+    stream.on('error', (err: Error) => reject(new ValidationError(field, `'${f.name}' cannot be extracted`, { cause: err })));
     stream.on('end', () => resolve(Buffer.concat(chunks)));
   });
 }

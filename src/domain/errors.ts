@@ -3,8 +3,9 @@
 
 export abstract class DomainError extends Error {
   abstract readonly code: string;
-  constructor(message: string, readonly details?: unknown) {
-    super(message);
+  /** `options.cause`: a library's error behind this one, for the log only (src/http-errors.ts). */
+  constructor(message: string, readonly details?: unknown, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -12,8 +13,8 @@ export abstract class DomainError extends Error {
 /** Input that breaks a rule; `field` is the JSON path of the offending value. */
 export class ValidationError extends DomainError {
   readonly code = 'VALIDATION_ERROR';
-  constructor(readonly field: string, readonly reason: string) {
-    super(`${field}: ${reason}`, { field, reason });
+  constructor(readonly field: string, readonly reason: string, options?: ErrorOptions) {
+    super(`${field}: ${reason}`, { field, reason }, options);
   }
 }
 

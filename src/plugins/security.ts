@@ -1,21 +1,34 @@
-// Security headers (helmet) and per-key rate limits on the expensive requests. Registered before
-// the routes, app-wide, so both see every route; the auth plugin runs first (its onRequest hook is
-// app-level, the rate limits' are per route), so a limit counts a key, not an address.
-import helmet from '@fastify/helmet';
+// Security headers (helmet) on every response and per-key rate limits on the expensive requests.
+// Registered before the auth plugin: its onRequest hook must run before auth can answer 401, and
+// errors Fastify raises before any hook (a URL that does not decode) get the headers through
+// withSecurityHeaders. The rate limits' hooks are per route, so they still run after auth and
+// count a key, not an address.
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 import { RateLimitedError } from '../auth/errors.js';
 import { appWide } from './plugin.js';
 
+// Helmet's defaults suit Swagger UI at /docs (same-origin scripts, inline styles, data: images),
+// except upgrade-insecure-requests, which would break it behind plain HTTP.
+const setHeaders = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+
+function applyHeaders(req: FastifyRequest, reply: FastifyReply): void {
+  setHeaders(req.raw, reply.raw, (err?: unknown) => { if (err) throw err; });
+}
+
+/** Wraps an error handler for errors raised before any hook ran (Fastify's `frameworkErrors`). */
+export function withSecurityHeaders<E>(handler: (err: E, req: FastifyRequest, reply: FastifyReply) => unknown) {
+  return (err: E, req: FastifyRequest, reply: FastifyReply) => {
+    applyHeaders(req, reply);
+    return handler(err, req, reply);
+  };
+}
+
 export const securityPlugin = appWide('hypertune-security', async (app: FastifyInstance) => {
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        // Helmet's defaults suit Swagger UI at /docs (same-origin scripts, inline styles, data:
-        // images), except upgrade-insecure-requests, which would break it behind plain HTTP.
-        upgradeInsecureRequests: null,
-      },
-    },
+  app.addHook('onRequest', (req, reply, done) => {
+    applyHeaders(req, reply);
+    done();
   });
   // In-process counters: each API process limits on its own (documented in the README).
   await app.register(rateLimit, {

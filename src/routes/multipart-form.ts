@@ -39,7 +39,7 @@ export function multipartForm(limits: FormLimits, required: boolean) {
       // Busboy's own parse errors ('Unexpected end of form') carry no status: the body is at fault.
       const status = (err as { statusCode?: number }).statusCode;
       if (err instanceof ValidationError || (status !== undefined && status >= 400 && status < 500)) throw err;
-      throw new ValidationError('body', `is not a valid multipart/form-data body (${(err as Error).message})`);
+      throw new ValidationError('body', 'is not a valid multipart/form-data body', { cause: err });
     }
     req.body = fields;
     FILES.set(req, files);
