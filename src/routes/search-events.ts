@@ -51,6 +51,7 @@ export function searchEventsRoute(app: FastifyInstance, searches: SearchService,
       if (!res.writableEnded) res.end();
     };
     const send = ({ text, cursor }: Batch) => {
+      if (closed) return;
       write(text);
       if (cursor.ended) return stop();
       if (Date.now() - lastWrite >= keepAliveMs) write(': keep-alive\n\n');
@@ -93,7 +94,7 @@ export function searchEventsRoute(app: FastifyInstance, searches: SearchService,
 
     write(`retry: ${Math.max(pollMs, 1000)}\n: connected\n\n`);
     started = true;
-    for (const batch of [sub.first, ...early]) if (!closed) send(batch);
+    for (const batch of [sub.first, ...early]) send(batch);
     return reply;
   };
 }
