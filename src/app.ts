@@ -16,6 +16,7 @@ import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
+import type { EventStreamOptions } from './routes/search-events.js';
 import { searchRoutes } from './routes/searches.js';
 import type { DatasetService } from './services/dataset-service.js';
 import type { Metrics } from './services/metrics.js';
@@ -41,8 +42,8 @@ export interface AppOptions {
   auth?: { enabled: boolean };
   /** Requests per minute per key; default: no limits. */
   rateLimits?: { predictPerMinute: number; searchesPerMinute: number };
-  /** GET /searches/:id/events: how often it polls the store; default 1000 ms. */
-  events?: { pollMs: number; keepAliveMs?: number };
+  /** GET /searches/:id/events: how often it polls the store (default 1000 ms), and the caps on open streams. */
+  events?: EventStreamOptions;
 }
 
 /** Reachable without a key: liveness probes, the API's own documentation and the dashboard page (it asks for a key). */

@@ -36,6 +36,9 @@ export interface Config {
   rateLimits: { predictPerMinute: number; searchesPerMinute: number };
   /** How often GET /searches/:id/events polls the store for new progress. */
   eventsPollMs: number;
+  /** Open GET /searches/:id/events streams per API key, and in all, per API process. */
+  eventsMaxStreamsPerKey: number;
+  eventsMaxStreams: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -92,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       searchesPerMinute: int('RATE_LIMIT_SEARCHES_PER_MINUTE', 30),
     },
     eventsPollMs: int('EVENTS_POLL_MS', 1000, 50),
+    eventsMaxStreamsPerKey: int('EVENTS_MAX_STREAMS_PER_KEY', 10, 1),
+    eventsMaxStreams: int('EVENTS_MAX_STREAMS', 1000, 1),
   };
 }
 

@@ -30,6 +30,8 @@ export interface TrainedTrialEpochs {
 export interface EpochStore {
   /** One trial's epochs, in order. */
   listEpochs(trialId: string): Promise<EpochRecord[]>;
+  /** These trials' epochs, each trial's in order (GET /searches/:id/events reads its unfinished trials'). */
+  listEpochsOf(trialIds: string[]): Promise<EpochRecord[]>;
   /** Idempotent per (trial, epoch): a replayed epoch overwrites, never duplicates. */
   recordEpoch(epoch: EpochRecord): Promise<void>;
   /** Deletes the trial's epochs after `afterEpoch` of `execution` and all of later executions (all of them by default). */

@@ -24,6 +24,9 @@ export interface SearchRecord {
   pendingTrials: HpValues[];
 }
 
+/** A search without its spec: what changes while it runs (the spec, which can be megabytes, never does). */
+export type SearchState = Omit<SearchRecord, 'spec'>;
+
 /** Who asked for a trial: the search algorithm, a user's warm start, or a retrain of the best. */
 export type TrialSource = 'oracle' | 'user' | 'retrain';
 
@@ -95,6 +98,8 @@ export interface TrialPatch {
 export interface SearchStore {
   createSearch(input: { id: string; name: string; spec: SearchSpec; tenant?: string | null }): Promise<SearchRecord>;
   getSearch(id: string): Promise<SearchRecord | null>;
+  /** The search without reading its spec (GET /searches/:id/events polls it). */
+  getSearchState(id: string): Promise<SearchState | null>;
   /** `tenant` given: that tenant's searches only; `statuses` given: searches in those states only. */
   listSearches(filter?: { tenant?: string; statuses?: SearchStatus[] }): Promise<SearchRecord[]>;
   /** Applies the patch and inserts the trials only if the search is still at `expectedVersion`; false otherwise. */

@@ -15,7 +15,7 @@
 // ranks put execution k's epochs after execution k-1's (`t3e1000002`: execution 1, epoch 2).
 import { ValidationError } from '../domain/errors.js';
 import { isFinalSearchStatus, isFinalTrialStatus } from '../domain/trial-state.js';
-import type { SearchRecord, TrialWithEpochs } from '../ports/search-store.js';
+import type { SearchRecord, SearchState, TrialWithEpochs } from '../ports/search-store.js';
 import { searchView } from './views.js';
 
 export type SearchEventKind = 'trial.started' | 'trial.epoch' | 'trial.finished' | 'search.finished';
@@ -83,7 +83,7 @@ const EXECUTION_STRIDE = 1_000_000;
 const epochRank = (e: { execution?: number; epoch: number }) => (e.execution ?? 0) * EXECUTION_STRIDE + e.epoch;
 
 /** Every event the stored state holds that `from` has not had, in order; and the cursor after them. */
-export function deriveEvents(search: SearchRecord, trials: TrialWithEpochs[], from: EventCursor): { events: SearchEvent[]; cursor: EventCursor } {
+export function deriveEvents(search: SearchState, trials: TrialWithEpochs[], from: EventCursor): { events: SearchEvent[]; cursor: EventCursor } {
   const cursor = { done: from.done, trials: new Map(from.trials), ended: from.ended };
   const events: SearchEvent[] = [];
   const emit = (event: SearchEventKind, data: Record<string, unknown>) => events.push({ id: formatCursor(cursor), event, data });
@@ -113,11 +113,14 @@ export function deriveEvents(search: SearchRecord, trials: TrialWithEpochs[], fr
   }
   if (!cursor.ended && isFinalSearchStatus(search.status) && trials.every((t) => isFinalTrialStatus(t.status))) {
     cursor.ended = true;
-    const { spec: _, ...view } = searchView(search, trials);
+    // The event leaves the spec out (it can be megabytes), so the progress read never loads it.
+    const { spec: _, ...view } = searchView({ ...search, spec: NO_SPEC }, trials);
     emit('search.finished', { searchId: search.id, ...view });
   }
   return { events, cursor };
 }
+
+const NO_SPEC = null as unknown as SearchRecord['spec'];
 
 /** One event in SSE framing. JSON has no raw newlines, so `data` is one line. */
 export function formatEvent(e: SearchEvent): string {

@@ -10,10 +10,11 @@ import { isMultiFidelity, normalizeSpec, validateSpec, type SearchLimits, type S
 import { attemptsPerTrial } from '../domain/trial-attempts.js';
 import { isFinalSearchStatus } from '../domain/trial-state.js';
 import type { TrialQueue } from '../ports/trial-queue.js';
-import type { NewTrial, SearchRecord, TrialRecord, TrialWithEpochs } from '../ports/search-store.js';
+import type { NewTrial, SearchRecord, TrialRecord } from '../ports/search-store.js';
 import type { Store } from '../ports/store.js';
 import type { SearchView, TrialView } from '../schemas/search-schemas.js';
 import type { Scheduler } from './scheduler.js';
+import { readTrials, type SearchProgress } from './search-progress.js';
 import { moveTrial } from './trial-transitions.js';
 import { searchView, trialView } from './views.js';
 
@@ -51,10 +52,13 @@ export class SearchService {
     return (await this.store.listTrialsWithEpochs(id)).map((t) => trialView(t, search.spec));
   }
 
-  /** The stored records GET /searches/:id/events derives its events from (same scoping and 404 as get). */
-  async progress(id: string, tenant?: string): Promise<{ search: SearchRecord; trials: TrialWithEpochs[] }> {
-    const search = await this.require(id, tenant);
-    return { search, trials: await this.store.listTrialsWithEpochs(id) };
+  /**
+   * The stored records GET /searches/:id/events derives its events from (same scoping and 404 as
+   * get), without the spec; given the previous read, only what can have changed since is read again.
+   */
+  async progress(id: string, tenant?: string, previous?: SearchProgress): Promise<SearchProgress> {
+    const search = visible(await this.store.getSearchState(id), id, tenant);
+    return { search, trials: await readTrials(this.store, id, previous?.trials) };
   }
 
   /** No new trials; waiting ones are cancelled now, running ones at their next epoch boundary. */
@@ -134,10 +138,14 @@ export class SearchService {
   }
 
   private async require(id: string, tenant?: string): Promise<SearchRecord> {
-    const search = await this.store.getSearch(id);
-    if (!search || (tenant !== undefined && search.tenant !== tenant)) throw new NotFoundError('search', id);
-    return search;
+    return visible(await this.store.getSearch(id), id, tenant);
   }
+}
+
+/** Another tenant's search is not found, exactly like one that does not exist. */
+function visible<S extends { tenant: string | null }>(search: S | null, id: string, tenant?: string): S {
+  if (!search || (tenant !== undefined && search.tenant !== tenant)) throw new NotFoundError('search', id);
+  return search;
 }
 
 const MAX_CONFLICTS = 20;

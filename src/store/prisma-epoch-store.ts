@@ -14,6 +14,11 @@ export function prismaEpochStore(db: DbClient, run: Runner): EpochStore {
       return run(async () => (await db.epochMetric.findMany({ where: { trialId }, orderBy: [...BY_EPOCH] })).map(toEpoch));
     },
 
+    listEpochsOf(trialIds) {
+      if (trialIds.length === 0) return Promise.resolve([]);
+      return run(async () => (await db.epochMetric.findMany({ where: { trialId: { in: trialIds } }, orderBy: [{ trialId: 'asc' }, ...BY_EPOCH] })).map(toEpoch));
+    },
+
     recordEpoch(e) {
       const values = { loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy, durationMs: e.durationMs };
       const key = { trialId: e.trialId, execution: e.execution ?? 0, epoch: e.epoch };

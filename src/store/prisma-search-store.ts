@@ -5,7 +5,7 @@ import type { HpValues } from '../domain/hyperparameters.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
 import type { Search, Trial } from '../generated/sqlite/client.js';
-import type { NewTrial, SearchPatch, SearchRecord, SearchStore, TrialPatch, TrialRecord, TrialSource, TrialWithEpochs } from '../ports/search-store.js';
+import type { NewTrial, SearchPatch, SearchRecord, SearchState, SearchStore, TrialPatch, TrialRecord, TrialSource, TrialWithEpochs } from '../ports/search-store.js';
 import { BY_EPOCH, toEpoch } from './prisma-epoch-store.js';
 import { json, type DbClient, type Prisma } from './prisma-client.js';
 import type { Runner } from './sqlite-queue.js';
@@ -13,6 +13,10 @@ import type { Runner } from './sqlite-queue.js';
 /** Selects the id of the trial's model with the trial, for TrialRecord.modelId. */
 const WITH_MODEL_ID = { model: { select: { id: true } } } as const;
 const BY_NUMBER = { number: 'asc' } as const;
+/** Every column of a search but its spec, which can be megabytes and never changes. */
+const WITHOUT_SPEC = {
+  id: true, name: true, status: true, version: true, error: true, bestTrialId: true, bestModelId: true, createdAt: true, finishedAt: true, tenant: true, pendingTrials: true,
+} as const;
 
 export function prismaSearchStore(db: DbClient, run: Runner): SearchStore {
   return {
@@ -25,6 +29,13 @@ export function prismaSearchStore(db: DbClient, run: Runner): SearchStore {
       return run(async () => {
         const row = await db.search.findUnique({ where: { id } });
         return row && toSearch(row);
+      });
+    },
+
+    getSearchState(id) {
+      return run(async () => {
+        const row = await db.search.findUnique({ where: { id }, select: WITHOUT_SPEC });
+        return row && toSearchState(row);
       });
     },
 
@@ -107,10 +118,15 @@ function trialPatch(p: TrialPatch): Prisma.TrialUpdateManyMutationInput {
 }
 
 function toSearch(row: Search): SearchRecord {
+  const { id, name, status, version, error, bestTrialId, bestModelId, createdAt, finishedAt, tenant, pendingTrials } = toSearchState(row);
+  return { id, name, spec: row.spec as unknown as SearchSpec, status, version, error, bestTrialId, bestModelId, createdAt, finishedAt, tenant, pendingTrials };
+}
+
+function toSearchState(row: Omit<Search, 'spec' | 'updatedAt'>): SearchState {
   const { id, name, version, error, bestTrialId, bestModelId, createdAt, finishedAt, tenant } = row;
   // Nullable column: a search created without warm starts has none pending.
   const pendingTrials = (row.pendingTrials ?? []) as HpValues[];
-  return { id, name, spec: row.spec as unknown as SearchSpec, status: row.status as SearchStatus, version, error, bestTrialId, bestModelId, createdAt, finishedAt, tenant, pendingTrials };
+  return { id, name, status: row.status as SearchStatus, version, error, bestTrialId, bestModelId, createdAt, finishedAt, tenant, pendingTrials };
 }
 
 function toTrial(row: Trial & { model: { id: string } | null }): TrialRecord {
