@@ -77,9 +77,9 @@ export function toErrorResponse(err: unknown): ErrorResponse {
     // Our own status-carrying errors (src/datasets/limits.ts, src/routes/multipart-form.ts) say it in our words already.
     if (fe.code !== undefined && OWN_CODES.has(fe.code)) return { status: fe.statusCode, body: { error: { code: fe.code, message: fe.message } } };
     // Fastify's and its plugins' (FST_*): our wording, never theirs.
-    const [code, message] = FRAMEWORK_ERRORS[fe.code ?? ''] ?? BY_STATUS[fe.statusCode] ?? ['BAD_REQUEST', 'the request is malformed'];
-    const status = FRAMEWORK_ERRORS[fe.code ?? ''] || BY_STATUS[fe.statusCode] ? fe.statusCode : 400;
-    return { status, body: { error: { code, message } } };
+    // The library's status stands (a 403 stays a 403); only its words are replaced.
+    const [code, message] = FRAMEWORK_ERRORS[fe.code ?? ''] ?? BY_STATUS[fe.statusCode] ?? ['BAD_REQUEST', 'the request cannot be served'];
+    return { status: fe.statusCode, body: { error: { code, message } } };
   }
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal server error' } } };
 }
@@ -107,6 +107,7 @@ const FRAMEWORK_ERRORS: Record<string, [string, string]> = {
 /** Any other 4xx from a library, by status. */
 const BY_STATUS: Record<number, [string, string]> = {
   400: ['BAD_REQUEST', 'the request is malformed'],
+  403: ['FORBIDDEN', 'forbidden'],
   404: ['NOT_FOUND', 'not found'],
   405: ['METHOD_NOT_ALLOWED', 'method not allowed'],
   406: ['NOT_ACCEPTABLE', 'the request cannot be answered in an acceptable form'],
