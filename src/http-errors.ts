@@ -1,7 +1,7 @@
 // The one place errors become HTTP responses. 5xx details never leave the process.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from './auth/errors.js';
-import { ConflictError, DomainError, NotFoundError, TrainingError, ValidationError } from './domain/errors.js';
+import { ConflictError, DomainError, NotFoundError, QuotaExceededError, TrainingError, ValidationError } from './domain/errors.js';
 
 export interface ErrorResponse {
   status: number;
@@ -14,6 +14,7 @@ const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
   [ForbiddenError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
+  [QuotaExceededError, 409],
   [TrainingError, 422],
   [RateLimitedError, 429],
 ];

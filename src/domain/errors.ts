@@ -39,3 +39,14 @@ export class TrainingError extends DomainError {
 export class TrialCancelledError extends DomainError {
   readonly code = 'TRIAL_CANCELLED';
 }
+
+/**
+ * A tenant's quota (datasets, bytes stored, searches running at once) would be exceeded. Waiting
+ * does not help as it does for a rate limit: the tenant must free something first, hence 409.
+ */
+export class QuotaExceededError extends DomainError {
+  readonly code = 'QUOTA_EXCEEDED';
+  constructor(readonly quota: string, readonly limit: number, readonly used: number, readonly setting: string) {
+    super(`quota exceeded: ${quota} is limited to ${limit} per tenant (${used} in use; ${setting})`, { quota, limit, used, setting });
+  }
+}
