@@ -3,6 +3,7 @@
 // is reported not found, exactly like one that does not exist. Omitted (authentication off), all.
 import { randomInt, randomUUID } from 'node:crypto';
 import { BUILTIN_CATALOG, type DatasetCatalog } from '../domain/dataset-source.js';
+import { datasetInfo } from '../domain/datasets.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { comboKey, validateValues, type HpValues } from '../domain/hyperparameters.js';
 import { pastDeadline, trialEpochs } from '../domain/schedule.js';
@@ -32,7 +33,13 @@ export class SearchService {
     // A seed is always stored, so a search without one is still reproducible afterwards.
     const spec = normalizeSpec(request, () => randomInt(2 ** 31));
     validateSpec(spec, this.limits, await this.datasets.info(spec.dataset.id, tenant));
-    const search = await this.store.createSearch({ id: randomUUID(), name: spec.name, spec, tenant: tenant ?? null });
+    const input = { id: randomUUID(), name: spec.name, spec, tenant: tenant ?? null };
+    // An upload is checked again under its row's lock as the search is inserted: a delete cannot slip between.
+    const search = datasetInfo(spec.dataset.id) ? await this.store.createSearch(input) : await this.store.createSearchOnDataset(input, spec.dataset.id);
+    if ('datasetState' in search) {
+      const why = search.datasetState === 'missing' ? 'was deleted' : `is ${search.datasetState}, not ready`;
+      throw new ValidationError('dataset.id', `unknown dataset '${spec.dataset.id}': it ${why}`);
+    }
     await this.scheduler.advance(search.id);
     return this.get(search.id);
   }
