@@ -9,7 +9,7 @@ import { comboKey, validateValues, type HpValues } from '../domain/hyperparamete
 import { pastDeadline, trialEpochs } from '../domain/schedule.js';
 import { isMultiFidelity, normalizeSpec, validateSpec, type SearchLimits, type SearchRequest } from '../domain/search-spec.js';
 import { attemptsPerTrial } from '../domain/trial-attempts.js';
-import { isFinalSearchStatus } from '../domain/trial-state.js';
+import { isFinalSearchStatus, isFinalTrialStatus } from '../domain/trial-state.js';
 import type { TrialQueue } from '../ports/trial-queue.js';
 import type { NewTrial, SearchRecord, TrialRecord } from '../ports/search-store.js';
 import type { Store } from '../ports/store.js';
@@ -83,6 +83,34 @@ export class SearchService {
       if (await moveTrial(this.store, trial.id, 'cancelled', { finishedAt: new Date() }, 'waiting')) await this.queue.removeIfIdle(trial.id);
     }
     return this.get(id);
+  }
+
+  /**
+   * Cancels one trial of a search, a retrain of a completed one included; the search goes on with
+   * its other trials. A waiting trial ends now: its job is dropped, and a worker that already took
+   * it loses the waiting → running compare-and-set. A running one gets a stored request its run
+   * reads after each epoch (the worker is another process), so it ends 'cancelled' at its next
+   * epoch boundary with the epochs it trained kept.
+   */
+  async cancelTrial(id: string, trialId: string, tenant?: string): Promise<TrialView> {
+    const search = await this.require(id, tenant);
+    for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+      const trial = await this.store.getTrial(trialId);
+      if (!trial || trial.searchId !== id) throw new NotFoundError('trial', trialId);
+      if (isFinalTrialStatus(trial.status))
+        throw new ConflictError(`trial '${trialId}' already ${trial.status}: only a waiting or running trial can be cancelled`, { status: trial.status });
+      const now = new Date();
+      if (trial.status === 'waiting') {
+        const patch = { finishedAt: now, cancelRequestedAt: now, error: 'cancelled on request before it ran' };
+        if (!(await moveTrial(this.store, trialId, 'cancelled', patch, 'waiting'))) continue; // it started meanwhile
+        await this.queue.removeIfIdle(trialId);
+        // Its place in budget.maxParallelTrials is free again.
+        await this.scheduler.advance(id);
+      } else if (!(await this.store.updateTrialIf(trialId, ['running'], { cancelRequestedAt: trial.cancelRequestedAt ?? now }))) continue;
+      const stored = (await this.store.getTrial(trialId))!;
+      return trialView({ ...stored, epochs: await this.store.listEpochs(trialId) }, search.spec);
+    }
+    throw new Error(`trial ${trialId}: too many concurrent state changes`);
   }
 
   /**
