@@ -27,4 +27,9 @@ export interface DatasetStore {
   searchesUsing(id: string): Promise<string[]>;
   /** False when there was no such dataset. */
   deleteDataset(id: string): Promise<boolean>;
+  /**
+   * Deletes the dataset unless an unfinished search uses it (see searchesUsing), checked and done
+   * in one transaction on the dataset's row, so no search can be created on it in between.
+   */
+  deleteDatasetUnlessUsed(id: string): Promise<{ outcome: 'deleted' | 'not-found' } | { outcome: 'in-use'; searchIds: string[] }>;
 }

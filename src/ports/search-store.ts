@@ -59,6 +59,8 @@ export interface TrialRecord extends TrialPlanFields {
   startedAt: Date | null;
   finishedAt: Date | null;
   heartbeatAt: Date | null;
+  /** A user asked to cancel it (POST .../trials/:trialId/cancel) while it ran: it stops at its next epoch boundary. */
+  cancelRequestedAt: Date | null;
 }
 
 export interface TrialWithEpochs extends TrialRecord {
@@ -93,10 +95,22 @@ export interface TrialPatch {
   startedAt?: Date | null;
   finishedAt?: Date | null;
   heartbeatAt?: Date | null;
+  cancelRequestedAt?: Date | null;
 }
 
+export interface NewSearch { id: string; name: string; spec: SearchSpec; tenant?: string | null }
+
+/** Why a search was not created on an uploaded dataset: its row is gone, or its status is not 'ready'. */
+export interface DatasetUnavailable { datasetState: string }
+
 export interface SearchStore {
-  createSearch(input: { id: string; name: string; spec: SearchSpec; tenant?: string | null }): Promise<SearchRecord>;
+  createSearch(input: NewSearch): Promise<SearchRecord>;
+  /**
+   * Creates the search only while the uploaded dataset `datasetId` exists (and is ready, where
+   * datasets have a status): checked and inserted in one transaction on the dataset's row, so a
+   * concurrent delete either sees the search or deletes first. 'missing': the dataset is gone.
+   */
+  createSearchOnDataset(input: NewSearch, datasetId: string): Promise<SearchRecord | DatasetUnavailable>;
   getSearch(id: string): Promise<SearchRecord | null>;
   /** The search without reading its spec (GET /searches/:id/events polls it). */
   getSearchState(id: string): Promise<SearchState | null>;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RateLimitOptions } from '@fastify/rate-limit';
 import { cancelSearchSchema, createSearchSchema, getSearchSchema, listSearchesSchema, listTrialsSchema, searchEventsSchema } from '../schemas/search-schemas.js';
+import { cancelTrialSchema } from '../schemas/trial-schemas.js';
 import { retrainSchema, warmStartSchema } from '../schemas/workflow-schemas.js';
 import type { SearchService } from '../services/search-service.js';
 import { searchEventsRoute, type EventStreamOptions } from './search-events.js';
@@ -17,5 +18,10 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ searches: SearchService; 
     reply.status(202).send(await searches.enqueueTrials(req.params.id, req.body.trials.map((t) => t.hyperparameters), req.tenant)));
   app.post('/searches/:id/retrain', { schema: retrainSchema }, async (req, reply) =>
     reply.status(202).send(await searches.retrain(req.params.id, req.body.epochs, req.tenant)));
+  app.post('/searches/:id/trials/:trialId/cancel', { schema: cancelTrialSchema }, async (req, reply) => {
+    const trial = await searches.cancelTrial(req.params.id, req.params.trialId, req.tenant);
+    // 202: a running trial stops later, at its next epoch boundary.
+    return reply.status(trial.status === 'cancelled' ? 200 : 202).send(trial);
+  });
   app.get('/searches/:id/events', { schema: searchEventsSchema }, searchEventsRoute(app, searches, events));
 };

@@ -141,6 +141,7 @@ export const TrialResponse = Type.Object({
   source: Type.Optional(Literals(['oracle', 'user', 'retrain'] as const)),
   epochs: Type.Array(EpochResponse),
   meanEpochs: Type.Optional(Type.Array(EpochResponse, { description: 'with executionsPerTrial > 1: per epoch, the mean over the executions that reached it' })),
+  cancelRequested: Type.Optional(Type.Boolean({ description: 'present once a user asked to cancel it: a running trial stops at its next epoch boundary' })),
   backend: Nullable(Type.String()),
   modelId: Nullable(Type.String()),
   error: Nullable(Type.String()),

@@ -54,10 +54,13 @@ export class DatasetService implements DatasetSource {
   async delete(id: string, tenant?: string): Promise<void> {
     if (datasetInfo(id)) throw new ConflictError(`dataset '${id}' is built in and cannot be deleted`);
     await this.require(id, tenant);
-    const using = await this.store.searchesUsing(id);
-    if (using.length > 0)
+    // Checked and deleted in one transaction on its row: a search created meanwhile is either seen or refused.
+    const result = await this.store.deleteDatasetUnlessUsed(id);
+    if (result.outcome === 'not-found') throw new NotFoundError('dataset', id);
+    if (result.outcome === 'in-use') {
+      const using = result.searchIds;
       throw new ConflictError(`dataset '${id}' is used by search(es) ${using.join(', ')} still training: cancel them or wait until they finish`, { searchIds: using });
-    if (!(await this.store.deleteDataset(id))) throw new NotFoundError('dataset', id);
+    }
   }
 
   async info(id: string, tenant?: string): Promise<DatasetInfo | undefined> {

@@ -54,7 +54,10 @@ export async function reconcile(store: Store, queue: TrialQueue, scheduler: Sche
     if (await queue.isHeld(t.id)) continue;
     const attempts = await attemptsOf(t);
     const silentFor = Math.round((Date.now() - beat) / 1000);
-    if (failedForGood({ made: t.attempts, allowed: attempts })) {
+    if (t.cancelRequestedAt) {
+      // A user cancelled it: its lost run ends it here instead of a retry that would stop at once.
+      await moveTrial(store, t.id, 'cancelled', { finishedAt: new Date(), error: `cancelled on request; its worker was lost (no heartbeat for ${silentFor}s)` }, 'running');
+    } else if (failedForGood({ made: t.attempts, allowed: attempts })) {
       await failTrial(store, t.id, `trial lost its worker (no heartbeat for ${silentFor}s) after ${t.attempts} of ${attempts} attempt(s)`);
     } else if (await moveTrial(store, t.id, 'waiting', { heartbeatAt: null }, 'running')) {
       // The lost run counted as an attempt when it started; the retry resumes from its checkpoint.

@@ -3,12 +3,13 @@
 // is reported not found, exactly like one that does not exist. Omitted (authentication off), all.
 import { randomInt, randomUUID } from 'node:crypto';
 import { BUILTIN_CATALOG, type DatasetCatalog } from '../domain/dataset-source.js';
+import { datasetInfo } from '../domain/datasets.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { comboKey, validateValues, type HpValues } from '../domain/hyperparameters.js';
 import { pastDeadline, trialEpochs } from '../domain/schedule.js';
 import { isMultiFidelity, normalizeSpec, validateSpec, type SearchLimits, type SearchRequest } from '../domain/search-spec.js';
 import { attemptsPerTrial } from '../domain/trial-attempts.js';
-import { isFinalSearchStatus } from '../domain/trial-state.js';
+import { isFinalSearchStatus, isFinalTrialStatus } from '../domain/trial-state.js';
 import type { TrialQueue } from '../ports/trial-queue.js';
 import type { NewTrial, SearchRecord, TrialRecord } from '../ports/search-store.js';
 import type { Store } from '../ports/store.js';
@@ -32,7 +33,13 @@ export class SearchService {
     // A seed is always stored, so a search without one is still reproducible afterwards.
     const spec = normalizeSpec(request, () => randomInt(2 ** 31));
     validateSpec(spec, this.limits, await this.datasets.info(spec.dataset.id, tenant));
-    const search = await this.store.createSearch({ id: randomUUID(), name: spec.name, spec, tenant: tenant ?? null });
+    const input = { id: randomUUID(), name: spec.name, spec, tenant: tenant ?? null };
+    // An upload is checked again under its row's lock as the search is inserted: a delete cannot slip between.
+    const search = datasetInfo(spec.dataset.id) ? await this.store.createSearch(input) : await this.store.createSearchOnDataset(input, spec.dataset.id);
+    if ('datasetState' in search) {
+      const why = search.datasetState === 'missing' ? 'was deleted' : `is ${search.datasetState}, not ready`;
+      throw new ValidationError('dataset.id', `unknown dataset '${spec.dataset.id}': it ${why}`);
+    }
     await this.scheduler.advance(search.id);
     return this.get(search.id);
   }
@@ -76,6 +83,34 @@ export class SearchService {
       if (await moveTrial(this.store, trial.id, 'cancelled', { finishedAt: new Date() }, 'waiting')) await this.queue.removeIfIdle(trial.id);
     }
     return this.get(id);
+  }
+
+  /**
+   * Cancels one trial of a search, a retrain of a completed one included; the search goes on with
+   * its other trials. A waiting trial ends now: its job is dropped, and a worker that already took
+   * it loses the waiting → running compare-and-set. A running one gets a stored request its run
+   * reads after each epoch (the worker is another process), so it ends 'cancelled' at its next
+   * epoch boundary with the epochs it trained kept.
+   */
+  async cancelTrial(id: string, trialId: string, tenant?: string): Promise<TrialView> {
+    const search = await this.require(id, tenant);
+    for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+      const trial = await this.store.getTrial(trialId);
+      if (!trial || trial.searchId !== id) throw new NotFoundError('trial', trialId);
+      if (isFinalTrialStatus(trial.status))
+        throw new ConflictError(`trial '${trialId}' already ${trial.status}: only a waiting or running trial can be cancelled`, { status: trial.status });
+      const now = new Date();
+      if (trial.status === 'waiting') {
+        const patch = { finishedAt: now, cancelRequestedAt: now, error: 'cancelled on request before it ran' };
+        if (!(await moveTrial(this.store, trialId, 'cancelled', patch, 'waiting'))) continue; // it started meanwhile
+        await this.queue.removeIfIdle(trialId);
+        // Its place in budget.maxParallelTrials is free again.
+        await this.scheduler.advance(id);
+      } else if (!(await this.store.updateTrialIf(trialId, ['running'], { cancelRequestedAt: trial.cancelRequestedAt ?? now }))) continue;
+      const stored = (await this.store.getTrial(trialId))!;
+      return trialView({ ...stored, epochs: await this.store.listEpochs(trialId) }, search.spec);
+    }
+    throw new Error(`trial ${trialId}: too many concurrent state changes`);
   }
 
   /**

@@ -102,6 +102,7 @@ export class TrialRun {
       },
     });
     if (decision.kind === 'search-ended') throw new TrialCancelledError(`search '${searchId}' was ${decision.searchStatus}`);
+    if (decision.kind === 'cancel-requested') throw new TrialCancelledError(`cancelled on request after epoch ${result.epochs.at(-1)?.epoch ?? trial.initialEpoch}`);
     if (decision.kind === 'hand-back') return this.handBack(execution, result);
     if (!result.best || !result.artifact) throw new Error('training returned no result');
     const done: ExecutionBest = { execution, best: result.best, lastEpoch: result.epochs.at(-1)?.epoch ?? result.best.epoch };
@@ -127,7 +128,9 @@ export class TrialRun {
     if (!finished) await store.saveCheckpoint({ trialId: trial.id, execution, ...(await checkpoint()) });
     await this.beat();
     log.info({ execution, ...m }, 'epoch done');
-    const end: EpochEnd = { retrain: trial.source === 'retrain', searchStatus: (await store.getSearch(search.id))?.status, finished };
+    // Read from the store, not this process: the API records a cancel request (see SearchService.cancelTrial).
+    const cancelRequested = (await store.getTrial(trial.id))?.cancelRequestedAt != null;
+    const end: EpochEnd = { retrain: trial.source === 'retrain', searchStatus: (await store.getSearch(search.id))?.status, finished, cancelRequested };
     const pruneReason = asksPruner(end) ? await pruneVerdict(store, search, trial.id, m.epoch) : null;
     return afterEpoch({ ...end, pruneReason, shutdownRequested: control.stopRequested() });
   }

@@ -50,8 +50,11 @@ export class TrialRunner {
     const log = this.log.child({ searchId: search.id, trialId, trial: trial.number });
     // budget.maxDurationSeconds: no trial starts after it (one that already ran may finish).
     const lateStart = trial.source !== 'retrain' && trial.startedAt === null && pastDeadline(search.spec, search.createdAt, now());
-    if (searchStopsTrial(trial.source === 'retrain', search.status) || lateStart) {
-      await moveTrial(store, trialId, 'cancelled', { finishedAt: now(), ...(lateStart && { error: 'not started: budget.maxDurationSeconds had passed' }) });
+    // A cancel requested while an earlier attempt ran (it crashed, or was handed back, before its next epoch end).
+    const requested = trial.cancelRequestedAt !== null;
+    if (searchStopsTrial(trial.source === 'retrain', search.status) || lateStart || requested) {
+      const error = requested ? 'cancelled on request before it could run again' : lateStart ? 'not started: budget.maxDurationSeconds had passed' : undefined;
+      await moveTrial(store, trialId, 'cancelled', { finishedAt: now(), ...(error && { error }) });
       return 'cancelled';
     }
     const started = await moveTrial(store, trialId, 'running', {

@@ -50,6 +50,7 @@ export function trialView(t: TrialWithEpochs, spec: SearchSpec): TrialView {
     rung: t.rung,
     epochs,
     ...(multiple ? { meanEpochs: meanEpochs(epochs) } : {}),
+    ...(t.cancelRequestedAt ? { cancelRequested: true } : {}),
     backend: t.backend,
     modelId: t.modelId,
     error: t.error,

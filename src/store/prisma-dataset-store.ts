@@ -5,6 +5,7 @@ import type { DatasetFormat } from '../domain/datasets.js';
 import { isFinalSearchStatus, isFinalTrialStatus, SEARCH_STATUSES, TRIAL_STATUSES } from '../domain/trial-state.js';
 import type { Dataset } from '../generated/sqlite/client.js';
 import type { DatasetBlobs, DatasetRecord, DatasetStore } from '../ports/dataset-store.js';
+import type { DatasetRowLock } from './dataset-row-lock.js';
 import { json, type DbClient } from './prisma-client.js';
 import type { Runner } from './sqlite-queue.js';
 
@@ -12,7 +13,7 @@ const ACTIVE = SEARCH_STATUSES.filter((s) => !isFinalSearchStatus(s));
 const UNFINISHED_TRIAL = TRIAL_STATUSES.filter((s) => !isFinalTrialStatus(s));
 
 export class PrismaDatasetStore implements DatasetStore {
-  constructor(private readonly db: DbClient, private readonly run: Runner) {}
+  constructor(private readonly db: DbClient, private readonly run: Runner, private readonly lockRow: DatasetRowLock) {}
 
   createDataset(record: Omit<DatasetRecord, 'createdAt'>, data: { train: DatasetBlobs; test: DatasetBlobs }): Promise<DatasetRecord> {
     // Prisma wants a Uint8Array over a plain ArrayBuffer of exactly its bytes: copy views.
@@ -52,16 +53,7 @@ export class PrismaDatasetStore implements DatasetStore {
   }
 
   searchesUsing(id: string): Promise<string[]> {
-    return this.run(async () => {
-      // The dataset id sits inside the spec's JSON, which the two providers filter differently;
-      // unfinished searches are few, so they are filtered here. A finished search still reads its
-      // dataset while a retrain of it waits or runs.
-      const rows = await this.db.search.findMany({
-        where: { OR: [{ status: { in: [...ACTIVE] } }, { trials: { some: { status: { in: [...UNFINISHED_TRIAL] } } } }] },
-        select: { id: true, spec: true },
-      });
-      return rows.filter((r) => (r.spec as { dataset?: { id?: unknown } } | null)?.dataset?.id === id).map((r) => r.id);
-    });
+    return this.run(() => searchesUsing(this.db, id));
   }
 
   deleteDataset(id: string): Promise<boolean> {
@@ -73,6 +65,31 @@ export class PrismaDatasetStore implements DatasetStore {
       return count > 0;
     });
   }
+
+  deleteDatasetUnlessUsed(id: string): ReturnType<DatasetStore['deleteDatasetUnlessUsed']> {
+    return this.run(() => this.db.$transaction(async (tx) => {
+      // Locked before the check: a search created on it now either committed already (and is
+      // seen below) or waits for this transaction and then finds the dataset gone.
+      if (!(await this.lockRow(tx, id, 'update'))) return { outcome: 'not-found' as const };
+      const searchIds = await searchesUsing(tx, id);
+      if (searchIds.length > 0) return { outcome: 'in-use' as const, searchIds };
+      await tx.datasetData.deleteMany({ where: { datasetId: id } });
+      await tx.dataset.deleteMany({ where: { id } });
+      return { outcome: 'deleted' as const };
+    }));
+  }
+}
+
+/** Unfinished searches that train on the dataset (see DatasetStore.searchesUsing). */
+async function searchesUsing(db: Pick<DbClient, 'search'>, id: string): Promise<string[]> {
+  // The dataset id sits inside the spec's JSON, which the two providers filter differently;
+  // unfinished searches are few, so they are filtered here. A finished search still reads its
+  // dataset while a retrain of it waits or runs.
+  const rows = await db.search.findMany({
+    where: { OR: [{ status: { in: [...ACTIVE] } }, { trials: { some: { status: { in: [...UNFINISHED_TRIAL] } } } }] },
+    select: { id: true, spec: true },
+  });
+  return rows.filter((r) => (r.spec as { dataset?: { id?: unknown } } | null)?.dataset?.id === id).map((r) => r.id);
 }
 
 function toDataset(row: Dataset): DatasetRecord {

@@ -5,7 +5,8 @@ import type { HpValues } from '../domain/hyperparameters.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
 import type { Search, Trial } from '../generated/sqlite/client.js';
-import type { NewTrial, SearchPatch, SearchRecord, SearchState, SearchStore, TrialPatch, TrialRecord, TrialSource, TrialWithEpochs } from '../ports/search-store.js';
+import type { NewSearch, NewTrial, SearchPatch, SearchRecord, SearchState, SearchStore, TrialPatch, TrialRecord, TrialSource, TrialWithEpochs } from '../ports/search-store.js';
+import type { DatasetRowLock } from './dataset-row-lock.js';
 import { BY_EPOCH, toEpoch } from './prisma-epoch-store.js';
 import { json, type DbClient, type Prisma } from './prisma-client.js';
 import type { Runner } from './sqlite-queue.js';
@@ -18,11 +19,24 @@ const WITHOUT_SPEC = {
   id: true, name: true, status: true, version: true, error: true, bestTrialId: true, bestModelId: true, createdAt: true, finishedAt: true, tenant: true, pendingTrials: true,
 } as const;
 
-export function prismaSearchStore(db: DbClient, run: Runner): SearchStore {
+const newSearch = (input: NewSearch) =>
+  ({ id: input.id, name: input.name, spec: json(input.spec), status: 'queued' satisfies SearchStatus, tenant: input.tenant ?? null });
+
+export function prismaSearchStore(db: DbClient, run: Runner, lockDataset: DatasetRowLock): SearchStore {
   return {
     createSearch(input) {
-      const data = { id: input.id, name: input.name, spec: json(input.spec), status: 'queued' satisfies SearchStatus, tenant: input.tenant ?? null };
-      return run(async () => toSearch(await db.search.create({ data })));
+      return run(async () => toSearch(await db.search.create({ data: newSearch(input) })));
+    },
+
+    createSearchOnDataset(input, datasetId) {
+      return run(() => db.$transaction(async (tx) => {
+        // A share lock: searches created at once on one dataset do not wait for each other, a delete waits for them.
+        const row = await lockDataset(tx, datasetId, 'share');
+        if (!row) return { datasetState: 'missing' };
+        // Datasets may carry a status (uploads processed off the API's loop): only a ready one takes searches.
+        if (typeof row.status === 'string' && row.status !== 'ready') return { datasetState: row.status };
+        return toSearch(await tx.search.create({ data: newSearch(input) }));
+      }));
     },
 
     getSearch(id) {
@@ -113,8 +127,8 @@ function searchPatch(p: SearchPatch): Prisma.SearchUpdateManyMutationInput {
 }
 
 function trialPatch(p: TrialPatch): Prisma.TrialUpdateManyMutationInput {
-  const { status, valAccuracy, value, targetEpochs, backend, error, attempts, startedAt, finishedAt, heartbeatAt } = p;
-  return { status, valAccuracy, value, targetEpochs, backend, error, attempts, startedAt, finishedAt, heartbeatAt };
+  const { status, valAccuracy, value, targetEpochs, backend, error, attempts, startedAt, finishedAt, heartbeatAt, cancelRequestedAt } = p;
+  return { status, valAccuracy, value, targetEpochs, backend, error, attempts, startedAt, finishedAt, heartbeatAt, cancelRequestedAt };
 }
 
 function toSearch(row: Search): SearchRecord {
@@ -130,11 +144,11 @@ function toSearchState(row: Omit<Search, 'spec' | 'updatedAt'>): SearchState {
 }
 
 function toTrial(row: Trial & { model: { id: string } | null }): TrialRecord {
-  const { id, searchId, number, valAccuracy, value, backend, error, attempts, createdAt, startedAt, finishedAt, heartbeatAt } = row;
+  const { id, searchId, number, valAccuracy, value, backend, error, attempts, createdAt, startedAt, finishedAt, heartbeatAt, cancelRequestedAt } = row;
   const { targetEpochs, initialEpoch, parentTrialId, bracket, rung } = row;
   const hyperparameters = row.hyperparameters as HpValues;
   return {
     id, searchId, number, status: row.status as TrialStatus, hyperparameters, valAccuracy, value, backend, error, attempts, modelId: row.model?.id ?? null,
-    createdAt, startedAt, finishedAt, heartbeatAt, targetEpochs, initialEpoch, parentTrialId, bracket, rung, source: row.source as TrialSource,
+    createdAt, startedAt, finishedAt, heartbeatAt, cancelRequestedAt, targetEpochs, initialEpoch, parentTrialId, bracket, rung, source: row.source as TrialSource,
   };
 }

@@ -3,6 +3,7 @@
 import type { ApiKeyStore } from '../ports/api-key-store.js';
 import type { DatasetStore } from '../ports/dataset-store.js';
 import type { Store } from '../ports/store.js';
+import { datasetRowLock } from './dataset-row-lock.js';
 import { parseDatabaseUrl } from './migrate.js';
 import { PrismaApiKeyStore } from './prisma-api-key-store.js';
 import { createPrismaClient } from './prisma-client.js';
@@ -28,12 +29,13 @@ export async function openPrismaStore(databaseUrl: string): Promise<PrismaStore>
   const db = createPrismaClient(databaseUrl);
   await db.$connect();
   const run = target.provider === 'sqlite' ? sqliteQueue(target.path) : unqueued;
+  const lockDataset = datasetRowLock(target);
   return {
-    ...prismaSearchStore(db, run),
+    ...prismaSearchStore(db, run, lockDataset),
     ...prismaEpochStore(db, run),
     ...prismaModelStore(db, run),
     apiKeys: () => new PrismaApiKeyStore(db, run),
-    datasets: () => new PrismaDatasetStore(db, run),
+    datasets: () => new PrismaDatasetStore(db, run, lockDataset),
     close: () => run(() => db.$disconnect()),
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { afterEpoch, asksPruner, engineDecision, searchStopsTrial, type EpochEnd } from '../../src/domain/after-epoch.js';
 import type { SearchStatus } from '../../src/domain/trial-state.js';
 
-const mid: EpochEnd = { retrain: false, searchStatus: 'running', finished: false };
+const mid: EpochEnd = { retrain: false, searchStatus: 'running', finished: false, cancelRequested: false };
 const decide = (e: Partial<EpochEnd> & { pruneReason?: string | null; shutdownRequested?: boolean } = {}) =>
   afterEpoch({ ...mid, pruneReason: null, shutdownRequested: false, ...e });
 
@@ -21,6 +21,7 @@ describe('asksPruner', () => {
     expect(asksPruner({ ...mid, retrain: true })).toBe(false);
     expect(asksPruner({ ...mid, searchStatus: 'cancelled' })).toBe(false);
     expect(asksPruner({ ...mid, searchStatus: undefined })).toBe(true); // a vanished search ends nothing
+    expect(asksPruner({ ...mid, cancelRequested: true })).toBe(false); // it ends anyway
   });
 });
 
@@ -42,6 +43,17 @@ describe('afterEpoch', () => {
     expect(decide({ retrain: true, searchStatus: 'cancelled' })).toEqual({ kind: 'search-ended', searchStatus: 'cancelled' });
   });
 
+  it("stops a trial a user cancelled: any trial, over a verdict or a shutdown, even after its last epoch", () => {
+    const cancel = { kind: 'cancel-requested' };
+    expect(decide({ cancelRequested: true })).toEqual(cancel);
+    expect(decide({ cancelRequested: true, retrain: true, searchStatus: 'completed' })).toEqual(cancel);
+    expect(decide({ cancelRequested: true, pruneReason: 'worse', shutdownRequested: true })).toEqual(cancel);
+    expect(decide({ cancelRequested: true, finished: true })).toEqual(cancel);
+    expect(decide({ cancelRequested: true, searchStatus: undefined })).toEqual(cancel);
+    // Its search's end says more (every trial of it stops): that reason wins.
+    expect(decide({ cancelRequested: true, searchStatus: 'cancelled' })).toEqual({ kind: 'search-ended', searchStatus: 'cancelled' });
+  });
+
   it('prunes on a verdict, over a shutdown; never a retrain nor after the last epoch', () => {
     expect(decide({ pruneReason: 'worse than the median' })).toEqual({ kind: 'prune', reason: 'worse than the median' });
     expect(decide({ pruneReason: 'worse', shutdownRequested: true })).toEqual({ kind: 'prune', reason: 'worse' });
@@ -61,6 +73,7 @@ describe('engineDecision', () => {
     expect(engineDecision({ kind: 'continue' })).toBe('continue');
     expect(engineDecision({ kind: 'search-ended', searchStatus: 'cancelled' })).toBe('stop');
     expect(engineDecision({ kind: 'hand-back' })).toBe('stop');
+    expect(engineDecision({ kind: 'cancel-requested' })).toBe('stop');
     expect(engineDecision({ kind: 'prune', reason: 'r' })).toBe('prune');
   });
 });

@@ -3,6 +3,7 @@ import { modelsExport } from './models-export.js';
 import { modelsPredict } from './models-predict.js';
 import { searchCreate } from './search-create.js';
 import { searchList } from './search-list.js';
+import { trialCancel } from './trial-cancel.js';
 import { trials } from './trials.js';
 
-export const COMMANDS: Command[] = [searchCreate, searchList, trials, modelsPredict, modelsExport];
+export const COMMANDS: Command[] = [searchCreate, searchList, trials, trialCancel, modelsPredict, modelsExport];

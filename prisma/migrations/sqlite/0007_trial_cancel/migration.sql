@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "trials" ADD COLUMN "cancel_requested_at" DATETIME;
