@@ -37,6 +37,8 @@ export interface Config {
    * Counted in Redis under `keyPrefix`, so every API process of a deployment shares them.
    */
   rateLimits: { predictPerMinute: number; searchesPerMinute: number; writesPerMinute: number; redis: { url: string; keyPrefix: string } };
+  /** Per tenant (the null tenant with auth off); 0 turns a quota off. */
+  quotas: { runningSearches: number };
   /** How often GET /searches/:id/events polls the store for new progress. */
   eventsPollMs: number;
   /** Open GET /searches/:id/events streams per API key, and in all, per API process. */
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // Under the queue prefix: deployments (and test runs) sharing a Redis keep their own counts.
       redis: { url: redisUrl, keyPrefix: `${queuePrefix}:rate-limit:` },
     },
+    quotas: { runningSearches: int('SEARCH_QUOTA_RUNNING', 10) },
     eventsPollMs: int('EVENTS_POLL_MS', 1000, 50),
     eventsMaxStreamsPerKey: int('EVENTS_MAX_STREAMS_PER_KEY', 10, 1),
     eventsMaxStreams: int('EVENTS_MAX_STREAMS', 1000, 1),
