@@ -80,7 +80,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions) {
   app.register(swaggerUi, swaggerUiOptions);
   // multipart/form-data for uploads; each route reading a form sets its own size limits.
   app.register(multipart, { limits: { files: 4, fields: 20, parts: 30 } });
-  app.register(healthRoutes, { check: deps.health });
+  app.register(healthRoutes, { check: deps.health, keys: deps.apiKeys });
   app.register(searchRoutes, { searches: deps.searches, events: opts.events });
   app.register(modelRoutes, { models: deps.models, metrics: deps.metrics });
   if (deps.metrics) app.register(metricsRoutes, { metrics: deps.metrics });
