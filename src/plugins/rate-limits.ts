@@ -67,16 +67,26 @@ export const rateLimitsPlugin = appWide('hypertune-rate-limits', async (app: Fas
 async function connect(app: FastifyInstance, url: string): Promise<Redis> {
   const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: REDIS_TIMEOUT_MS });
   let down = false;
-  redis.on('error', (err: Error) => {
-    if (!down) app.log.warn({ err }, 'rate limits: Redis unreachable, requests go through uncounted until it is back');
+  let closing = false;
+  // Once per outage: a lost connection ('close') or one that cannot be made ('error', every retry).
+  const lost = (err?: Error) => {
+    if (!down && !closing) app.log.warn({ err }, 'rate limits: Redis unreachable, requests go through uncounted until it is back');
     down = true;
-  });
+  };
+  redis.on('error', lost);
+  redis.on('close', () => lost());
   redis.on('ready', () => {
     if (down) app.log.info('rate limits: Redis is back, requests are counted again');
     down = false;
   });
-  app.addHook('onClose', async () => { redis.disconnect(); });
-  // Counted from the first request when Redis answers; a Redis down at start delays start by 1 s at most.
-  await once(redis, 'ready', { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+  app.addHook('onClose', async () => { closing = true; redis.disconnect(); });
+  // Counted from the first request when Redis answers; one refusing connections does not delay the
+  // start, one that hangs delays it by 1 s at most.
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), 1000);
+  const event = (name: string) => once(redis, name, { signal: ac.signal }).catch(() => undefined);
+  await Promise.race([event('ready'), event('close')]);
+  clearTimeout(timer);
+  ac.abort();
   return redis;
 }
