@@ -1,4 +1,4 @@
-// The rate limits' Redis unreachable: requests go through uncounted, promptly, never a 500 (the
+// The rate limits' Redis unreachable or hanging: requests go through uncounted, promptly, never a 500 (the
 // choice: failing closed would stop every write, predictions included, that do not need Redis);
 // the outage is logged, and counting resumes once Redis is back. The limits count in a private
 // redis-server this test kills and restarts; the queue keeps the shared one.
@@ -49,7 +49,7 @@ describe('rate limits with their Redis down', () => {
     return [res.statusCode, performance.now() - started];
   }
 
-  it('lets requests through uncounted while Redis is down, and counts again once it is back', async () => {
+  it('lets requests through uncounted while Redis hangs or is down, and counts again once it is back', async () => {
     const app = await appCountingIn(`redis://127.0.0.1:${port}`);
     const answers = async (method: 'POST' | 'DELETE', url: string, n: number) => {
       const out: [number, number][] = [];
@@ -58,6 +58,13 @@ describe('rate limits with their Redis down', () => {
     };
     // Up: the third delete within the minute is refused.
     expect((await answers('DELETE', '/datasets/nope', LIMIT + 1)).map(([s]) => s)).toEqual([404, 404, 429]);
+
+    // Hanging (stopped, its connection open): each count gives up after 500 ms, the request goes through.
+    redis!.kill('SIGSTOP');
+    const hung = await answers('POST', '/searches/nope/retrain', 3).finally(() => redis!.kill('SIGCONT'));
+    console.log(`Redis hanging: ${hung.map(([s, ms]) => `${s} in ${ms.toFixed(0)} ms`).join(', ')}`);
+    expect(hung.map(([s]) => s)).toEqual([400, 400, 400]); // no body: the retrain's own 400, not a 429 or a 500
+    for (const [, ms] of hung) expect(ms).toBeLessThan(2000);
 
     await killTree(redis!);
     const down = [...await answers('DELETE', '/datasets/nope', 4), ...await answers('POST', '/searches/nope/cancel', 4)];
