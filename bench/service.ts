@@ -4,6 +4,7 @@
 // own queue prefix and a free port, talked to over HTTP. Stopping removes the temp dir and the queue
 // prefix's Redis keys. Authentication stays off (the embedded single-user mode).
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,8 @@ import { spawnScript } from '../test/support/node-script.js';
 import { freePort } from '../test/support/ports.js';
 import { stopChild } from '../test/support/process-tree.js';
 import { waitFor } from '../test/support/wait.js';
+
+const ADMIN_KEY = randomBytes(24).toString('base64url');
 
 export interface ServiceOptions {
   /** Names the temp dir and the queue prefix. */
@@ -45,11 +48,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const prefix = `bench-${opts.name}-${process.pid}`;
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const env = {
-    // The load benchmarks measure capacity, so the per-client rate limits are off unless the caller's
-    // environment sets them (with their defaults, 30 searches and 600 predictions a minute, a burst
-    // from one client is answered 429).
-    RATE_LIMIT_SEARCHES_PER_MINUTE: '0', RATE_LIMIT_PREDICT_PER_MINUTE: '0',
-    ...process.env, PORT: String(port), DATABASE_URL: `file:${path.join(dir, 'bench.db')}`, QUEUE_PREFIX: prefix,
+    // The load benchmarks measure capacity, so the per-client rate limits and the running-searches
+    // quota are off unless the caller's environment sets them (with their defaults, 30 searches and
+    // 600 predictions a minute, 10 searches at once, a burst from one client is answered 429 or 409).
+    RATE_LIMIT_SEARCHES_PER_MINUTE: '0', RATE_LIMIT_PREDICT_PER_MINUTE: '0', RATE_LIMIT_WRITES_PER_MINUTE: '0', SEARCH_QUOTA_RUNNING: '0',
+    ...process.env,
+    // Authentication stays off; the admin key only gets /health's details (workers, queue counts).
+    ADMIN_API_KEY: ADMIN_KEY, AUTH_ENABLED: 'false', PORT: String(port), DATABASE_URL: `file:${path.join(dir, 'bench.db')}`, QUEUE_PREFIX: prefix,
     REDIS_URL: redisUrl, TRAINING_BACKEND: opts.backend, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...opts.env,
   };
   // The API first: it applies the migrations to the fresh database before the workers open it.
@@ -60,7 +65,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   api.once('exit', () => { exited = true; });
 
   async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-    const res = await fetch(base + url, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    const headers = { authorization: `Bearer ${ADMIN_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) };
+    const res = await fetch(base + url, { method, headers, body: body ? JSON.stringify(body) : undefined });
     if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
     return res.json() as Promise<T>;
   }

@@ -9,7 +9,8 @@ import { errorHandler, notFoundHandler } from './http-errors.js';
 import { openApiOptions, swaggerUiOptions } from './openapi.js';
 import { authPlugin } from './plugins/auth.js';
 import { jsonBodyPlugin } from './plugins/json-body.js';
-import { perMinute, securityPlugin, withSecurityHeaders } from './plugins/security.js';
+import { rateLimitsPlugin, type RateLimitSettings } from './plugins/rate-limits.js';
+import { securityPlugin, withSecurityHeaders } from './plugins/security.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { dashboardRoutes, isDashboardRoute } from './routes/dashboard.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -40,8 +41,8 @@ export interface AppOptions {
   bodyLimit: number;
   /** Default: off, the embedded single-user mode. */
   auth?: { enabled: boolean };
-  /** Requests per minute per key; default: no limits. */
-  rateLimits?: { predictPerMinute: number; searchesPerMinute: number };
+  /** Requests per minute per route and key, counted in Redis when given one; default: no limits. */
+  rateLimits?: RateLimitSettings;
   /** GET /searches/:id/events: how often it polls the store (default 1000 ms), and the caps on open streams. */
   events?: EventStreamOptions;
 }
@@ -72,15 +73,16 @@ export function buildApp(deps: AppDeps, opts: AppOptions) {
   // Headers and rate limits, then auth, app-wide and before the routes so their hooks see every
   // route: the headers' hook first, so a 401 carries them too.
   app.register(securityPlugin);
+  app.register(rateLimitsPlugin, { settings: opts.rateLimits });
   app.register(authPlugin, { enabled: opts.auth?.enabled ?? false, keys: deps.apiKeys, isPublic });
   // Registered before the routes, at the top level, so it sees every route's schema.
   app.register(swagger, openApiOptions);
   app.register(swaggerUi, swaggerUiOptions);
   // multipart/form-data for uploads; each route reading a form sets its own size limits.
   app.register(multipart, { limits: { files: 4, fields: 20, parts: 30 } });
-  app.register(healthRoutes, { check: deps.health });
-  app.register(searchRoutes, { searches: deps.searches, createLimit: perMinute(opts.rateLimits?.searchesPerMinute ?? 0), events: opts.events });
-  app.register(modelRoutes, { models: deps.models, predictLimit: perMinute(opts.rateLimits?.predictPerMinute ?? 0), metrics: deps.metrics });
+  app.register(healthRoutes, { check: deps.health, keys: deps.apiKeys });
+  app.register(searchRoutes, { searches: deps.searches, events: opts.events });
+  app.register(modelRoutes, { models: deps.models, metrics: deps.metrics });
   if (deps.metrics) app.register(metricsRoutes, { metrics: deps.metrics });
   app.register(apiKeyRoutes, { keys: deps.apiKeys });
   if (deps.datasets) app.register(datasetRoutes, { datasets: deps.datasets });

@@ -32,8 +32,13 @@ export interface Config {
   limits: SearchLimits;
   /** Off: one embedded user, no keys. On: every request needs a key (see src/auth/). */
   auth: { enabled: boolean; adminApiKey: string | null };
-  /** Requests per minute per API key (per client IP with auth off); 0 turns a limit off. */
-  rateLimits: { predictPerMinute: number; searchesPerMinute: number };
+  /**
+   * Requests per minute per route and API key (per client IP with auth off); 0 turns a limit off.
+   * Counted in Redis under `keyPrefix`, so every API process of a deployment shares them.
+   */
+  rateLimits: { predictPerMinute: number; searchesPerMinute: number; writesPerMinute: number; redis: { url: string; keyPrefix: string } };
+  /** Per tenant (the null tenant with auth off); 0 turns a quota off. */
+  quotas: { runningSearches: number };
   /** How often GET /searches/:id/events polls the store for new progress. */
   eventsPollMs: number;
   /** Open GET /searches/:id/events streams per API key, and in all, per API process. */
@@ -63,12 +68,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (backend !== 'auto' && !isBackendName(backend)) {
     throw new Error(`TRAINING_BACKEND must be one of auto, ${BACKEND_NAMES.join(', ')}, got '${backend}'`);
   }
+  const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const queuePrefix = env.QUEUE_PREFIX ?? 'hypertune';
   return {
     port: int('PORT', 3000),
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL ?? 'file:./data/hypertune.db',
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    queuePrefix: env.QUEUE_PREFIX ?? 'hypertune',
+    redisUrl,
+    queuePrefix,
     datasetDir: env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist',
     datasetMaxBytes: int('DATASET_MAX_BYTES', 200 * 1024 * 1024, 1024),
     trainingBackend: backend,
@@ -93,7 +100,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: {
       predictPerMinute: int('RATE_LIMIT_PREDICT_PER_MINUTE', 600),
       searchesPerMinute: int('RATE_LIMIT_SEARCHES_PER_MINUTE', 30),
+      writesPerMinute: int('RATE_LIMIT_WRITES_PER_MINUTE', 60),
+      // Under the queue prefix: deployments (and test runs) sharing a Redis keep their own counts.
+      redis: { url: redisUrl, keyPrefix: `${queuePrefix}:rate-limit:` },
     },
+    quotas: { runningSearches: int('SEARCH_QUOTA_RUNNING', 10) },
     eventsPollMs: int('EVENTS_POLL_MS', 1000, 50),
     eventsMaxStreamsPerKey: int('EVENTS_MAX_STREAMS_PER_KEY', 10, 1),
     eventsMaxStreams: int('EVENTS_MAX_STREAMS', 1000, 1),

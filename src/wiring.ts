@@ -33,7 +33,7 @@ export async function createCore(config: Config, log: Logger): Promise<Core> {
   const workers = new WorkerRegistry(config.redisUrl, config.queuePrefix);
   const scheduler = new Scheduler(store, queue, log);
   const datasets = new DatasetService(store.datasets(), { datasetDir: config.datasetDir, maxBytes: config.datasetMaxBytes });
-  const searches = new SearchService(store, scheduler, queue, config.limits, datasets);
+  const searches = new SearchService(store, scheduler, queue, config.limits, datasets, config.quotas);
   const apiKeys = new ApiKeyService(store.apiKeys(), config.auth.adminApiKey);
   return {
     store, queue, workers, scheduler, searches, apiKeys, datasets,

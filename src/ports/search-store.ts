@@ -116,6 +116,11 @@ export interface SearchStore {
   getSearchState(id: string): Promise<SearchState | null>;
   /** `tenant` given: that tenant's searches only; `statuses` given: searches in those states only. */
   listSearches(filter?: { tenant?: string; statuses?: SearchStatus[] }): Promise<SearchRecord[]>;
+  /**
+   * A tenant's (null: no tenant's) searches still at work: queued or running, or finished with a
+   * trial still waiting or running (a retrain). The running-searches quota counts these.
+   */
+  countUnfinishedSearches(tenant: string | null): Promise<number>;
   /** Applies the patch and inserts the trials only if the search is still at `expectedVersion`; false otherwise. */
   commitSchedule(searchId: string, expectedVersion: number, patch: SearchPatch, newTrials: NewTrial[]): Promise<boolean>;
 

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { RateLimitOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import { ValidationError } from '../domain/errors.js';
 import { artifactSchema, getModelSchema, predictSchema, type PredictBody } from '../schemas/model-schemas.js';
@@ -19,7 +18,7 @@ function imageOf(req: FastifyRequest): Uint8Array | undefined {
   return Buffer.isBuffer(req.body) ? req.body : undefined;
 }
 
-export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; predictLimit?: RateLimitOptions | false; metrics?: Metrics }> = async (app, { models, predictLimit = false, metrics }) => {
+export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; metrics?: Metrics }> = async (app, { models, metrics }) => {
   app.get('/models/:id', { schema: getModelSchema }, async (req) => models.get(req.params.id, req.tenant));
   app.get('/models/:id/artifact', { schema: artifactSchema }, async (req, reply) => {
     const { fileName, data } = await models.archive(req.params.id, req.tenant);
@@ -30,7 +29,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
   // A PNG or JPEG body is taken as it came, a Buffer (bodyLimit applies as to any body).
   app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   const imageForm = multipartForm({ maxBytes: app.initialConfig.bodyLimit ?? 1 << 20, maxFiles: 1, limitName: 'BODY_LIMIT_BYTES' }, false);
-  app.post('/models/:id/predict', { schema: predictSchema, config: { rateLimit: predictLimit }, preValidation: imageForm }, async (req) => {
+  app.post('/models/:id/predict', { schema: predictSchema, config: { rateLimited: 'predict' }, preValidation: imageForm }, async (req) => {
     const image = imageOf(req);
     // Without an image the body is the JSON one (the type provider cannot narrow a body by its content type).
     const predict = () => (image

@@ -4,7 +4,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { BUILTIN_CATALOG, type DatasetCatalog } from '../domain/dataset-source.js';
 import { datasetInfo } from '../domain/datasets.js';
-import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../domain/errors.js';
 import { comboKey, validateValues, type HpValues } from '../domain/hyperparameters.js';
 import { pastDeadline, trialEpochs } from '../domain/schedule.js';
 import { isMultiFidelity, normalizeSpec, validateSpec, type SearchLimits, type SearchRequest } from '../domain/search-spec.js';
@@ -27,9 +27,16 @@ export class SearchService {
     private readonly limits: SearchLimits,
     /** Where dataset.id is looked up: built-ins and (wired in src/wiring.ts) the tenant's uploads. */
     private readonly datasets: DatasetCatalog = BUILTIN_CATALOG,
+    /** Per tenant; 0: no quota. */
+    private readonly quotas: { runningSearches: number } = { runningSearches: 0 },
   ) {}
 
   async create(request: SearchRequest, tenant?: string): Promise<SearchView> {
+    // Before validating, which can take a while on a large spec. Concurrent creates may overshoot by
+    // the few checked at the same instant; the rate limit bounds those.
+    const quota = this.quotas.runningSearches;
+    const used = quota > 0 ? await this.store.countUnfinishedSearches(tenant ?? null) : 0;
+    if (quota > 0 && used >= quota) throw new QuotaExceededError('searches running at once', quota, used, 'SEARCH_QUOTA_RUNNING');
     // A seed is always stored, so a search without one is still reproducible afterwards.
     const spec = normalizeSpec(request, () => randomInt(2 ** 31));
     validateSpec(spec, this.limits, await this.datasets.info(spec.dataset.id, tenant));

@@ -62,6 +62,12 @@ export function prismaSearchStore(db: DbClient, run: Runner, lockDataset: Datase
       return run(async () => (await db.search.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] })).map(toSearch));
     },
 
+    countUnfinishedSearches(tenant) {
+      const unfinished = { status: { in: ['queued', 'running'] satisfies SearchStatus[] } };
+      const training = { trials: { some: { status: { in: ['waiting', 'running'] satisfies TrialStatus[] } } } };
+      return run(() => db.search.count({ where: { tenant, OR: [unfinished, training] } }));
+    },
+
     commitSchedule(searchId, expectedVersion, patch, newTrials) {
       return run(() =>
         db.$transaction(async (tx) => {

@@ -35,8 +35,9 @@ export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Re
   const dir = mkdtempSync(join(tmpdir(), 'hypertune-test-'));
   const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const databaseUrl = db === 'sqlite' ? `file:${join(dir, 'test.db')}` : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
-  // Rate limits off unless a test asks: a test file may create more searches a minute than the default allows.
-  const quiet = { RATE_LIMIT_SEARCHES_PER_MINUTE: '0', RATE_LIMIT_PREDICT_PER_MINUTE: '0' };
+  // Rate limits and the running-searches quota off unless a test asks: a test file may create more
+  // searches a minute (and keep more running) than the defaults allow.
+  const quiet = { RATE_LIMIT_SEARCHES_PER_MINUTE: '0', RATE_LIMIT_PREDICT_PER_MINUTE: '0', RATE_LIMIT_WRITES_PER_MINUTE: '0', SEARCH_QUOTA_RUNNING: '0' };
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', TRAINING_BACKEND: 'wasm', ...quiet, ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: `test-${schema}` });
   const log = createLogger(config.logLevel, 'test');
   const core = await createCore(config, log);

@@ -26,7 +26,7 @@ describe('rate limits', () => {
     const bad = { ...referenceSearch(), colour: 'red' }; // rejected, so nothing is created, but it counts
     for (let i = 0; i < 2; i++) await h.request.post('/searches').set('authorization', as(0)).send(bad).expect(400);
     const res = await h.request.post('/searches').set('authorization', as(0)).send(bad).expect(429);
-    expect(res.body.error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/2 requests per minute/) });
+    expect(res.body.error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/2 requests per minute exceeded \(RATE_LIMIT_SEARCHES_PER_MINUTE\)/) });
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     await h.request.post('/searches').set('authorization', as(1)).send(bad).expect(400); // another key has its own budget
     await h.request.get('/searches').set('authorization', as(0)).expect(200); // reads are not limited
@@ -38,10 +38,15 @@ describe('rate limits', () => {
     await h.request.post('/models/nope/predict').set('authorization', as(0)).send({ instances: [[]] }).expect(404);
   });
 
-  it('has defaults, and 0 turns a limit off', async () => {
+  it('has defaults, counts in Redis under the queue prefix, and 0 turns a limit off', async () => {
     const { loadConfig } = await import('../../src/config.js');
-    expect(loadConfig({}).rateLimits).toEqual({ predictPerMinute: 600, searchesPerMinute: 30 });
+    expect(loadConfig({}).rateLimits).toEqual({
+      predictPerMinute: 600, searchesPerMinute: 30, writesPerMinute: 60, redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'hypertune:rate-limit:' },
+    });
+    expect(loadConfig({ QUEUE_PREFIX: 'other', REDIS_URL: 'redis://r:1' }).rateLimits.redis).toEqual({ url: 'redis://r:1', keyPrefix: 'other:rate-limit:' });
     expect(loadConfig({ RATE_LIMIT_PREDICT_PER_MINUTE: '0' }).rateLimits.predictPerMinute).toBe(0);
+    expect(loadConfig({}).quotas).toEqual({ runningSearches: 10 });
+    expect(() => loadConfig({ RATE_LIMIT_WRITES_PER_MINUTE: '-1' })).toThrow(/RATE_LIMIT_WRITES_PER_MINUTE must be an integer >= 0/);
   });
 });
 
