@@ -127,7 +127,7 @@ export const SearchSummaryResponse = Type.Object({
   id: Type.String(),
   name: Type.String(),
   status: Type.String(),
-  algorithm: Type.String({ description: "spec.algorithm.name" }),
+  algorithm: Type.String({ description: 'spec.algorithm.name' }),
   datasetId: Type.String({ description: 'spec.dataset.id' }),
   objective: Type.Object({ metric: Type.String(), direction: Type.String() }),
   maxTrials: Type.Integer({ description: 'spec.budget.maxTrials' }),
