@@ -9,6 +9,7 @@ const UNIT = [
   'test/datasets/**/*.test.ts', // upload parsers, on files in memory or in a temp dir
   'test/config.test.ts',
   'test/services/search-events.test.ts',
+  'test/services/page-cursor.test.ts',
   'test/training/dataset.test.ts', // IDX parsing of the Fashion-MNIST files
   'test/cli/{event-stream,image-input,sse,trial-table,watch-views}.test.ts',
 ];

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { loadFashionMnist } from '../src/datasets/fashion-mnist.js';
 import { imageRows } from '../test/fixtures/instances.js';
 import { root } from '../test/support/node-script.js';
-import { startService } from './service.js';
+import { listAll, startService } from './service.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,7 +34,7 @@ try {
     search = await api('GET', `/searches/${id}`);
   } while (search.status === 'queued' || search.status === 'running');
   const minutes = (Date.now() - start) / 60000;
-  const { trials } = await api('GET', `/searches/${id}/trials`);
+  const trials = await listAll(service, `/searches/${id}/trials`, 'trials');
   console.log('\n| trial | hyperparameters | backend | val_accuracy per epoch | best | minutes |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const t of trials) {

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CpuMeter } from './cpu.js';
 import { load, machine } from './machine.js';
-import { startService, waitForSearches } from './service.js';
+import { listAll, startService, waitForSearches } from './service.js';
 import { smallSearch } from './small-search.js';
 import { mean, quantile } from './stats.js';
 
@@ -76,7 +76,7 @@ try {
   // ---- no trial lost or duplicated ----
   const trials: any[] = [];
   for (const view of views) {
-    const { trials: ts } = await service.call<{ trials: any[] }>('GET', `/searches/${view.id}/trials`);
+    const ts = await listAll(service, `/searches/${view.id}/trials`, 'trials');
     const where = `search ${view.name} (${view.id})`;
     if (view.status !== 'completed') problems.push(`${where} ended ${view.status}: ${view.error}`);
     const numbers = ts.map((t) => t.number).sort((a, b) => a - b);

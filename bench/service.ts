@@ -107,12 +107,24 @@ async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
   }
 }
 
-/** Waits until every search is in a final state; returns their views. Throws after timeoutMs. */
+/** Every item of a paginated list (GET /searches, /searches/:id/trials), following nextCursor. */
+export async function listAll(service: Service, path: string, key: string): Promise<any[]> {
+  const items: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: any = await service.call('GET', `${path}?limit=200${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+    items.push(...page[key]);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return items;
+}
+
+/** Waits until every search is in a final state; returns their summaries. Throws after timeoutMs. */
 export async function waitForSearches(service: Service, ids: string[], timeoutMs: number, onPoll?: (done: number) => void): Promise<any[]> {
   const want = new Set(ids);
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const { searches } = await service.call<{ searches: any[] }>('GET', '/searches');
+    const searches = await listAll(service, '/searches', 'searches');
     const mine = searches.filter((s) => want.has(s.id));
     const done = mine.filter((s) => s.status !== 'queued' && s.status !== 'running');
     onPoll?.(done.length);

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CpuMeter } from './cpu.js';
 import { load, machine } from './machine.js';
 import { RssSampler, type RssSample } from './memory.js';
-import { startService, waitForSearches } from './service.js';
+import { listAll, startService, waitForSearches } from './service.js';
 import { smallSearch } from './small-search.js';
 import { mean, mib } from './stats.js';
 
@@ -40,7 +40,7 @@ try {
   const samples = sampler.stop();
   const used = cpu.read();
   const wallS = (Date.now() - t0) / 1000;
-  const { trials } = await service.call<{ trials: any[] }>('GET', `/searches/${id}/trials`);
+  const trials = await listAll(service, `/searches/${id}/trials`, 'trials');
   trials.sort((a, b) => a.number - b.number);
   const done = trials.filter((t) => t.status === 'completed');
   if (search.status !== 'completed' || done.length !== n) {

@@ -23,7 +23,9 @@ const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
 function fieldOf(prefix: string, instancePath: string, missing?: string): string {
   const parts = instancePath.split('/').filter(Boolean);
   if (missing) parts.push(missing);
-  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), prefix === 'body' ? '' : prefix) || prefix;
+  // A query parameter is named by itself, as a body field is.
+  const root = prefix === 'body' || prefix === 'querystring' ? '' : prefix;
+  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), root) || prefix;
 }
 
 /** The tags a discriminated union accepts (Ajv's verbose errors carry the schema). */
@@ -63,10 +65,13 @@ export function toErrorResponse(err: unknown): ErrorResponse {
   if (fe.validation?.length) {
     const v = pickError(fe.validation);
     const params = v.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[]; tag?: string; tagValue?: unknown };
-    const field = fieldOf(fe.validationContext ?? 'body', v.instancePath, params.missingProperty ?? params.tag);
+    const context = fe.validationContext ?? 'body';
+    // An unknown query parameter is named itself: the query string has no parent field to name.
+    const unknownParam = context === 'querystring' && !v.instancePath ? params.additionalProperty : undefined;
+    const field = unknownParam ?? fieldOf(context, v.instancePath, params.missingProperty ?? params.tag);
     let reason = v.message ?? 'is invalid';
     if (params.missingProperty) reason = 'is required';
-    if (params.additionalProperty) reason = `unknown field '${params.additionalProperty}'`;
+    if (params.additionalProperty) reason = unknownParam ? 'is not a query parameter of this route' : `unknown field '${params.additionalProperty}'`;
     if (params.allowedValues) reason += `: ${params.allowedValues.map((x) => JSON.stringify(x)).join(', ')}`;
     // A pattern is no explanation; the schema's description says what the field must be.
     const description = (v as { parentSchema?: { description?: string } }).parentSchema?.description;

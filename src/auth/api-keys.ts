@@ -3,6 +3,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../ports/api-key-store.js';
+import { decodeTimeCursor, encodeTimeCursor, pageRequest, pageView, type PageQuery, type PageView } from '../services/page-cursor.js';
 import { UnauthorizedError } from './errors.js';
 
 /** Who a request comes from once its key checked out. */
@@ -43,8 +44,9 @@ export class ApiKeyService {
     return { ...view(record), key };
   }
 
-  async list(): Promise<ApiKeyView[]> {
-    return (await this.store.listApiKeys()).map(view);
+  /** A page, oldest first, revoked keys included. */
+  async list(query: PageQuery): Promise<PageView<ApiKeyView>> {
+    return pageView(await this.store.listApiKeys(pageRequest(query, decodeTimeCursor)), view, encodeTimeCursor);
   }
 
   /** Revoked keys stop working at once (keys are looked up on every request, never cached). */

@@ -17,6 +17,9 @@ export class CliError extends Error {
   }
 }
 
+/** The most items a list answers per page. */
+const MAX_PAGE = 200;
+
 export interface ApiOptions {
   url: string;
   key?: string;
@@ -33,6 +36,25 @@ export class ApiClient {
     const res = await this.request(method, path, body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
     await this.check(res);
     return (await res.json()) as T;
+  }
+
+  /**
+   * Every item of a paginated list (GET /searches, /searches/:id/trials, ...), following
+   * `nextCursor` page by page; `max` stops after that many items.
+   */
+  async all<T>(path: string, key: string, opts: { max?: number; pageSize?: number } = {}): Promise<T[]> {
+    const items: T[] = [];
+    const pageSize = opts.pageSize ?? MAX_PAGE;
+    let cursor: string | null = null;
+    do {
+      const want = Math.min(pageSize, (opts.max ?? Infinity) - items.length);
+      const query = `limit=${want}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+      const page: Record<string, unknown> = await this.json('GET', `${path}${path.includes('?') ? '&' : '?'}${query}`);
+      if (!Array.isArray(page[key])) throw new CliError(`${path}: the answer has no list '${key}'`);
+      items.push(...(page[key] as T[]));
+      cursor = typeof page.nextCursor === 'string' ? page.nextCursor : null;
+    } while (cursor !== null && items.length < (opts.max ?? Infinity));
+    return items;
   }
 
   /** POSTs raw bytes of a content type (an image to predict); answers the JSON reply. */

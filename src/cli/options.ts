@@ -10,6 +10,7 @@ export const OPTIONS = {
   json: { type: 'boolean', description: 'print the raw JSON the API answered' },
   watch: { type: 'boolean', short: 'w', description: 'follow the search live until it finishes (exit code 0 completed, 1 failed or cancelled)' },
   plain: { type: 'boolean', description: 'one line per event, no progress bars (the default when stdout is not a terminal)' },
+  limit: { type: 'string', value: 'N', description: 'show at most N (default: all, read page by page)' },
   top: { type: 'string', value: 'N', description: 'how many classes to show (default 3)' },
   invert: { type: 'boolean', description: 'invert the image first (dark-on-light photos for a light-on-dark dataset such as Fashion-MNIST)' },
   force: { type: 'boolean', description: 'overwrite model files already in the directory' },
@@ -36,4 +37,12 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
 /** Options given that the command does not take. */
 export function unexpectedOptions(values: ParsedArgs['values'], accepted: OptionName[]): string[] {
   return (Object.keys(values) as OptionName[]).filter((k) => values[k] !== undefined && !GLOBAL_OPTIONS.includes(k) && !accepted.includes(k));
+}
+
+/** `--limit N`: at most N items of a list; undefined: all of them. */
+export function limitOption(values: ParsedArgs['values']): number | undefined {
+  if (values.limit === undefined) return undefined;
+  const n = Number(values.limit);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--limit must be a positive integer, got '${values.limit}'`, 2);
+  return n;
 }

@@ -31,7 +31,7 @@ export async function watchSearch(api: ApiClient, searchId: string, io: WatchIo)
   }
   // The bars view built the table as trials finished; lines need it printed once at the end.
   if (!io.bars) {
-    const { trials } = await api.json<{ trials: TrialView[] }>('GET', `${path}/trials`);
+    const trials = await api.all<TrialView>(`${path}/trials`, 'trials');
     io.out.write(`\n${renderTable(trialTable(trials, spec))}`);
     for (const line of trialErrors(trials)) io.out.write(`${line}\n`);
   }

@@ -35,6 +35,21 @@ export interface Search {
   bestModelId?: string | null;
 }
 
+/** GET /searches lists these: no spec, its fields the list shows copied beside it. */
+export interface SearchSummary {
+  id: string;
+  name: string;
+  status: string;
+  error?: string | null;
+  createdAt: string;
+  algorithm?: string;
+  datasetId?: string;
+  maxTrials?: number;
+  objective?: { metric: string; direction: string };
+  trials?: Record<string, number | undefined>;
+  bestTrial?: { id: string; number: number; value?: number | null; valAccuracy?: number | null } | null;
+}
+
 export interface Epoch {
   epoch: number;
   execution?: number;

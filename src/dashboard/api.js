@@ -55,6 +55,29 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
 }
 
 /**
+ * Pages of a paginated list (GET /searches, /searches/:id/trials): `key`'s items of each page,
+ * following nextCursor; `pages` stops after that many (default: all) of `limit` items each.
+ * @param {string} path
+ * @param {string} key the answer's list, e.g. 'searches'
+ * @param {{ pages?: number, limit?: number, signal?: AbortSignal }} [options]
+ * @returns {Promise<{ items: any[], more: boolean }>} more: pages remain after the last one read
+ */
+export async function apiPages(path, key, { pages = Infinity, limit = 200, signal } = {}) {
+  /** @type {any[]} */
+  const items = [];
+  /** @type {string | null} */
+  let cursor = null;
+  for (let read = 0; read < pages; read++) {
+    const query = `limit=${limit}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+    const body = await api(`${path}${path.includes('?') ? '&' : '?'}${query}`, { signal });
+    items.push(...body[key]);
+    cursor = body.nextCursor ?? null;
+    if (cursor === null) break;
+  }
+  return { items, more: cursor !== null };
+}
+
+/**
  * A download that needs the key (so not a plain link): fetched, then saved from a blob.
  * @param {string} path
  * @param {string} fileName

@@ -1,18 +1,20 @@
 // @ts-check
-// The list of searches (GET /searches), newest first, refreshed while the page is open.
-import { api } from './api.js';
+// The list of searches (GET /searches), newest first, a page at a time ("Show more" adds the
+// next), the pages shown refreshed while the page is open.
+import { apiPages } from './api.js';
 import { el } from './dom.js';
 import { statusBadge } from './trials.js';
 
 const REFRESH_MS = 5000;
+const PAGE_SIZE = 50;
 
-/** @typedef {import('./api-types.js').Search} Search */
+/** @typedef {import('./api-types.js').SearchSummary} SearchSummary */
 
-/** @param {Search} s */
+/** @param {SearchSummary} s */
 function row(s) {
   const c = s.trials ?? {};
   const done = (c.completed ?? 0) + (c.pruned ?? 0) + (c.failed ?? 0) + (c.cancelled ?? 0);
-  const max = s.spec?.budget?.maxTrials ?? c.total ?? 0;
+  const max = s.maxTrials || (c.total ?? 0);
   const best = s.bestTrial ? (typeof s.bestTrial.value === 'number' ? s.bestTrial.value : s.bestTrial.valAccuracy) : null;
   const pct = max ? Math.round((100 * done) / max) : 0;
   return el('tr', { 'data-search-id': s.id },
@@ -22,14 +24,14 @@ function row(s) {
       el('div', { class: 'progress', title: `${done} of ${max} trials finished` }, el('span', { style: `width:${pct}%` })),
       el('span', { class: 'muted' }, `${done}/${max}${c.running ? `, ${c.running} running` : ''}`)),
     el('td', { class: 'num' }, typeof best === 'number' ? best.toFixed(4) : '–'),
-    el('td', {}, s.spec?.algorithm?.name ?? ''),
-    el('td', {}, s.spec?.dataset?.id ?? ''),
+    el('td', {}, s.algorithm ?? ''),
+    el('td', {}, s.datasetId ?? ''),
     el('td', { class: 'muted' }, new Date(s.createdAt).toLocaleString()));
 }
 
 const COLUMNS = ['search', 'status', 'trials', 'best objective', 'algorithm', 'dataset', 'created'];
 
-/** @param {Search[]} searches */
+/** @param {SearchSummary[]} searches */
 function table(searches) {
   const head = COLUMNS.map((name) => el('th', name === 'best objective' ? { class: 'num' } : {}, name));
   return el('div', { class: 'table-scroll' },
@@ -51,12 +53,15 @@ export function showSearchList(root, { setCrumbs, onError }) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   let stopped = false;
+  let pages = 1;
+  const more = el('button', { type: 'button', class: 'show-more' }, 'Show more');
+  more.addEventListener('click', () => { pages++; clearTimeout(timer); load(); });
   const load = async () => {
     try {
-      /** @type {{ searches: Search[] }} */
-      const { searches } = await api('/searches');
+      /** @type {{ items: SearchSummary[], more: boolean }} */
+      const { items: searches, more: hasMore } = await apiPages('/searches', 'searches', { pages, limit: PAGE_SIZE });
       if (stopped) return;
-      list.replaceChildren(searches.length ? table(searches) : noSearches());
+      list.replaceChildren(...(searches.length ? [table(searches)] : [noSearches()]), ...(hasMore ? [more] : []));
       timer = setTimeout(load, REFRESH_MS);
     } catch (err) {
       if (!stopped) onError(err);

@@ -3,7 +3,7 @@
 // best model and a box to try it. Loaded from GET /searches/:id and /trials, then kept live by the
 // event stream: epochs extend the curves as they arrive; a trial's start or end re-reads the
 // search and its trials (which carry every field, including ones this page has no event for).
-import { api, followEvents } from './api.js';
+import { api, apiPages, followEvents } from './api.js';
 import { curvesOption, historyOption, mountChart, parallelOption } from './charts.js';
 import { el, fill, find } from './dom.js';
 import { renderModelSummary } from './model-summary.js';
@@ -129,10 +129,11 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
   }
 
   async function refresh() {
-    /** @type {[Search, { trials: Trial[] }]} */
-    const [search, { trials }] = await Promise.all([
+    /** @type {[Search, { items: Trial[] }]} */
+    const [search, { items: trials }] = await Promise.all([
       api(`/searches/${encodeURIComponent(id)}`, { signal: abort.signal }),
-      api(`/searches/${encodeURIComponent(id)}/trials`, { signal: abort.signal }),
+      // Every trial, page by page: the charts and the table show them all.
+      apiPages(`/searches/${encodeURIComponent(id)}/trials`, 'trials', { signal: abort.signal }),
     ]);
     state.search = search;
     for (const t of trials) {

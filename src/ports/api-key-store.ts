@@ -1,5 +1,6 @@
 // The API-key port. Apart from the Store because only the API process needs it (workers never
 // authenticate).
+import type { Page, PageRequest, TimeKey } from './page.js';
 
 /** A key as listed: never the key itself, which is shown once at creation and stored only hashed. */
 export interface ApiKeyRecord {
@@ -16,8 +17,8 @@ export interface ApiKeyStore {
   createApiKey(input: { id: string; tenant: string; name: string; keyHash: string; prefix: string }): Promise<ApiKeyRecord>;
   /** The key whose sha256 is `keyHash`, revoked or not. */
   findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;
-  /** Oldest first. */
-  listApiKeys(): Promise<ApiKeyRecord[]>;
+  /** A page, oldest first (createdAt, then id). */
+  listApiKeys(page: PageRequest<TimeKey>): Promise<Page<ApiKeyRecord, TimeKey>>;
   /** Marks the key revoked (once: a second revoke keeps the first time); null when there is no such key. */
   revokeApiKey(id: string, at: Date): Promise<ApiKeyRecord | null>;
 }

@@ -1,6 +1,7 @@
 // The uploaded-datasets port. Uploaded datasets live in the database so every worker reads them
 // where it reads trials; listing and describing them never loads their pixels.
 import type { DatasetFormat, DatasetInfo } from '../domain/datasets.js';
+import type { Page, PageRequest, TimeKey } from './page.js';
 
 export interface DatasetRecord extends DatasetInfo {
   /** The tenant that uploaded it; null when uploaded with authentication off. */
@@ -19,8 +20,8 @@ export interface DatasetBlobs {
 export interface DatasetStore {
   createDataset(record: Omit<DatasetRecord, 'createdAt'>, data: { train: DatasetBlobs; test: DatasetBlobs }): Promise<DatasetRecord>;
   getDataset(id: string): Promise<DatasetRecord | null>;
-  /** Oldest first; `tenant` given: that tenant's only. */
-  listDatasets(filter?: { tenant?: string }): Promise<DatasetRecord[]>;
+  /** A page, oldest first (createdAt, then id); `tenant` given: that tenant's only. */
+  listDatasets(filter: { tenant?: string }, page: PageRequest<TimeKey>): Promise<Page<DatasetRecord, TimeKey>>;
   /** One split's pixels and labels; null when the dataset does not exist. */
   getDatasetData(id: string, split: 'train' | 'test'): Promise<DatasetBlobs | null>;
   /** Searches not finished yet (queued or running) that train on this dataset. */

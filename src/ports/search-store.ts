@@ -5,6 +5,7 @@ import type { HpValues } from '../domain/hyperparameters.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
 import type { EpochRecord } from './epoch-store.js';
+import type { Page, PageRequest, TimeKey } from './page.js';
 
 export interface SearchRecord {
   id: string;
@@ -98,6 +99,25 @@ export interface TrialPatch {
   cancelRequestedAt?: Date | null;
 }
 
+/** What GET /searches lists of a search: never its spec, only columns copied from it at creation. */
+export interface SearchSummaryRecord {
+  id: string;
+  name: string;
+  status: SearchStatus;
+  error: string | null;
+  bestModelId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+  algorithm: string;
+  datasetId: string;
+  objective: { metric: string; direction: string };
+  maxTrials: number;
+  /** Trials per state; absent states count 0. */
+  trialCounts: Partial<Record<TrialStatus, number>>;
+  bestTrial: Pick<TrialRecord, 'id' | 'number' | 'hyperparameters' | 'valAccuracy' | 'value'> | null;
+}
+
 export interface NewSearch { id: string; name: string; spec: SearchSpec; tenant?: string | null }
 
 /** Why a search was not created on an uploaded dataset: its row is gone, or its status is not 'ready'. */
@@ -116,6 +136,8 @@ export interface SearchStore {
   getSearchState(id: string): Promise<SearchState | null>;
   /** `tenant` given: that tenant's searches only; `statuses` given: searches in those states only. */
   listSearches(filter?: { tenant?: string; statuses?: SearchStatus[] }): Promise<SearchRecord[]>;
+  /** A page of summaries, newest first (createdAt, then id, descending); `tenant` given: that tenant's only. */
+  listSearchSummaries(filter: { tenant?: string }, page: PageRequest<TimeKey>): Promise<Page<SearchSummaryRecord, TimeKey>>;
   /**
    * A tenant's (null: no tenant's) searches still at work: queued or running, or finished with a
    * trial still waiting or running (a retrain). The running-searches quota counts these.
@@ -127,6 +149,8 @@ export interface SearchStore {
   getTrial(id: string): Promise<TrialRecord | null>;
   listTrials(searchId: string): Promise<TrialRecord[]>;
   listTrialsWithEpochs(searchId: string): Promise<TrialWithEpochs[]>;
+  /** A page of the search's trials by number, after the trial numbered `page.after`. */
+  pageTrialsWithEpochs(searchId: string, page: PageRequest<number>): Promise<Page<TrialWithEpochs, number>>;
   /** Trials of any search in these states (start-up reconciliation). */
   findTrials(statuses: TrialStatus[]): Promise<TrialRecord[]>;
   /** Compare-and-set: applies the patch only while the trial is in one of `from`; false otherwise. */

@@ -9,6 +9,9 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ keys: ApiKeyService | und
   // Without authentication there is no key service; the auth plugin answers these routes first.
   const service = () => keys!;
   app.post('/api-keys', { schema: createApiKeySchema, config: write }, async (req, reply) => reply.status(201).send(await service().create(req.body)));
-  app.get('/api-keys', { schema: listApiKeysSchema, config }, async () => ({ apiKeys: await service().list() }));
+  app.get('/api-keys', { schema: listApiKeysSchema, config }, async (req) => {
+    const { items, nextCursor } = await service().list(req.query);
+    return { apiKeys: items, nextCursor };
+  });
   app.delete('/api-keys/:id', { schema: revokeApiKeySchema, config: write }, async (req) => service().revoke(req.params.id));
 };

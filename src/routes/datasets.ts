@@ -12,7 +12,10 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ datasets: DatasetService
     const fields: UploadFields = { name, format, labels, inputShape, channels, pixelMax };
     return reply.status(201).send(await datasets.create(fields, filesOf(req), req.tenant));
   });
-  app.get('/datasets', { schema: listDatasetsSchema }, async (req) => ({ datasets: await datasets.list(req.tenant) }));
+  app.get('/datasets', { schema: listDatasetsSchema }, async (req) => {
+    const { items, nextCursor } = await datasets.list(req.query, req.tenant);
+    return { datasets: items, nextCursor };
+  });
   app.get('/datasets/:id', { schema: getDatasetSchema }, async (req) => datasets.get(req.params.id, req.tenant));
   app.delete('/datasets/:id', { schema: deleteDatasetSchema, config: { rateLimited: 'writes' } }, async (req, reply) => {
     await datasets.delete(req.params.id, req.tenant);

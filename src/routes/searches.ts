@@ -9,9 +9,15 @@ import { searchEventsRoute, type EventStreamOptions } from './search-events.js';
 export const searchRoutes: FastifyPluginAsyncTypebox<{ searches: SearchService; events?: EventStreamOptions }> = async (app, { searches, events }) => {
   app.post('/searches', { schema: createSearchSchema, config: { rateLimited: 'searches' } }, async (req, reply) =>
     reply.status(201).send(await searches.create(req.body, req.tenant)));
-  app.get('/searches', { schema: listSearchesSchema }, async (req) => ({ searches: await searches.list(req.tenant) }));
+  app.get('/searches', { schema: listSearchesSchema }, async (req) => {
+    const { items, nextCursor } = await searches.list(req.query, req.tenant);
+    return { searches: items, nextCursor };
+  });
   app.get('/searches/:id', { schema: getSearchSchema }, async (req) => searches.get(req.params.id, req.tenant));
-  app.get('/searches/:id/trials', { schema: listTrialsSchema }, async (req) => ({ trials: await searches.trials(req.params.id, req.tenant) }));
+  app.get('/searches/:id/trials', { schema: listTrialsSchema }, async (req) => {
+    const { items, nextCursor } = await searches.trials(req.params.id, req.query, req.tenant);
+    return { trials: items, nextCursor };
+  });
   app.post('/searches/:id/cancel', { schema: cancelSearchSchema, config: { rateLimited: 'writes' } }, async (req) => searches.cancel(req.params.id, req.tenant));
   app.post('/searches/:id/trials', { schema: warmStartSchema, config: { rateLimited: 'writes' } }, async (req, reply) =>
     reply.status(202).send(await searches.enqueueTrials(req.params.id, req.body.trials.map((t) => t.hyperparameters), req.tenant)));

@@ -1,7 +1,7 @@
 // The /api-keys contract (admin key only). A key's secret appears in the create answer only.
 import { Type } from 'typebox';
 import { TENANT_PATTERN } from '../auth/api-keys.js';
-import { ErrorBody, IdParams, Name } from './common.js';
+import { ErrorBody, IdParams, Name, NextCursor, PageQuery } from './common.js';
 
 export const CreateApiKeyBody = Type.Object({
   tenant: Type.String({ pattern: TENANT_PATTERN, description: "1 to 64 lowercase letters, digits, '_' or '-', starting with a letter or digit" }),
@@ -29,8 +29,10 @@ export const createApiKeySchema = {
   body: CreateApiKeyBody, response: { 201: CreatedApiKeyResponse, '4xx': ErrorBody },
 };
 export const listApiKeysSchema = {
-  tags, security, summary: 'Every key, revoked ones included, without secrets (admin key)',
-  response: { 200: Type.Object({ apiKeys: Type.Array(ApiKeyResponse) }), '4xx': ErrorBody },
+  tags, security, summary: 'Every key, revoked ones included, oldest first, without secrets (admin key)',
+  description: 'Paginated: `?limit=` (1 to 200, default 50), then `?cursor=` the `nextCursor` of the previous page until it is null.',
+  querystring: PageQuery,
+  response: { 200: Type.Object({ apiKeys: Type.Array(ApiKeyResponse), nextCursor: NextCursor }), '4xx': ErrorBody },
 };
 export const revokeApiKeySchema = {
   tags, security, summary: 'Revoke a key: requests with it answer 401 from now on (admin key)',

@@ -37,3 +37,15 @@ export const Name = Type.String({ minLength: 1, maxLength: 200, ...STORABLE_TEXT
 export const FiniteNumber = Type.Number();
 export const HpValue = Type.Union([Type.Number(), Type.String({ maxLength: 200, ...STORABLE_TEXT }), Type.Boolean()]);
 export const HpValues = Type.Record(Type.String(), HpValue);
+
+/**
+ * `?cursor=&limit=` of every list. Query strings are not converted (coerceTypes: false), so limit
+ * is the digits; the service parses and bounds it. Any other parameter is a 400 naming it.
+ */
+export const PageQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'the nextCursor of the previous page; absent: the first page' })),
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'an integer from 1 to 200 (default 50): items per page' })),
+}, { additionalProperties: false });
+
+/** A list's answer beside its items: where the next page starts. */
+export const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'pass as ?cursor= for the next page; null on the last page' });

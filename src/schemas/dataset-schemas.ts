@@ -2,7 +2,7 @@
 // a JSON body; the files are documented as binary fields and checked by the parsers
 // (src/datasets/), whose errors name the field too.
 import { Type, type Static } from 'typebox';
-import { ErrorBody, IdParams, Name } from './common.js';
+import { ErrorBody, IdParams, Name, NextCursor, PageQuery } from './common.js';
 
 const Int = Type.Integer();
 // Spelled out (not mapped from DATASET_FORMATS) so TypeBox keeps the literal types.
@@ -53,8 +53,10 @@ export const createDatasetSchema = {
   body: CreateDatasetForm, response: { 201: DatasetResponse, '4xx': ErrorBody },
 };
 export const listDatasetsSchema = {
-  tags, summary: 'The built-in datasets and your uploads (without their pixels)',
-  response: { 200: Type.Object({ datasets: Type.Array(DatasetResponse) }), '4xx': ErrorBody },
+  tags, summary: 'The built-in datasets, then your uploads oldest first (without their pixels)',
+  description: 'Paginated: `?limit=` (1 to 200, default 50), then `?cursor=` the `nextCursor` of the previous page until it is null.',
+  querystring: PageQuery,
+  response: { 200: Type.Object({ datasets: Type.Array(DatasetResponse), nextCursor: NextCursor }), '4xx': ErrorBody },
 };
 export const getDatasetSchema = {
   tags, summary: 'One dataset: shape, classes, sizes',

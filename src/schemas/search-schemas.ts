@@ -5,7 +5,7 @@ import { ALGORITHMS, OBJECTIVE_METRICS } from '../domain/algorithms.js';
 import type { Activation as ActivationName } from '../domain/model-template.js';
 import { TRIAL_STATUSES } from '../domain/trial-state.js';
 import type { SearchRequest } from '../domain/search-spec.js';
-import { ErrorBody, HpValue, HpValues, IdParams, Name, taggedUnion, type Assert, type SameShape } from './common.js';
+import { ErrorBody, HpValue, HpValues, IdParams, Name, NextCursor, PageQuery, taggedUnion, type Assert, type SameShape } from './common.js';
 import { NOTEBOOK_SEARCH } from './search-example.js';
 
 const strict = { additionalProperties: false } as const;
@@ -101,15 +101,17 @@ const Counts = Type.Object({
   total: Int, waiting: Int, running: Int, completed: Int, pruned: Int, failed: Int, cancelled: Int,
 });
 
+const BestTrial = Type.Union([Type.Null(), Type.Object({
+  id: Type.String(), number: Int, hyperparameters: HpValues, valAccuracy: Type.Union([Type.Number(), Type.Null()]),
+  value: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+})]);
+
 export const SearchResponse = Type.Object({
   id: Type.String(),
   name: Type.String(),
   status: Type.String(),
   trials: Counts,
-  bestTrial: Type.Union([Type.Null(), Type.Object({
-    id: Type.String(), number: Int, hyperparameters: HpValues, valAccuracy: Type.Union([Type.Number(), Type.Null()]),
-    value: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-  })]),
+  bestTrial: BestTrial,
   bestModelId: Type.Union([Type.String(), Type.Null()]),
   error: Type.Union([Type.String(), Type.Null()]),
   spec: Type.Unknown(),
@@ -118,6 +120,26 @@ export const SearchResponse = Type.Object({
 });
 /** What the API shows of a search (services/views.ts builds it; the CLI reads it). */
 export type SearchView = Static<typeof SearchResponse>;
+
+// GET /searches lists these: a search without its spec (megabytes for a large space), the spec's
+// fields a list shows copied beside it.
+export const SearchSummaryResponse = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.String(),
+  algorithm: Type.String({ description: 'spec.algorithm.name' }),
+  datasetId: Type.String({ description: 'spec.dataset.id' }),
+  objective: Type.Object({ metric: Type.String(), direction: Type.String() }),
+  maxTrials: Type.Integer({ description: 'spec.budget.maxTrials' }),
+  trials: Counts,
+  bestTrial: BestTrial,
+  bestModelId: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+});
+export type SearchSummaryView = Static<typeof SearchSummaryResponse>;
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const EpochResponse = Type.Object({
@@ -160,10 +182,17 @@ export const createSearchSchema = {
   response: { 201: SearchResponse, '4xx': ErrorBody },
 };
 export const getSearchSchema = { tags, summary: 'A search: status, trial counts, best trial and model', params: IdParams, response: { 200: SearchResponse, '4xx': ErrorBody } };
-export const listSearchesSchema = { tags, summary: 'Every search, newest first', response: { 200: Type.Object({ searches: Type.Array(SearchResponse) }) } };
+const PAGING = 'Paginated: `?limit=` items per page (1 to 200, default 50), then `?cursor=` the `nextCursor` of the previous '
+  + 'page until it is null. Cursors follow a stable order: items created meanwhile never shift or repeat a page.';
+export const listSearchesSchema = {
+  tags, summary: 'Your searches, newest first, as summaries (GET /searches/:id has the spec)', description: PAGING,
+  querystring: PageQuery,
+  response: { 200: Type.Object({ searches: Type.Array(SearchSummaryResponse), nextCursor: NextCursor }), '4xx': ErrorBody },
+};
 export const listTrialsSchema = {
-  tags, summary: "A search's trials with their hyperparameters and per-epoch metrics",
-  params: IdParams, response: { 200: Type.Object({ trials: Type.Array(TrialResponse) }), '4xx': ErrorBody },
+  tags, summary: "A search's trials by number, with their hyperparameters and per-epoch metrics", description: PAGING,
+  params: IdParams, querystring: PageQuery,
+  response: { 200: Type.Object({ trials: Type.Array(TrialResponse), nextCursor: NextCursor }), '4xx': ErrorBody },
 };
 export const cancelSearchSchema = {
   tags, summary: 'Cancel: no new trials; running ones stop at their next epoch boundary',

@@ -10,6 +10,7 @@ import { BuiltinDatasets } from '../datasets/builtin.js';
 import { parseUpload, type UploadFields } from '../datasets/upload.js';
 import type { DatasetRecord, DatasetStore } from '../ports/dataset-store.js';
 import type { DatasetView } from '../schemas/dataset-schemas.js';
+import { decodeTimeCursor, encodeTimeCursor, pageRequest, type PageQuery, type PageView } from './page-cursor.js';
 
 
 export interface DatasetServiceOptions {
@@ -39,10 +40,21 @@ export class DatasetService implements DatasetSource {
     return uploadedView(record);
   }
 
-  /** The built-ins first, then the uploads, oldest first. */
-  async list(tenant?: string): Promise<DatasetView[]> {
-    const uploads = await this.store.listDatasets({ tenant });
-    return [...Object.values(DATASETS).map(builtinView), ...uploads.map(uploadedView)];
+  /**
+   * A page of the built-ins, then the uploads oldest first. The built-ins sort as if created at
+   * time 0 (by id), so one keyset order, and one cursor, runs through both.
+   */
+  async list(query: PageQuery, tenant?: string): Promise<PageView<DatasetView>> {
+    const page = pageRequest(query, decodeTimeCursor);
+    const after = page.after;
+    const builtins = Object.values(DATASETS).map((d) => ({ key: { createdAt: new Date(0), id: d.id }, view: builtinView(d) }))
+      .filter(({ key }) => !after || key.createdAt > after.createdAt || (key.createdAt.getTime() === after.createdAt.getTime() && key.id > after.id))
+      .sort((a, b) => (a.key.id < b.key.id ? -1 : 1));
+    const uploads = await this.store.listDatasets({ tenant }, page);
+    const all = [...builtins, ...uploads.items.map((r) => ({ key: { createdAt: r.createdAt, id: r.id }, view: uploadedView(r) }))];
+    const items = all.slice(0, page.limit);
+    const more = all.length > page.limit || uploads.next !== null;
+    return { items: items.map((i) => i.view), nextCursor: more ? encodeTimeCursor(items[items.length - 1].key) : null };
   }
 
   async get(id: string, tenant?: string): Promise<DatasetView> {

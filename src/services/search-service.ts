@@ -13,11 +13,12 @@ import { isFinalSearchStatus, isFinalTrialStatus } from '../domain/trial-state.j
 import type { TrialQueue } from '../ports/trial-queue.js';
 import type { NewTrial, SearchRecord, TrialRecord } from '../ports/search-store.js';
 import type { Store } from '../ports/store.js';
-import type { SearchView, TrialView } from '../schemas/search-schemas.js';
+import type { SearchSummaryView, SearchView, TrialView } from '../schemas/search-schemas.js';
+import { decodeNumberCursor, decodeTimeCursor, encodeNumberCursor, encodeTimeCursor, pageRequest, pageView, type PageQuery, type PageView } from './page-cursor.js';
 import type { Scheduler } from './scheduler.js';
 import { readTrials, type SearchProgress } from './search-progress.js';
 import { moveTrial } from './trial-transitions.js';
-import { searchView, trialView } from './views.js';
+import { searchSummaryView, searchView, trialView } from './views.js';
 
 export class SearchService {
   constructor(
@@ -56,14 +57,17 @@ export class SearchService {
     return searchView(search, await this.store.listTrials(id));
   }
 
-  async list(tenant?: string): Promise<SearchView[]> {
-    const searches = await this.store.listSearches({ tenant });
-    return Promise.all(searches.map(async (s) => searchView(s, await this.store.listTrials(s.id))));
+  /** A page of summaries, newest first: never a spec (GET /searches/:id has it). */
+  async list(query: PageQuery, tenant?: string): Promise<PageView<SearchSummaryView>> {
+    const page = pageRequest(query, decodeTimeCursor);
+    return pageView(await this.store.listSearchSummaries({ tenant }, page), searchSummaryView, encodeTimeCursor);
   }
 
-  async trials(id: string, tenant?: string): Promise<TrialView[]> {
+  /** A page of the search's trials by number. */
+  async trials(id: string, query: PageQuery, tenant?: string): Promise<PageView<TrialView>> {
+    const page = pageRequest(query, decodeNumberCursor);
     const search = await this.require(id, tenant);
-    return (await this.store.listTrialsWithEpochs(id)).map((t) => trialView(t, search.spec));
+    return pageView(await this.store.pageTrialsWithEpochs(id, page), (t) => trialView(t, search.spec), encodeNumberCursor);
   }
 
   /**

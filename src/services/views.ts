@@ -4,13 +4,19 @@ import { meanEpochs } from '../domain/objective.js';
 import { trialEpochs } from '../domain/schedule.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import { TRIAL_STATUSES } from '../domain/trial-state.js';
-import type { SearchRecord, TrialRecord, TrialWithEpochs } from '../ports/search-store.js';
-import type { SearchView, TrialView } from '../schemas/search-schemas.js';
+import type { SearchRecord, SearchSummaryRecord, TrialRecord, TrialWithEpochs } from '../ports/search-store.js';
+import type { SearchSummaryView, SearchView, TrialView } from '../schemas/search-schemas.js';
+
+function trialCounts(perStatus: SearchSummaryRecord['trialCounts']): SearchView['trials'] {
+  const counts = Object.fromEntries(TRIAL_STATUSES.map((s) => [s, perStatus[s] ?? 0])) as SearchView['trials'];
+  counts.total = TRIAL_STATUSES.reduce((sum, s) => sum + counts[s], 0);
+  return counts;
+}
 
 export function searchView(search: SearchRecord, trials: TrialRecord[]): SearchView {
-  const counts = Object.fromEntries(TRIAL_STATUSES.map((s) => [s, 0])) as SearchView['trials'];
-  counts.total = trials.length;
-  for (const t of trials) counts[t.status]++;
+  const perStatus: SearchSummaryRecord['trialCounts'] = {};
+  for (const t of trials) perStatus[t.status] = (perStatus[t.status] ?? 0) + 1;
+  const counts = trialCounts(perStatus);
   const best = trials.find((t) => t.id === search.bestTrialId);
   return {
     id: search.id,
@@ -23,6 +29,27 @@ export function searchView(search: SearchRecord, trials: TrialRecord[]): SearchV
     spec: search.spec,
     createdAt: search.createdAt.toISOString(),
     finishedAt: search.finishedAt?.toISOString() ?? null,
+  };
+}
+
+/** A search as GET /searches lists it: no spec. */
+export function searchSummaryView(s: SearchSummaryRecord): SearchSummaryView {
+  const best = s.bestTrial;
+  return {
+    id: s.id,
+    name: s.name,
+    status: s.status,
+    algorithm: s.algorithm,
+    datasetId: s.datasetId,
+    objective: s.objective,
+    maxTrials: s.maxTrials,
+    trials: trialCounts(s.trialCounts),
+    bestTrial: best ? { id: best.id, number: best.number, hyperparameters: best.hyperparameters, valAccuracy: best.valAccuracy, value: best.value } : null,
+    bestModelId: s.bestModelId,
+    error: s.error,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+    finishedAt: s.finishedAt?.toISOString() ?? null,
   };
 }
 

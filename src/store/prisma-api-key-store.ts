@@ -2,6 +2,8 @@
 // and, on SQLite, its operation queue (see prisma-store.ts).
 import type { ApiKey } from '../generated/sqlite/client.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../ports/api-key-store.js';
+import type { Page, PageRequest, TimeKey } from '../ports/page.js';
+import { afterTime, byTime, takeFor, timeKey, toPage } from './keyset.js';
 import type { DbClient } from './prisma-client.js';
 import type { Runner } from './sqlite-queue.js';
 
@@ -21,8 +23,9 @@ export class PrismaApiKeyStore implements ApiKeyStore {
     });
   }
 
-  listApiKeys(): Promise<ApiKeyRecord[]> {
-    return this.run(async () => (await this.db.apiKey.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], omit: WITHOUT_HASH })).map(toApiKey));
+  listApiKeys(page: PageRequest<TimeKey>): Promise<Page<ApiKeyRecord, TimeKey>> {
+    const query = { where: afterTime(page.after, 'asc'), orderBy: byTime('asc'), take: takeFor(page), omit: WITHOUT_HASH };
+    return this.run(async () => toPage((await this.db.apiKey.findMany(query)).map(toApiKey), page.limit, timeKey));
   }
 
   revokeApiKey(id: string, at: Date): Promise<ApiKeyRecord | null> {

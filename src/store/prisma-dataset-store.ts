@@ -5,7 +5,9 @@ import type { DatasetFormat } from '../domain/datasets.js';
 import { isFinalSearchStatus, isFinalTrialStatus, SEARCH_STATUSES, TRIAL_STATUSES } from '../domain/trial-state.js';
 import type { Dataset } from '../generated/sqlite/client.js';
 import type { DatasetBlobs, DatasetRecord, DatasetStore } from '../ports/dataset-store.js';
+import type { Page, PageRequest, TimeKey } from '../ports/page.js';
 import type { DatasetRowLock } from './dataset-row-lock.js';
+import { afterTime, byTime, takeFor, timeKey, toPage } from './keyset.js';
 import { json, type DbClient } from './prisma-client.js';
 import type { Runner } from './sqlite-queue.js';
 
@@ -36,9 +38,10 @@ export class PrismaDatasetStore implements DatasetStore {
     });
   }
 
-  listDatasets(filter: { tenant?: string } = {}): Promise<DatasetRecord[]> {
-    const where = filter.tenant === undefined ? {} : { tenant: filter.tenant };
-    return this.run(async () => (await this.db.dataset.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map(toDataset));
+  listDatasets(filter: { tenant?: string }, page: PageRequest<TimeKey>): Promise<Page<DatasetRecord, TimeKey>> {
+    const where = { ...(filter.tenant === undefined ? {} : { tenant: filter.tenant }), ...afterTime(page.after, 'asc') };
+    return this.run(async () => toPage(
+      (await this.db.dataset.findMany({ where, orderBy: byTime('asc'), take: takeFor(page) })).map(toDataset), page.limit, timeKey));
   }
 
   getDatasetData(id: string, split: 'train' | 'test'): Promise<DatasetBlobs | null> {

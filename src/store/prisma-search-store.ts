@@ -7,8 +7,10 @@ import type { SearchStatus, TrialStatus } from '../domain/trial-state.js';
 import type { Search, Trial } from '../generated/sqlite/client.js';
 import type { NewSearch, NewTrial, SearchPatch, SearchRecord, SearchState, SearchStore, TrialPatch, TrialRecord, TrialSource, TrialWithEpochs } from '../ports/search-store.js';
 import type { DatasetRowLock } from './dataset-row-lock.js';
+import { takeFor, toPage } from './keyset.js';
 import { BY_EPOCH, toEpoch } from './prisma-epoch-store.js';
 import { json, type DbClient, type Prisma } from './prisma-client.js';
+import { prismaSearchSummaries } from './prisma-search-summaries.js';
 import type { Runner } from './sqlite-queue.js';
 
 /** Selects the id of the trial's model with the trial, for TrialRecord.modelId. */
@@ -19,11 +21,18 @@ const WITHOUT_SPEC = {
   id: true, name: true, status: true, version: true, error: true, bestTrialId: true, bestModelId: true, createdAt: true, finishedAt: true, tenant: true, pendingTrials: true,
 } as const;
 
-const newSearch = (input: NewSearch) =>
-  ({ id: input.id, name: input.name, spec: json(input.spec), status: 'queued' satisfies SearchStatus, tenant: input.tenant ?? null });
+// The summary columns copy spec fields that never change, so GET /searches need not read the spec.
+// The store takes any JSON as spec: a field it lacks leaves the column's default.
+const newSearch = ({ id, name, spec, tenant }: NewSearch) => ({
+  id, name, spec: json(spec), status: 'queued' satisfies SearchStatus, tenant: tenant ?? null,
+  algorithm: spec.algorithm?.name, datasetId: spec.dataset?.id, objectiveMetric: spec.objective?.metric,
+  objectiveDirection: spec.objective?.direction, maxTrials: spec.budget?.maxTrials,
+});
 
 export function prismaSearchStore(db: DbClient, run: Runner, lockDataset: DatasetRowLock): SearchStore {
   return {
+    ...prismaSearchSummaries(db, run),
+
     createSearch(input) {
       return run(async () => toSearch(await db.search.create({ data: newSearch(input) })));
     },
@@ -99,11 +108,12 @@ export function prismaSearchStore(db: DbClient, run: Runner, lockDataset: Datase
     },
 
     listTrialsWithEpochs(searchId): Promise<TrialWithEpochs[]> {
-      return run(async () => {
-        const include = { ...WITH_MODEL_ID, epochs: { orderBy: [...BY_EPOCH] } };
-        const rows = await db.trial.findMany({ where: { searchId }, include, orderBy: BY_NUMBER });
-        return rows.map((row) => ({ ...toTrial(row), epochs: row.epochs.map(toEpoch) }));
-      });
+      return run(() => trialsWithEpochs(db, { searchId }));
+    },
+
+    pageTrialsWithEpochs(searchId, page) {
+      const after = page.after === null ? {} : { number: { gt: page.after } };
+      return run(async () => toPage(await trialsWithEpochs(db, { searchId, ...after }, takeFor(page)), page.limit, (t) => t.number));
     },
 
     /** Ordered by search, then trial number. */
@@ -127,6 +137,12 @@ export function prismaSearchStore(db: DbClient, run: Runner, lockDataset: Datase
   };
 }
 
+async function trialsWithEpochs(db: DbClient, where: Prisma.TrialWhereInput, take?: number): Promise<TrialWithEpochs[]> {
+  const include = { ...WITH_MODEL_ID, epochs: { orderBy: [...BY_EPOCH] } };
+  const rows = await db.trial.findMany({ where, include, orderBy: BY_NUMBER, take });
+  return rows.map((row) => ({ ...toTrial(row), epochs: row.epochs.map(toEpoch) }));
+}
+
 function searchPatch(p: SearchPatch): Prisma.SearchUpdateManyMutationInput {
   const pendingTrials = p.pendingTrials && json(p.pendingTrials);
   return { status: p.status, error: p.error, bestTrialId: p.bestTrialId, bestModelId: p.bestModelId, finishedAt: p.finishedAt, pendingTrials };
@@ -142,7 +158,7 @@ function toSearch(row: Search): SearchRecord {
   return { id, name, spec: row.spec as unknown as SearchSpec, status, version, error, bestTrialId, bestModelId, createdAt, finishedAt, tenant, pendingTrials };
 }
 
-function toSearchState(row: Omit<Search, 'spec' | 'updatedAt'>): SearchState {
+function toSearchState(row: Pick<Search, keyof typeof WITHOUT_SPEC>): SearchState {
   const { id, name, version, error, bestTrialId, bestModelId, createdAt, finishedAt, tenant } = row;
   // Nullable column: a search created without warm starts has none pending.
   const pendingTrials = (row.pendingTrials ?? []) as HpValues[];

@@ -155,7 +155,7 @@ describe('hypertune CLI against a running service', () => {
       expect(cells[hps.length + 3]).toMatch(/^1(\/1)?$/);
     });
     const json = await runCli(['trials', searchId, '--json'], env);
-    expect(JSON.parse(json.stdout)).toEqual({ trials });
+    expect(JSON.parse(json.stdout)).toEqual({ trials, nextCursor: null });
     const missing = await runCli(['trials', 'no-such-search'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe("error: search 'no-such-search' not found (HTTP 404 NOT_FOUND)\n");

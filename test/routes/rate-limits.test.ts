@@ -77,7 +77,7 @@ describe('rate limits on every write route', () => {
     try {
       await redis.connect();
       const stored = await redis.keys(`${h.config.queuePrefix}:rate-limit:*`);
-      expect(stored).toContain(`${h.config.queuePrefix}:rate-limit:POST/searches/:id/cancel-${(await h.core.apiKeys.list()).find((k) => k.tenant === 'one')!.id}`);
+      expect(stored).toContain(`${h.config.queuePrefix}:rate-limit:POST/searches/:id/cancel-${(await h.core.apiKeys.list({})).items.find((k) => k.tenant === 'one')!.id}`);
       await redis.del(...stored);
     } finally {
       redis.disconnect();

@@ -35,6 +35,8 @@ export interface SuiteContext {
 export const spec = { name: 'exp', dataset: { id: 'fashion-mnist' }, nested: { list: [1, 2.5, 'x', true, null] } } as unknown as SearchSpec;
 export const summary = { totalParams: 1234, layers: [{ name: 'dense', outputShape: [null, 10] }] } as unknown as ModelSummary;
 export const trial = (n: number, id = `t${n}`): NewTrial => ({ id, number: n, hyperparameters: { units: 32 * (n + 1), lr: 1e-3, opt: 'adam', bn: n % 2 === 0 } });
+/** The first page of a list, large enough for any suite's rows. */
+export const FIRST = { after: null, limit: 200 };
 export const epoch = (trialId: string, n: number, loss = 1 / (n + 1), execution = 0) => ({ trialId, execution, epoch: n, loss, accuracy: 0.5, valLoss: loss * 1.1, valAccuracy: 0.4 + n / 100, durationMs: 1000 + n });
 
 export async function withPg<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@
 // split, the unfinished searches that use a dataset, deletion of both rows.
 import { expect, it } from 'vitest';
 import type { SearchSpec } from '../../src/domain/search-spec.js';
-import { describeBackends } from './backends.js';
+import { describeBackends, FIRST } from './backends.js';
 
 describeBackends('dataset store', ({ open }) => {
   const record = (id: string, tenant: string | null = null) => ({
@@ -22,9 +22,9 @@ describeBackends('dataset store', ({ open }) => {
     expect(created).toMatchObject({ ...record('d1', 'alpha'), createdAt: expect.any(Date) });
     await datasets.createDataset(record('d2'), { train, test: { images: new Uint8Array(), labels: new Uint8Array() } });
     expect(await datasets.getDataset('d1')).toEqual(created);
-    expect((await datasets.listDatasets()).map((d) => d.id)).toEqual(['d1', 'd2']);
-    expect((await datasets.listDatasets({ tenant: 'alpha' })).map((d) => d.id)).toEqual(['d1']);
-    expect((await datasets.listDatasets({ tenant: 'beta' }))).toEqual([]);
+    expect((await datasets.listDatasets({}, FIRST)).items.map((d) => d.id)).toEqual(['d1', 'd2']);
+    expect((await datasets.listDatasets({ tenant: 'alpha' }, FIRST)).items.map((d) => d.id)).toEqual(['d1']);
+    expect((await datasets.listDatasets({ tenant: 'beta' }, FIRST)).items).toEqual([]);
     const t = await datasets.getDatasetData('d1', 'train');
     expect([...t!.images]).toEqual([...train.images]);
     expect([...t!.labels]).toEqual([0, 1, 2, 0]);
@@ -36,7 +36,7 @@ describeBackends('dataset store', ({ open }) => {
     expect(await datasets.deleteDataset('d1')).toBe(false);
     expect(await datasets.getDataset('d1')).toBeNull();
     expect(await datasets.getDatasetData('d1', 'train')).toBeNull();
-    expect((await datasets.listDatasets()).map((d) => d.id)).toEqual(['d2']);
+    expect((await datasets.listDatasets({}, FIRST)).items.map((d) => d.id)).toEqual(['d2']);
   });
 
   it('finds the searches that still train on a dataset: unfinished ones, and finished ones with a retrain waiting or running', async () => {
