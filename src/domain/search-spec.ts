@@ -69,7 +69,7 @@ const MAX_RETRIES_PER_TRIAL = 10;
  * took 13 s of one request's synchronous CPU; counted in layers only (50,000), a 100-hyperparameter
  * chain still took 150-300 ms.
  */
-const MAX_CORNER_WORK = 25_000;
+const MAX_CORNER_WORK = 15_000;
 
 export function normalizeSpec(req: SearchRequest, randomSeed: () => number): SearchSpec {
   const epochs = req.training?.epochs ?? 2;
