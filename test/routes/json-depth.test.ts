@@ -54,6 +54,20 @@ describe('JSON depth limit', () => {
     }
   }, 60_000);
 
+  // A prediction keeps room for MAX_PREDICT_INSTANCES (256) images of 28x28x3 as JSON: up to 7 MB
+  // and 810,000 values, which JSON.parse must take whole, so its stall is reported, not asserted:
+  // 4.4 MB of decimals held the loop 190-350 ms on this 2-core machine at load 10-12 (the 8 MB
+  // app-wide limit let a body of 4 million values hold it 1.4 s). Fewer instances per request
+  // (MAX_PREDICT_INSTANCES) lower it; PNG/JPEG bodies are not parsed as JSON at all.
+  it('parses a prediction at its limits (256 images of 28x28x3) with its stall measured', async () => {
+    const image = `JSON.stringify(Array.from({ length: 28 }, () => Array.from({ length: 28 }, () => [254.125, 128.5, 0.0625])))`;
+    const body = `'{"instances":[' + Array(256).fill(${image}).join(',') + ']}'`;
+    const started = performance.now();
+    const { result, maxHealthMs, probes, loopDelayMs } = await healthDuring(base, () => postOffThread(`${base}/models/nope/predict`, body));
+    console.log(`predict at its limits x1: ${result.status} in ${(performance.now() - started).toFixed(0)} ms, /health at most ${maxHealthMs.toFixed(0)} ms over ${probes} probes, event loop delayed at most ${loopDelayMs.toFixed(0)} ms`);
+    expect(result.status, result.text.slice(0, 200)).toBe(404); // parsed whole: only the model is unknown
+  }, 60_000);
+
   it('refuses a body within the byte limit but nested too deep, naming the limit', async () => {
     const res = await post('['.repeat(200_000));
     expect(res.status).toBe(400);
