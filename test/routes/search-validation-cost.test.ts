@@ -60,7 +60,7 @@ describe('search validation cost', () => {
     }
   }, 60_000);
 
-  it('keeps /health quick through 30 of the costliest searches in a row from one key', async () => {
+  it('answers 30 of the costliest searches in a row from one key, /health measured throughout', async () => {
     const statuses: number[] = [];
     const started = performance.now();
     const { maxHealthMs, probes, loopDelayMs } = await healthDuring(base, async () => {
