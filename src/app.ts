@@ -8,6 +8,7 @@ import type { ApiKeyService } from './auth/api-keys.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
 import { openApiOptions, swaggerUiOptions } from './openapi.js';
 import { authPlugin } from './plugins/auth.js';
+import { bodyLimitsPlugin, DEFAULT_SEARCH_BODY } from './plugins/body-limits.js';
 import { jsonBodyPlugin } from './plugins/json-body.js';
 import { rateLimitsPlugin, type RateLimitSettings } from './plugins/rate-limits.js';
 import { securityPlugin, withSecurityHeaders } from './plugins/security.js';
@@ -38,7 +39,10 @@ export interface AppDeps {
 
 export interface AppOptions {
   logger: FastifyServerOptions['loggerInstance'] | boolean;
+  /** BODY_LIMIT_BYTES: the ceiling over every route's own body limit. */
   bodyLimit: number;
+  /** Per-route body limits (src/plugins/body-limits.ts); default: SEARCH_BODY_* and MAX_PREDICT_INSTANCES' defaults. */
+  bodyLimits?: { search: { bytes: number; values: number }; maxPredictInstances: number };
   /** Default: off, the embedded single-user mode. */
   auth?: { enabled: boolean };
   /** Requests per minute per route and key, counted in Redis when given one; default: no limits. */
@@ -70,6 +74,8 @@ export function buildApp(deps: AppDeps, opts: AppOptions) {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.register(jsonBodyPlugin);
+  // Before the routes: its onRoute hook gives each its body limits.
+  app.register(bodyLimitsPlugin, { settings: { ceiling: opts.bodyLimit, search: DEFAULT_SEARCH_BODY, maxPredictInstances: 256, ...opts.bodyLimits } });
   // Headers and rate limits, then auth, app-wide and before the routes so their hooks see every
   // route: the headers' hook first, so a 401 carries them too.
   app.register(securityPlugin);

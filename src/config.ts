@@ -26,7 +26,10 @@ export interface Config {
   /** Faults and recovery (README): BullMQ job lock and stalled-job check, trial heartbeats, shutdown. */
   faults: { lockDurationMs: number; stalledIntervalMs: number; heartbeatIntervalMs: number; trialStaleMs: number; shutdownGraceMs: number };
   logLevel: string;
+  /** The ceiling on any request's body (each route has its own lower limit: src/plugins/body-limits.ts). */
   bodyLimitBytes: number;
+  /** POST /searches and its warm start (POST /searches/:id/trials): bytes and JSON values of a body. */
+  searchBodyLimits: { bytes: number; values: number };
   maxPredictInstances: number;
   modelCacheSize: number;
   limits: SearchLimits;
@@ -86,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     faults: faultSettings(int),
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024),
+    searchBodyLimits: { bytes: int('SEARCH_BODY_LIMIT_BYTES', 256 * 1024, 1024), values: int('SEARCH_BODY_MAX_VALUES', 32_768, 64) },
     maxPredictInstances: int('MAX_PREDICT_INSTANCES', 256, 1),
     modelCacheSize: int('MODEL_CACHE_SIZE', 8, 1),
     limits: {

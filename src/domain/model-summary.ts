@@ -40,8 +40,9 @@ const KERAS_NAMES: Record<LayerType, string> = {
  * Infers every layer's output shape; throws a ValidationError naming the field of the first impossible one.
  * `templateIndex`: each layer's index in the template it was resolved from (conditional layers
  * dropped), so an error names the template's field; by default the model's own index.
+ * `refs`: the hyperparameter (and its value) behind a field's path, said in the error; asked only on failure.
  */
-export function describeArchitecture(model: ConcreteModel, refs: Record<string, string> = {}, templateIndex?: number[]): Architecture {
+export function describeArchitecture(model: ConcreteModel, refs: (path: string) => string | undefined = () => undefined, templateIndex?: number[]): Architecture {
   const counts = new Map<LayerType, number>();
   let shape = [...model.inputShape];
   let trainable = 0;
@@ -49,7 +50,7 @@ export function describeArchitecture(model: ConcreteModel, refs: Record<string, 
   const layers = model.layers.map((layer, i) => {
     const at = `model.layers[${templateIndex?.[i] ?? i}]`;
     const fail = (field: string, reason: string): never => {
-      const ref = refs[`${at}.${field}`];
+      const ref = refs(`${at}.${field}`);
       throw new ValidationError(`${at}.${field}`, ref ? `${reason} (with ${ref})` : reason);
     };
     const { out, params, fixed } = layerShape(layer, shape, fail);

@@ -98,7 +98,9 @@ export function templateRefs(template: ModelTemplate): TemplateRef[] {
 
 /** The template index of each layer that exists for these values, in order. */
 export function activeLayerIndices(template: ModelTemplate, values: HpValues): number[] {
-  return template.layers.flatMap((layer, i) => (conditionHolds(layer.when, values) ? [i] : []));
+  const active: number[] = [];
+  template.layers.forEach((layer, i) => { if (conditionHolds(layer.when, values)) active.push(i); });
+  return active;
 }
 
 const DEFAULT_LR: Record<OptimizerType, number> = { adam: 0.001, sgd: 0.01, rmsprop: 0.001 };

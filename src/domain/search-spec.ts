@@ -63,10 +63,13 @@ export const DEFAULT_MAX_RETRAINS = 3;
 const MAX_RETRIES_PER_TRIAL = 10;
 
 /**
- * Layer shape checks one search creation may spend on its corners (about 2 µs each). Without a
- * budget, 100 layers over 16+ hyperparameters took 13 s of one request's synchronous CPU.
+ * Work one search creation may spend on its corner combinations, each counted as its layers (a
+ * shape check each) plus the space's hyperparameters (each combination's values are worked out
+ * over the whole space): about 1-2 µs a unit. Without a budget, 100 layers over 16+ hyperparameters
+ * took 13 s of one request's synchronous CPU; counted in layers only (50,000), a 100-hyperparameter
+ * chain still took 150-300 ms.
  */
-const MAX_LAYER_CHECKS = 50_000;
+const MAX_CORNER_WORK = 15_000;
 
 export function normalizeSpec(req: SearchRequest, randomSeed: () => number): SearchSpec {
   const epochs = req.training?.epochs ?? 2;
@@ -140,10 +143,12 @@ function validateTemplate(spec: SearchSpec, data: DatasetInfo, limits: SearchLim
     if (!space.has(ref.name)) throw new ValidationError(ref.path, `refers to unknown hyperparameter '${ref.name}'`);
   checkTemplateConditions(spec.hyperparameters, model, refs);
   const used = [...new Set(refs.map((r) => r.name))];
-  const budget = Math.max(2, Math.floor(MAX_LAYER_CHECKS / model.layers.length));
+  const budget = Math.max(2, Math.floor(MAX_CORNER_WORK / (model.layers.length + spec.hyperparameters.length)));
   // Only valid combinations: a conditional hyperparameter has a value only where it is active.
+  const refAt = new Map(refs.map((r) => [r.path, r.name]));
   for (const values of cornerCombos(spec.hyperparameters, model, used, budget)) {
-    const why = Object.fromEntries(refs.map((r) => [r.path, `${r.name}=${JSON.stringify(values[r.name])}`]));
+    // Said only when a shape fails: building it for every combination cost as much as the check.
+    const why = (path: string) => { const name = refAt.get(path); return name === undefined ? undefined : `${name}=${JSON.stringify(values[name])}`; };
     const layers = activeLayerIndices(model, values); // error paths name the template's layers
     if (layers.length === 0) throw new ValidationError('model.layers', `no layer exists when ${Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);
     const arch = describeArchitecture(resolveTemplate(model, values), why, layers);

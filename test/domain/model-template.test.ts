@@ -46,7 +46,7 @@ describe('conditional layers', () => {
     template.layers[6] = { type: 'dense', units: 10, activation: 'bogus' as never };
     const layers = activeLayerIndices(template, values(1));
     try {
-      describeArchitecture(resolveTemplate(template, values(1)), {}, layers);
+      describeArchitecture(resolveTemplate(template, values(1)), undefined, layers);
       expect.unreachable();
     } catch (e) {
       expect((e as ValidationError).field).toBe('model.layers[6].activation');

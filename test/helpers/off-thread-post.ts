@@ -3,15 +3,15 @@
 import { Worker } from 'node:worker_threads';
 
 const SCRIPT = `
-const { parentPort, workerData: { url, body, contentType } } = require('node:worker_threads');
-fetch(url, { method: 'POST', body: new Function('return ' + body)(), headers: { 'content-type': contentType } })
+const { parentPort, workerData: { url, body, contentType, headers } } = require('node:worker_threads');
+fetch(url, { method: 'POST', body: new Function('return ' + body)(), headers: { ...headers, 'content-type': contentType } })
   .then(async (r) => parentPort.postMessage({ status: r.status, text: await r.text() }), (e) => parentPort.postMessage({ status: 0, text: String(e) }));
 `;
 
 /** POSTs the string that the JS expression `body` builds (e.g. "'['.repeat(8e6)") to `url`, off the main thread. */
-export function postOffThread(url: string, body: string, contentType = 'application/json'): Promise<{ status: number; text: string }> {
+export function postOffThread(url: string, body: string, contentType = 'application/json', headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(SCRIPT, { eval: true, workerData: { url, body, contentType } });
+    const worker = new Worker(SCRIPT, { eval: true, workerData: { url, body, contentType, headers } });
     worker.once('message', (m) => { resolve(m); void worker.terminate(); });
     worker.once('error', reject);
   });

@@ -4,10 +4,11 @@
 import { ValidationError } from '../errors.js';
 import type { Condition, HpValue, HpValues, Hyperparameter, SearchSpace } from './definitions.js';
 import { discreteCount, discreteIndex } from './type-lookup.js';
+import { listed } from './value-sets.js';
 
 /** Whether a condition holds for these values; no condition always holds. An absent parent fails it. */
 export const conditionHolds = (when: Condition | undefined, values: HpValues): boolean =>
-  when === undefined || (Object.hasOwn(values, when.hp) && when.in.includes(values[when.hp]));
+  when === undefined || (Object.hasOwn(values, when.hp) && listed(when.in, values[when.hp]));
 
 export const isActive = (hp: Hyperparameter, values: HpValues): boolean => conditionHolds(hp.when, values);
 
@@ -20,8 +21,11 @@ export function activeValues(space: SearchSpace, values: HpValues): HpValues {
 export function sampleActive(space: SearchSpace, draw: (hp: Hyperparameter) => HpValue, has: (hp: Hyperparameter) => boolean = () => true): HpValues {
   const out: HpValues = {};
   for (const hp of space) {
-    // defineProperty: a hyperparameter may be called __proto__, which plain assignment would not store.
-    if (isActive(hp, out) && has(hp)) Object.defineProperty(out, hp.name, { value: draw(hp), enumerable: true, writable: true, configurable: true });
+    if (!isActive(hp, out) || !has(hp)) continue;
+    // defineProperty: a hyperparameter may be called __proto__, which plain assignment would not
+    // store; only then, as it is several times slower (this runs per value per combination).
+    if (hp.name === '__proto__') Object.defineProperty(out, hp.name, { value: draw(hp), enumerable: true, writable: true, configurable: true });
+    else out[hp.name] = draw(hp);
   }
   return out;
 }
@@ -29,13 +33,14 @@ export function sampleActive(space: SearchSpace, draw: (hp: Hyperparameter) => H
 /**
  * A condition must name a discrete hyperparameter of `candidates` (for a hyperparameter: one
  * defined before it, so the space is walked in order and cannot loop) and list some of its values.
+ * `later`: where the names that are not candidates sit in the space, for the message.
  */
-export function validateCondition(candidates: SearchSpace, when: Condition, at: string, space: SearchSpace = candidates): void {
+export function validateCondition(candidates: ReadonlyMap<string, Hyperparameter>, when: Condition, at: string, later: ReadonlyMap<string, number> = new Map()): void {
   if (typeof when !== 'object' || when === null || typeof when.hp !== 'string') throw new ValidationError(`${at}.hp`, 'must name a hyperparameter');
-  const parent = candidates.find((hp) => hp.name === when.hp);
+  const parent = candidates.get(when.hp);
   if (!parent) {
-    const later = space.findIndex((hp) => hp.name === when.hp);
-    throw new ValidationError(`${at}.hp`, later < 0 ? `refers to unknown hyperparameter '${when.hp}'` : `must name a hyperparameter defined earlier in the list ('${when.hp}' is at hyperparameters[${later}])`);
+    const position = later.get(when.hp);
+    throw new ValidationError(`${at}.hp`, position === undefined ? `refers to unknown hyperparameter '${when.hp}'` : `must name a hyperparameter defined earlier in the list ('${when.hp}' is at hyperparameters[${position}])`);
   }
   if (discreteCount(parent) === null)
     throw new ValidationError(`${at}.hp`, `'${when.hp}' is a continuous float: a condition needs a discrete hyperparameter (choice, boolean, int, fixed, or a float with a step)`);
@@ -47,3 +52,6 @@ export function validateCondition(candidates: SearchSpace, when: Condition, at: 
     seen.add(v);
   });
 }
+
+/** Each hyperparameter by name (the last of a repeated name; validateSpace refuses repeats). */
+export const byName = (space: SearchSpace): Map<string, Hyperparameter> => new Map(space.map((hp) => [hp.name, hp]));
