@@ -1,4 +1,6 @@
 // Settings reach trial child processes, secrets do not.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childEnv, loadConfig } from '../src/config.js';
 
@@ -9,5 +11,17 @@ describe('childEnv', () => {
     expect(child).toMatchObject({ TRAINING_BACKEND: 'wasm', TRAINING_THREADS: '3', PATH: '/usr/bin' });
     expect(child).not.toHaveProperty('ADMIN_API_KEY');
     expect(JSON.stringify(child)).not.toContain('k'.repeat(40));
+  });
+});
+
+describe('dataset uploads', () => {
+  it('default to 20 datasets and 2 GiB per tenant, decoded from a folder under the temp dir; 0 turns a quota off', () => {
+    const defaults = loadConfig({});
+    expect(defaults.quotas).toMatchObject({ datasets: 20, datasetBytes: 2 * 1024 ** 3 });
+    expect(defaults.datasetUploadDir).toBe(join(tmpdir(), 'hypertune-uploads'));
+    const set = loadConfig({ DATASET_QUOTA_COUNT: '0', DATASET_QUOTA_BYTES: '1000', DATASET_UPLOAD_DIR: '/srv/uploads' });
+    expect(set.quotas).toMatchObject({ datasets: 0, datasetBytes: 1000 });
+    expect(set.datasetUploadDir).toBe('/srv/uploads');
+    expect(() => loadConfig({ DATASET_QUOTA_BYTES: '-1' })).toThrow(/DATASET_QUOTA_BYTES/);
   });
 });

@@ -26,6 +26,8 @@ async function main(job: ChildJob): Promise<void> {
   try {
     const files = new Map<string, Uint8Array>();
     for (const { field, path } of job.files) files.set(field, await readFile(path));
+    // Read: the files are done with before the row says ready or failed.
+    await rm(job.dir, { recursive: true, force: true });
     const parsed = await parseUpload(job.fields, files, job.maxBytes);
     files.clear();
     const { train, test, labels, pixelMax } = parsed;
@@ -37,10 +39,10 @@ async function main(job: ChildJob): Promise<void> {
     }, { train, test: testData });
   } catch (err) {
     if (!(err instanceof ValidationError || err instanceof TooLargeError)) console.error(`dataset ${job.id}: decoding failed`, err);
+    await rm(job.dir, { recursive: true, force: true });
     await store.failDataset(job.id, failureOf(err));
   } finally {
     clearInterval(beat);
-    await rm(job.dir, { recursive: true, force: true });
     await db.close();
   }
 }
