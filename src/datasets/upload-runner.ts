@@ -60,12 +60,14 @@ export class UploadRunner implements DatasetProcessor {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops the running child (its row is failed) and drops waiting jobs (their rows go stale). */
+  /** Stops the running child and fails its row and the waiting ones', removing their files. */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    const waiting = this.waiting.splice(0);
-    for (const job of waiting) await this.fail(job.id, 'processing stopped: the API shut down before decoding it');
+    for (const job of this.waiting.splice(0)) {
+      await this.fail(job.id, 'processing stopped: the API shut down before decoding it');
+      await this.discard(job.id);
+    }
     if (this.current) {
       this.current.child.kill('SIGKILL');
       await this.current.exited;

@@ -80,4 +80,18 @@ describe('uploads decoded off the API', () => {
     expect(await datasets().getDatasetData(res.body.id, 'train')).toBeNull();
     expect(readdirSync(h.config.datasetUploadDir)).toEqual([]);
   }, 60_000);
+
+  // Last: it stops this harness's decoding for good.
+  it('fails the upload being decoded and those waiting when the API shuts down, and removes their files', async () => {
+    const running = (await post(CSV).expect(202)).body;
+    const waiting = (await post(CSV).expect(202)).body;
+    await h.core.uploads.close();
+    expect((await h.request.get(`/datasets/${running.id}`).expect(200)).body).toMatchObject({
+      status: 'failed', error: { field: null, message: 'processing stopped: the decoding process was killed (SIGKILL)' },
+    });
+    expect((await h.request.get(`/datasets/${waiting.id}`).expect(200)).body).toMatchObject({
+      status: 'failed', error: { field: null, message: 'processing stopped: the API shut down before decoding it' },
+    });
+    expect(readdirSync(h.config.datasetUploadDir)).toEqual([]);
+  }, 60_000);
 });
