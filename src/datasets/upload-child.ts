@@ -7,6 +7,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { ValidationError } from '../domain/errors.js';
 import type { DatasetFailure } from '../ports/dataset-store.js';
 import { openPrismaStore } from '../store/prisma-store.js';
+import { checkpointSqlite } from '../store/sqlite-checkpoint.js';
 import { TooLargeError } from './limits.js';
 import { parseUpload } from './upload.js';
 import type { ChildJob } from './upload-runner.js';
@@ -37,6 +38,8 @@ async function main(job: ChildJob): Promise<void> {
       inputShape: [train.height, train.width, train.channels], numClasses: labels.length, labels,
       trainSize: train.count, testSize: test?.count ?? 0, pixelMax, bytes,
     }, { train, test: testData });
+    // Here, not in the API's next write (see sqlite-checkpoint.ts).
+    checkpointSqlite(job.databaseUrl);
   } catch (err) {
     if (!(err instanceof ValidationError || err instanceof TooLargeError)) console.error(`dataset ${job.id}: decoding failed`, err);
     await rm(job.dir, { recursive: true, force: true });

@@ -95,9 +95,11 @@ export class UploadRunner implements DatasetProcessor {
     }
     const exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
-        // Whatever the child did not finish is failed; a finished row is left as it is.
+        // Exit code 0: the child stored the outcome itself. Otherwise what it did not finish is failed
+        // (a finished row is left as it is: failDataset changes only a processing one).
         const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
-        void this.fail(job.id, `processing stopped: the decoding process ${why}`)
+        const failing = code === 0 ? Promise.resolve() : this.fail(job.id, `processing stopped: the decoding process ${why}`);
+        void failing
           .then(() => this.discard(job.id))
           .finally(() => {
             this.current = null;
