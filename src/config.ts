@@ -1,5 +1,6 @@
 // Environment parsed and validated once at start; everything else receives a Config.
 import os from 'node:os';
+import { join } from 'node:path';
 import type { SearchLimits } from './domain/search-spec.js';
 import { BACKEND_NAMES, isBackendName, type BackendSetting } from './training/backend-names.js';
 
@@ -15,6 +16,8 @@ export interface Config {
   datasetDir: string;
   /** POST /datasets: the most bytes an upload may send, and again the most its decoded pixels may take. */
   datasetMaxBytes: number;
+  /** POST /datasets streams the files here (a folder per upload) until the decoding process has read them. */
+  datasetUploadDir: string;
   trainingBackend: BackendSetting;
   /** CPU threads per trial for the native and wasm backends. */
   trainingThreads: number;
@@ -40,8 +43,8 @@ export interface Config {
    * Counted in Redis under `keyPrefix`, so every API process of a deployment shares them.
    */
   rateLimits: { predictPerMinute: number; searchesPerMinute: number; writesPerMinute: number; redis: { url: string; keyPrefix: string } };
-  /** Per tenant (the null tenant with auth off); 0 turns a quota off. */
-  quotas: { runningSearches: number };
+  /** Per tenant (the null tenant with auth off): searches running at once; uploaded datasets (processing or ready) and their bytes. 0 turns a quota off. */
+  quotas: { runningSearches: number; datasets: number; datasetBytes: number };
   /** How often GET /searches/:id/events polls the store for new progress. */
   eventsPollMs: number;
   /** Open GET /searches/:id/events streams per API key, and in all, per API process. */
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix,
     datasetDir: env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist',
     datasetMaxBytes: int('DATASET_MAX_BYTES', 200 * 1024 * 1024, 1024),
+    datasetUploadDir: env.DATASET_UPLOAD_DIR || join(os.tmpdir(), 'hypertune-uploads'),
     trainingBackend: backend,
     trainingThreads: int('TRAINING_THREADS', os.availableParallelism(), 1),
     workerConcurrency: int('WORKER_CONCURRENCY', 1, 1),
@@ -108,7 +112,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // Under the queue prefix: deployments (and test runs) sharing a Redis keep their own counts.
       redis: { url: redisUrl, keyPrefix: `${queuePrefix}:rate-limit:` },
     },
-    quotas: { runningSearches: int('SEARCH_QUOTA_RUNNING', 10) },
+    quotas: {
+      runningSearches: int('SEARCH_QUOTA_RUNNING', 10),
+      datasets: int('DATASET_QUOTA_COUNT', 20),
+      datasetBytes: int('DATASET_QUOTA_BYTES', 2 * 1024 ** 3),
+    },
     eventsPollMs: int('EVENTS_POLL_MS', 1000, 50),
     eventsMaxStreamsPerKey: int('EVENTS_MAX_STREAMS_PER_KEY', 10, 1),
     eventsMaxStreams: int('EVENTS_MAX_STREAMS', 1000, 1),

@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { BullTrialQueue } from './queue/trial-queue.js';
 import { WorkerRegistry } from './queue/worker-registry.js';
+import { UploadRunner } from './datasets/upload-runner.js';
 import { DatasetService } from './services/dataset-service.js';
 import { Scheduler } from './services/scheduler.js';
 import { SearchService } from './services/search-service.js';
@@ -22,6 +23,8 @@ export interface Core {
   apiKeys: ApiKeyService;
   /** Uploaded and built-in datasets: the API serves them, searches are checked against them. */
   datasets: DatasetService;
+  /** Decodes uploads in a child process, one at a time. */
+  uploads: UploadRunner;
   close(): Promise<void>;
 }
 
@@ -32,12 +35,17 @@ export async function createCore(config: Config, log: Logger): Promise<Core> {
   const queue = new BullTrialQueue(config.redisUrl, config.queuePrefix);
   const workers = new WorkerRegistry(config.redisUrl, config.queuePrefix);
   const scheduler = new Scheduler(store, queue, log);
-  const datasets = new DatasetService(store.datasets(), { datasetDir: config.datasetDir, maxBytes: config.datasetMaxBytes });
+  const uploads = new UploadRunner(store.datasets(), { databaseUrl: config.databaseUrl, maxBytes: config.datasetMaxBytes, uploadDir: config.datasetUploadDir, log });
+  const datasets = new DatasetService(store.datasets(), {
+    datasetDir: config.datasetDir, maxBytes: config.datasetMaxBytes, uploadDir: config.datasetUploadDir,
+    quotas: { count: config.quotas.datasets, bytes: config.quotas.datasetBytes },
+  }, uploads);
   const searches = new SearchService(store, scheduler, queue, config.limits, datasets, config.quotas);
   const apiKeys = new ApiKeyService(store.apiKeys(), config.auth.adminApiKey);
   return {
-    store, queue, workers, scheduler, searches, apiKeys, datasets,
+    store, queue, workers, scheduler, searches, apiKeys, datasets, uploads,
     async close() {
+      await uploads.close();
       await queue.close();
       await workers.close();
       await store.close();

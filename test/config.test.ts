@@ -1,4 +1,6 @@
-// Settings reach trial child processes, secrets do not; the body limits have their defaults and bounds.
+// Settings reach trial child processes, secrets do not; the body limits and upload quotas have their defaults and bounds.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childEnv, loadConfig } from '../src/config.js';
 
@@ -18,5 +20,17 @@ describe('body limits', () => {
     expect(loadConfig({ SEARCH_BODY_LIMIT_BYTES: '1048576', SEARCH_BODY_MAX_VALUES: '100000' }).searchBodyLimits).toEqual({ bytes: 1_048_576, values: 100_000 });
     expect(() => loadConfig({ SEARCH_BODY_LIMIT_BYTES: '100' })).toThrow(/SEARCH_BODY_LIMIT_BYTES must be an integer >= 1024/);
     expect(() => loadConfig({ SEARCH_BODY_MAX_VALUES: 'many' })).toThrow(/SEARCH_BODY_MAX_VALUES must be an integer >= 64/);
+  });
+});
+
+describe('dataset uploads', () => {
+  it('default to 20 datasets and 2 GiB per tenant, decoded from a folder under the temp dir; 0 turns a quota off', () => {
+    const defaults = loadConfig({});
+    expect(defaults.quotas).toMatchObject({ datasets: 20, datasetBytes: 2 * 1024 ** 3 });
+    expect(defaults.datasetUploadDir).toBe(join(tmpdir(), 'hypertune-uploads'));
+    const set = loadConfig({ DATASET_QUOTA_COUNT: '0', DATASET_QUOTA_BYTES: '1000', DATASET_UPLOAD_DIR: '/srv/uploads' });
+    expect(set.quotas).toMatchObject({ datasets: 0, datasetBytes: 1000 });
+    expect(set.datasetUploadDir).toBe('/srv/uploads');
+    expect(() => loadConfig({ DATASET_QUOTA_BYTES: '-1' })).toThrow(/DATASET_QUOTA_BYTES/);
   });
 });

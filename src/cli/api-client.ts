@@ -64,6 +64,13 @@ export class ApiClient {
     return (await res.json()) as T;
   }
 
+  /** POSTs a multipart form (a dataset's files); answers the JSON reply. */
+  async form<T>(path: string, body: FormData): Promise<T> {
+    const res = await this.request('POST', path, { body });
+    await this.check(res);
+    return (await res.json()) as T;
+  }
+
   async bytes(path: string): Promise<Buffer> {
     const res = await this.request('GET', path);
     await this.check(res);
@@ -87,7 +94,7 @@ export class ApiClient {
     return parseSse(res.body, { onRetry });
   }
 
-  private async request(method: string, path: string, init: { body?: string | Blob; headers?: Record<string, string> } = {}): Promise<Response> {
+  private async request(method: string, path: string, init: { body?: string | Blob | FormData; headers?: Record<string, string> } = {}): Promise<Response> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.opts.key) headers.authorization = `Bearer ${this.opts.key}`;
     try {

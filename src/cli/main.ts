@@ -44,7 +44,9 @@ async function run(argv: string[], io: Io): Promise<number> {
   const extra = unexpectedOptions(values, command.options);
   if (extra.length) throw new CliError(`'hypertune ${command.path.join(' ')}' takes no ${extra.map((o) => `--${o}`).join(', ')} (see --help)`, 2);
   const required = command.args.filter((a) => !a.endsWith('?')).length;
-  if (rest.length < required || rest.length > command.args.length)
+  // A last argument ending in '...' takes one or more.
+  const variadic = command.args.at(-1)?.endsWith('...') ?? false;
+  if (rest.length < required || (!variadic && rest.length > command.args.length))
     throw new CliError(`usage: hypertune ${[...command.path, ...command.args].join(' ')}`, 2);
   const api = new ApiClient({ url: values.url ?? io.env.HYPERTUNE_URL ?? DEFAULT_URL, key: values.key ?? io.env.HYPERTUNE_API_KEY });
   return command.run({ api, args: rest, values, out: io.out, err: io.err });

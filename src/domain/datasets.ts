@@ -32,3 +32,17 @@ export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** Labels are stored one byte per item. */
 export const MAX_CLASSES = 256;
+
+/** The text fields of an upload (POST /datasets), as sent. */
+export interface UploadFields {
+  name: string;
+  format: DatasetFormat;
+  /** Class names: a JSON array of strings, or comma-separated. */
+  labels?: string;
+  /** [height, width] or [height, width, channels]: a JSON array, comma- or 'x'-separated. */
+  inputShape?: string;
+  /** '1' (grayscale) or '3' (RGB). */
+  channels?: string;
+  /** The CSV's pixel range (default 255). */
+  pixelMax?: string;
+}

@@ -16,7 +16,7 @@ export interface FormLimits {
 }
 
 /** Answered 415, handled like Fastify's own media-type errors (statusCode). */
-class UnsupportedMediaTypeError extends Error {
+export class UnsupportedMediaTypeError extends Error {
   readonly statusCode = 415;
   readonly code = 'UNSUPPORTED_MEDIA_TYPE';
 }
@@ -36,10 +36,7 @@ export function multipartForm(limits: FormLimits, required: boolean) {
     try {
       await readParts(parts, fields, files, limits);
     } catch (err) {
-      // Busboy's own parse errors ('Unexpected end of form') carry no status: the body is at fault.
-      const status = (err as { statusCode?: number }).statusCode;
-      if (err instanceof ValidationError || (status !== undefined && status >= 400 && status < 500)) throw err;
-      throw new ValidationError('body', 'is not a valid multipart/form-data body', { cause: err });
+      throw formError(err);
     }
     req.body = fields;
     FILES.set(req, files);
@@ -65,3 +62,10 @@ async function readParts(parts: AsyncIterable<Multipart>, fields: Record<string,
 
 /** The files of a multipart request (by field name); empty for any other request. */
 export const filesOf = (req: FastifyRequest): Map<string, Uint8Array> => FILES.get(req) ?? new Map();
+
+/** Busboy's own parse errors ('Unexpected end of form') carry no status: the body is at fault. */
+export function formError(err: unknown): unknown {
+  const status = (err as { statusCode?: number }).statusCode;
+  if (err instanceof ValidationError || (status !== undefined && status >= 400 && status < 500)) return err;
+  return new ValidationError('body', 'is not a valid multipart/form-data body', { cause: err });
+}

@@ -14,7 +14,15 @@ export const DatasetResponse = Type.Object({
   name: Type.String(),
   format: Format(),
   builtIn: Type.Boolean(),
-  inputShape: Type.Array(Int, { description: '[height, width, channels]: the model template\'s inputShape' }),
+  status: Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')], {
+    description: "uploads are decoded after POST /datasets answers: 'processing', then 'ready' (searches may use it) or 'failed' (see error)",
+  }),
+  error: Type.Optional(Type.Object({
+    field: Type.Union([Type.String(), Type.Null()], { description: 'the form field at fault; null for a size limit or a stopped process' }),
+    message: Type.String(),
+  }, { description: 'why it failed (status failed only)' })),
+  bytes: Type.Optional(Type.Integer({ description: "uploads: the uploaded bytes while processing, the decoded data's once ready (what DATASET_QUOTA_BYTES counts)" })),
+  inputShape: Type.Array(Int, { description: "[height, width, channels]: the model template's inputShape ([0, 0, 0], like the sizes and classes, until ready)" }),
   numClasses: Int,
   labels: Type.Array(Type.String(), { description: 'class names, index = label' }),
   trainSize: Int,
@@ -46,11 +54,14 @@ export const CreateDatasetForm = Type.Object({
 
 const tags = ['datasets'];
 export const createDatasetSchema = {
-  tags, summary: 'Upload a dataset (IDX files, a zip of images in class folders, or a CSV); searches may then name its id',
-  description: 'Limits: DATASET_MAX_BYTES for the files together and again for the decoded pixels (413 past it); '
-    + 'images 1 to 1024 pixels a side, 1 or 3 channels; 2 to 256 classes; at least 10 training items.',
+  tags, summary: 'Upload a dataset (IDX files, a zip of images in class folders, or a CSV); once ready, searches may name its id',
+  description: 'Answers 202 with status processing (Location: /datasets/:id) once the files are received and the form checked '
+    + '(400 naming the field); the files are decoded in a background process: poll GET /datasets/:id until ready or failed '
+    + '(error.field, error.message). Limits: DATASET_MAX_BYTES for the files together and again for the decoded pixels (413, or failed, past it); '
+    + 'images 1 to 1024 pixels a side, 1 or 3 channels; 2 to 256 classes; at least 10 training items. '
+    + 'Per tenant: DATASET_QUOTA_COUNT datasets and DATASET_QUOTA_BYTES bytes, processing or ready (409 QUOTA_EXCEEDED).',
   consumes: ['multipart/form-data'],
-  body: CreateDatasetForm, response: { 201: DatasetResponse, '4xx': ErrorBody },
+  body: CreateDatasetForm, response: { 202: DatasetResponse, '4xx': ErrorBody },
 };
 export const listDatasetsSchema = {
   tags, summary: 'The built-in datasets, then your uploads oldest first (without their pixels)',
@@ -59,10 +70,10 @@ export const listDatasetsSchema = {
   response: { 200: Type.Object({ datasets: Type.Array(DatasetResponse), nextCursor: NextCursor }), '4xx': ErrorBody },
 };
 export const getDatasetSchema = {
-  tags, summary: 'One dataset: shape, classes, sizes',
+  tags, summary: 'One dataset: status, shape, classes, sizes',
   params: IdParams, response: { 200: DatasetResponse, '4xx': ErrorBody },
 };
 export const deleteDatasetSchema = {
-  tags, summary: 'Delete an uploaded dataset (409 while an unfinished search trains on it; built-ins cannot be deleted)',
+  tags, summary: 'Delete an uploaded dataset, also while processing (409 while an unfinished search trains on it; built-ins cannot be deleted)',
   params: IdParams, response: { 204: Type.Null({ description: 'deleted' }), '4xx': ErrorBody },
 };

@@ -1,16 +1,28 @@
-// Use cases on datasets: upload (parse, validate, store), list, describe, delete; and the dataset
-// source searches and workers read: built-ins from disk, uploads from the database. `tenant`, where
-// given, scopes uploads as searches are scoped: another tenant's dataset is not found, exactly like
-// one that does not exist; the built-ins belong to everyone.
-import { randomUUID } from 'node:crypto';
+// Use cases on datasets: upload (check the form and quotas, then hand the files to the decoding
+// process), list, describe, delete; and the dataset source searches and workers read: built-ins
+// from disk, uploads from the database. `tenant`, where given, scopes uploads as searches are
+// scoped: another tenant's dataset is not found, exactly like one that does not exist; the
+// built-ins belong to everyone.
 import type { DatasetImages, DatasetSource } from '../domain/dataset-source.js';
-import { DATASETS, datasetInfo, type DatasetFormat, type DatasetInfo } from '../domain/datasets.js';
-import { ConflictError, NotFoundError, TrainingError } from '../domain/errors.js';
+import { DATASETS, datasetInfo, type DatasetInfo, type UploadFields } from '../domain/datasets.js';
+import { ConflictError, NotFoundError, QuotaExceededError, TrainingError } from '../domain/errors.js';
 import { BuiltinDatasets } from '../datasets/builtin.js';
-import { parseUpload, type UploadFields } from '../datasets/upload.js';
+import { checkUploadForm } from '../datasets/upload-form.js';
+import type { DatasetProcessor } from '../ports/dataset-processor.js';
 import type { DatasetRecord, DatasetStore } from '../ports/dataset-store.js';
 import type { DatasetView } from '../schemas/dataset-schemas.js';
 import { decodeTimeCursor, encodeTimeCursor, pageRequest, type PageQuery, type PageView } from './page-cursor.js';
+
+/** A processing dataset whose heartbeat is older has lost its decoding process. */
+export const PROCESSING_STALE_MS = 5 * 60_000;
+export const STALE_MESSAGE = 'processing stopped: the API restarted or the decoding process died';
+
+/** POST /datasets' files, already on disk (src/routes/multipart-upload.ts). */
+export interface StoredUpload {
+  /** Becomes the dataset's id. */
+  id: string;
+  files: Map<string, { path: string; bytes: number }>;
+}
 
 
 export interface DatasetServiceOptions {
@@ -18,25 +30,48 @@ export interface DatasetServiceOptions {
   datasetDir: string;
   /** DATASET_MAX_BYTES: the most an upload may send, and the most its pixels may take once decoded. */
   maxBytes: number;
+  /** DATASET_UPLOAD_DIR: where uploads wait for their decoding (the API's only). */
+  uploadDir?: string;
+  /** Per tenant, over its processing and ready uploads; 0: no limit. */
+  quotas?: { count: number; bytes: number };
 }
 
-const NO_DATA = { images: new Uint8Array(0), labels: new Uint8Array(0) };
+/** A process that only reads datasets (a trial child) takes no uploads. */
+const NO_UPLOADS: DatasetProcessor = {
+  start: () => { throw new Error('this process does not decode uploads'); },
+  discard: async () => undefined,
+};
 
 export class DatasetService implements DatasetSource {
   private readonly builtins: BuiltinDatasets;
 
-  constructor(private readonly store: DatasetStore, readonly opts: DatasetServiceOptions) {
+  constructor(private readonly store: DatasetStore, readonly opts: DatasetServiceOptions, private readonly processor: DatasetProcessor = NO_UPLOADS) {
     this.builtins = new BuiltinDatasets(opts.datasetDir);
   }
 
-  async create(fields: UploadFields, files: Map<string, Uint8Array>, tenant?: string): Promise<DatasetView> {
-    const parsed = await parseUpload(fields, files, this.opts.maxBytes);
-    const { train, test } = parsed;
-    const record = await this.store.createDataset({
-      id: randomUUID(), tenant: tenant ?? null, name: fields.name, format: fields.format,
-      inputShape: [train.height, train.width, train.channels], numClasses: parsed.labels.length, labels: parsed.labels,
-      trainSize: train.count, testSize: test?.count ?? 0, pixelMax: parsed.pixelMax,
-    }, { train, test: test ?? NO_DATA });
+  /** DATASET_QUOTA_COUNT, checked before the files are read. */
+  async checkCountQuota(tenant?: string): Promise<void> {
+    const limit = this.opts.quotas?.count ?? 0;
+    if (limit === 0) return;
+    const { count } = await this.store.datasetUsage(tenant ?? null);
+    if (count >= limit) throw new QuotaExceededError('datasets', limit, count, 'DATASET_QUOTA_COUNT');
+  }
+
+  /** Stores a 'processing' dataset and queues its decoding; GET /datasets/:id tells how it ends. */
+  async create(fields: UploadFields, upload: StoredUpload, tenant?: string): Promise<DatasetView> {
+    const sizes = new Map([...upload.files].map(([field, f]) => [field, f.bytes]));
+    checkUploadForm(fields, sizes);
+    const bytes = [...sizes.values()].reduce((a, b) => a + b, 0);
+    const { count: countLimit, bytes: bytesLimit } = this.opts.quotas ?? { count: 0, bytes: 0 };
+    if (countLimit > 0 || bytesLimit > 0) {
+      // Concurrent uploads may overshoot by the few checked at once; the rate limit bounds those.
+      const used = await this.store.datasetUsage(tenant ?? null);
+      if (countLimit > 0 && used.count >= countLimit) throw new QuotaExceededError('datasets', countLimit, used.count, 'DATASET_QUOTA_COUNT');
+      if (bytesLimit > 0 && used.bytes + bytes > bytesLimit)
+        throw new QuotaExceededError(`dataset bytes (this upload: ${bytes})`, bytesLimit, used.bytes, 'DATASET_QUOTA_BYTES');
+    }
+    const record = await this.store.createProcessingDataset({ id: upload.id, tenant: tenant ?? null, name: fields.name, format: fields.format, bytes });
+    this.processor.start({ id: upload.id, fields, files: [...upload.files].map(([field, f]) => ({ field, path: f.path })) });
     return uploadedView(record);
   }
 
@@ -51,7 +86,8 @@ export class DatasetService implements DatasetSource {
       .filter(({ key }) => !after || key.createdAt > after.createdAt || (key.createdAt.getTime() === after.createdAt.getTime() && key.id > after.id))
       .sort((a, b) => (a.key.id < b.key.id ? -1 : 1));
     const uploads = await this.store.listDatasets({ tenant }, page);
-    const all = [...builtins, ...uploads.items.map((r) => ({ key: { createdAt: r.createdAt, id: r.id }, view: uploadedView(r) }))];
+    const records = await Promise.all(uploads.items.map((r) => this.unlessStale(r)));
+    const all = [...builtins, ...records.map((r) => ({ key: { createdAt: r.createdAt, id: r.id }, view: uploadedView(r) }))];
     const items = all.slice(0, page.limit);
     const more = all.length > page.limit || uploads.next !== null;
     return { items: items.map((i) => i.view), nextCursor: more ? encodeTimeCursor(items[items.length - 1].key) : null };
@@ -59,7 +95,7 @@ export class DatasetService implements DatasetSource {
 
   async get(id: string, tenant?: string): Promise<DatasetView> {
     const builtin = datasetInfo(id);
-    return builtin ? builtinView(builtin) : uploadedView(await this.require(id, tenant));
+    return builtin ? builtinView(builtin) : uploadedView(await this.unlessStale(await this.require(id, tenant)));
   }
 
   /** Refused while a search, or a retrain of a finished one, trains on it; finished searches' models keep their labels. */
@@ -73,6 +109,7 @@ export class DatasetService implements DatasetSource {
       const using = result.searchIds;
       throw new ConflictError(`dataset '${id}' is used by search(es) ${using.join(', ')} still training: cancel them or wait until they finish`, { searchIds: using });
     }
+    // A processing one's decoding finds its row gone and stores nothing (completeDataset).
   }
 
   async info(id: string, tenant?: string): Promise<DatasetInfo | undefined> {
@@ -80,6 +117,10 @@ export class DatasetService implements DatasetSource {
     if (builtin) return builtin;
     const record = await this.store.getDataset(id);
     if (!record || (tenant !== undefined && record.tenant !== tenant)) return undefined;
+    if (record.status !== 'ready') {
+      const { status } = await this.unlessStale(record);
+      throw new ConflictError(`dataset '${id}' is ${status}, not ready${status === 'processing' ? ': wait until GET /datasets/:id says ready' : ''}`, { field: 'dataset.id', status });
+    }
     const { inputShape, numClasses, labels, trainSize, testSize, pixelMax } = record;
     return { id, inputShape, numClasses, labels, trainSize, testSize, pixelMax };
   }
@@ -89,11 +130,21 @@ export class DatasetService implements DatasetSource {
     const record = await this.store.getDataset(id);
     const data = record && await this.store.getDatasetData(id, 'train');
     // Searches cannot be created on a missing dataset, nor may one be deleted under a running search.
-    if (!record || !data) throw new TrainingError(`dataset '${id}' does not exist (it was deleted)`);
+    if (!record || !data) throw new TrainingError(`dataset '${id}' does not exist (it was deleted)${record ? ` or is ${record.status}` : ''}`);
+    if (record.status !== 'ready') throw new TrainingError(`dataset '${id}' is ${record.status}, not ready`);
     const [height, width, channels] = record.inputShape;
     const count = limit === undefined ? record.trainSize : Math.min(limit, record.trainSize);
     const per = height * width * channels;
     return { images: data.images.subarray(0, count * per), labels: data.labels.subarray(0, count), count, height, width, channels };
+  }
+
+  /** A processing record whose decoding stopped beating is failed (and its files removed) as it is read. */
+  private async unlessStale(r: DatasetRecord): Promise<DatasetRecord> {
+    const before = new Date(Date.now() - PROCESSING_STALE_MS);
+    if (r.status !== 'processing' || (r.heartbeatAt && r.heartbeatAt >= before)) return r;
+    const error = { field: null, message: STALE_MESSAGE };
+    if (await this.store.failDataset(r.id, error, before)) await this.processor.discard(r.id);
+    return (await this.store.getDataset(r.id)) ?? { ...r, status: 'failed', error, bytes: 0, heartbeatAt: null };
   }
 
   private async require(id: string, tenant?: string): Promise<DatasetRecord> {
@@ -105,10 +156,13 @@ export class DatasetService implements DatasetSource {
 
 function builtinView(d: DatasetInfo): DatasetView {
   const { id, inputShape, numClasses, labels, trainSize, testSize, pixelMax } = d;
-  return { id, name: id, format: 'idx', builtIn: true, inputShape, numClasses, labels, trainSize, testSize, pixelMax, createdAt: null };
+  return { id, name: id, format: 'idx', builtIn: true, status: 'ready', inputShape, numClasses, labels, trainSize, testSize, pixelMax, createdAt: null };
 }
 
 function uploadedView(r: DatasetRecord): DatasetView {
-  const { id, name, format, inputShape, numClasses, labels, trainSize, testSize, pixelMax } = r;
-  return { id, name, format, builtIn: false, inputShape, numClasses, labels, trainSize, testSize, pixelMax, createdAt: r.createdAt.toISOString() };
+  const { id, name, format, status, inputShape, numClasses, labels, trainSize, testSize, pixelMax, bytes } = r;
+  return {
+    id, name, format, builtIn: false, status, ...(r.error && { error: r.error }), bytes,
+    inputShape, numClasses, labels, trainSize, testSize, pixelMax, createdAt: r.createdAt.toISOString(),
+  };
 }

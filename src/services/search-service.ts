@@ -45,8 +45,8 @@ export class SearchService {
     // An upload is checked again under its row's lock as the search is inserted: a delete cannot slip between.
     const search = datasetInfo(spec.dataset.id) ? await this.store.createSearch(input) : await this.store.createSearchOnDataset(input, spec.dataset.id);
     if ('datasetState' in search) {
-      const why = search.datasetState === 'missing' ? 'was deleted' : `is ${search.datasetState}, not ready`;
-      throw new ValidationError('dataset.id', `unknown dataset '${spec.dataset.id}': it ${why}`);
+      if (search.datasetState === 'missing') throw new ValidationError('dataset.id', `unknown dataset '${spec.dataset.id}': it was deleted`);
+      throw new ConflictError(`dataset '${spec.dataset.id}' is ${search.datasetState}, not ready`, { field: 'dataset.id', status: search.datasetState });
     }
     await this.scheduler.advance(search.id);
     return this.get(search.id);

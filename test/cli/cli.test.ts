@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
+import { csvFile, fashionSample } from '../fixtures/dataset-files.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { runCli } from './run-cli.js';
 
@@ -130,6 +131,25 @@ describe('hypertune CLI against a running service', () => {
     expect(res.stdout.trimEnd().split('\n').at(-1)).toBe(
       `search ${searchId} completed: 2 trials (2 completed); best trial ${search.bestTrial.number}, val_accuracy ${search.bestTrial.valAccuracy.toFixed(4)}, model ${modelId}`);
   }, 300_000);
+
+  it('uploads a dataset and waits until it is ready; a bad one exits 1 with the reason', async () => {
+    const csv = path.join(work, 'digits.csv');
+    writeFileSync(csv, csvFile(fashionSample(20), 20));
+    const ok = await runCli(['dataset', 'upload', 'cli data', 'csv', `file=@${csv}`], env);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/^dataset \S+ uploaded, processing…$/m);
+    const id = /^dataset (\S+) \(cli data\) ready: 28x28x1, 10 classes, 20 training and 0 test items$/m.exec(ok.stdout)![1];
+    expect((await api(h.request.get(`/datasets/${id}`)).expect(200)).body.status).toBe('ready');
+    const bad = path.join(work, 'bad.csv');
+    writeFileSync(bad, 'label,a\n0,1\n1,x\n');
+    const failed = await runCli(['dataset', 'upload', 'bad', 'csv', `file=@${bad}`], env);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^error: dataset \S+ failed: file: /m);
+    const refused = await runCli(['dataset', 'upload', 'bad', 'csv', `file=@${bad}`, 'channels=3'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/channels: does not apply to format 'csv' .*\(HTTP 400 VALIDATION_ERROR\)/);
+    expect((await runCli(['dataset', 'upload', 'x', 'csv'], env)).code).toBe(2);
+  }, 120_000);
 
   it('lists searches as a table and as the raw JSON', async () => {
     const res = await runCli(['search', 'list'], env);

@@ -38,7 +38,9 @@ export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Re
   // Rate limits and the running-searches quota off unless a test asks: a test file may create more
   // searches a minute (and keep more running) than the defaults allow.
   const quiet = { RATE_LIMIT_SEARCHES_PER_MINUTE: '0', RATE_LIMIT_PREDICT_PER_MINUTE: '0', RATE_LIMIT_WRITES_PER_MINUTE: '0', SEARCH_QUOTA_RUNNING: '0' };
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', TRAINING_BACKEND: 'wasm', ...quiet, ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: `test-${schema}` });
+  // Uploads wait in a folder of the test's own, which a test may check is emptied.
+  const uploads = { DATASET_UPLOAD_DIR: join(dir, 'uploads') };
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', TRAINING_BACKEND: 'wasm', ...quiet, ...uploads, ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: `test-${schema}` });
   const log = createLogger(config.logLevel, 'test');
   const core = await createCore(config, log);
   await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });

@@ -14,6 +14,7 @@ import { loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
 import { imageRows } from '../fixtures/instances.js';
 import { CLASS_FOLDERS, fashionSample, imageFile, imagesZip } from '../fixtures/dataset-files.js';
 import { tinySearch } from '../fixtures/reference-search.js';
+import { uploadAndWait } from '../helpers/dataset-upload.js';
 import { startHarness, waitFor, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -28,9 +29,8 @@ const png = (pixels: Uint8Array, height: number, width: number, channels: 1 | 3)
 
 describe('a search on an uploaded dataset', () => {
   it('trains on it, predicts a PNG as it predicts the same pixels, and deletes it once the search is done', async () => {
-    const upload = await h.request.post('/datasets').field('name', 'fashion pngs').field('format', 'images-zip')
-      .attach('file', await imagesZip(fashionSample(600), 600), 'fashion.zip').expect(201);
-    const dataset = upload.body;
+    const dataset = await uploadAndWait(h, h.request.post('/datasets').field('name', 'fashion pngs').field('format', 'images-zip')
+      .attach('file', await imagesZip(fashionSample(600), 600), 'fashion.zip'));
     expect(dataset).toMatchObject({ inputShape: [28, 28, 1], numClasses: 10, trainSize: 600 });
     expect((await h.request.get('/datasets').expect(200)).body.datasets.map((d: { id: string }) => d.id)).toContain(dataset.id);
 
@@ -70,8 +70,8 @@ describe('predicting images', () => {
 
   /** A stored, untrained model on an uploaded RGB 14x14 dataset: predictions need no training. */
   beforeAll(async () => {
-    const { body: dataset } = await h.request.post('/datasets').field('name', 'rgb').field('format', 'images-zip').field('inputShape', '[14, 14, 3]')
-      .attach('file', await imagesZip(fashionSample(30), 30), 'rgb.zip').expect(201);
+    const dataset = await uploadAndWait(h, h.request.post('/datasets').field('name', 'rgb').field('format', 'images-zip').field('inputShape', '[14, 14, 3]')
+      .attach('file', await imagesZip(fashionSample(30), 30), 'rgb.zip'));
     const spec = tinySearch({ dataset: { id: dataset.id } });
     spec.model = { ...spec.model, inputShape: [14, 14, 3] };
     const { body: search } = await h.request.post('/searches').send({ ...spec, budget: { maxTrials: 1, maxParallelTrials: 1 } }).expect(201);

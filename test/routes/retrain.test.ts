@@ -8,6 +8,7 @@ import { moveTrial } from '../../src/services/trial-transitions.js';
 import { csvFile, fashionSample } from '../fixtures/dataset-files.js';
 import { microSearch } from '../fixtures/micro-search.js';
 import { healthDuring } from '../helpers/event-loop-stall.js';
+import { uploadAndWait } from '../helpers/dataset-upload.js';
 import { listen, startHarness, waitFor, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -84,8 +85,8 @@ describe('retrain trials outside the search lifecycle', () => {
   });
 
   it('409 when the dataset the search trained on was deleted; a running retrain keeps its dataset from deletion', async () => {
-    const upload = async () => (await h.request.post('/datasets').field('name', 'retrain-data').field('format', 'csv')
-      .attach('file', csvFile(fashionSample(40), 40), 'file.csv').expect(201)).body.id as string;
+    const upload = async () => (await uploadAndWait(h, h.request.post('/datasets').field('name', 'retrain-data').field('format', 'csv')
+      .attach('file', csvFile(fashionSample(40), 40), 'file.csv'))).id;
     const gone = await upload();
     const { id } = await finishedSearch('completed', { id: gone, limit: 40 });
     await h.request.delete(`/datasets/${gone}`).expect(204); // the search is over and nothing retrains it

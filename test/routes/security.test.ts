@@ -45,7 +45,7 @@ describe('rate limits', () => {
     });
     expect(loadConfig({ QUEUE_PREFIX: 'other', REDIS_URL: 'redis://r:1' }).rateLimits.redis).toEqual({ url: 'redis://r:1', keyPrefix: 'other:rate-limit:' });
     expect(loadConfig({ RATE_LIMIT_PREDICT_PER_MINUTE: '0' }).rateLimits.predictPerMinute).toBe(0);
-    expect(loadConfig({}).quotas).toEqual({ runningSearches: 10 });
+    expect(loadConfig({}).quotas).toEqual({ runningSearches: 10, datasets: 20, datasetBytes: 2 * 1024 ** 3 });
     expect(() => loadConfig({ RATE_LIMIT_WRITES_PER_MINUTE: '-1' })).toThrow(/RATE_LIMIT_WRITES_PER_MINUTE must be an integer >= 0/);
   });
 });

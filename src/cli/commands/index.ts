@@ -1,4 +1,5 @@
 import type { Command } from './command.js';
+import { datasetUpload } from './dataset-upload.js';
 import { modelsExport } from './models-export.js';
 import { modelsPredict } from './models-predict.js';
 import { searchCreate } from './search-create.js';
@@ -6,4 +7,4 @@ import { searchList } from './search-list.js';
 import { trialCancel } from './trial-cancel.js';
 import { trials } from './trials.js';
 
-export const COMMANDS: Command[] = [searchCreate, searchList, trials, trialCancel, modelsPredict, modelsExport];
+export const COMMANDS: Command[] = [searchCreate, searchList, trials, trialCancel, modelsPredict, modelsExport, datasetUpload];
