@@ -8,6 +8,7 @@ const UNIT = [
   'test/oracles/**/*.test.ts',
   'test/datasets/**/*.test.ts', // upload parsers, on files in memory or in a temp dir
   'test/config.test.ts',
+  'test/bench/**/*.test.ts', // the benchmarks' pure analysis
   'test/services/search-events.test.ts',
   'test/training/dataset.test.ts', // IDX parsing of the Fashion-MNIST files
   'test/cli/{event-stream,image-input,sse,trial-table,watch-views}.test.ts',
