@@ -15,7 +15,9 @@ export interface FuzzContext {
   searchId: string; modelId: string;
   /** Another tenant's search and model: the fuzzing tenant must not see them. */
   otherSearchId: string; otherModelId: string;
-  limits: SearchLimits; bodyLimit: number; maxInstances: number; maxJsonDepth: number;
+  limits: SearchLimits; maxInstances: number; maxJsonDepth: number;
+  /** The JSON body limit of each body route (BODY_LIMITS below). */
+  bodyLimit: (route: BodyRoute) => number;
 }
 
 export interface FuzzClass { name: string; runs: number; cases(c: FuzzContext): fc.Arbitrary<Case> }
@@ -52,13 +54,15 @@ const onIdRoutes = (ids: fc.Arbitrary<string>, expect: (id: string) => Expected)
   fc.tuple(ids, fc.nat(5)).map(([id, r]): Case => ({ req: idRoutes(c, id)[r], expect: expect(id) }));
 
 /** The routes taking a JSON body. */
-const bodyTargets = (c: FuzzContext): Sent[] => [
-  { method: 'POST', url: '/searches', authorization: as(c.tenant) },
-  { method: 'POST', url: `/models/${c.modelId}/predict`, authorization: as(c.tenant) },
-  { method: 'POST', url: '/api-keys', authorization: as(c.admin) },
-];
-const onBodies = (bodies: (c: FuzzContext) => fc.Arbitrary<{ payload: string; contentType?: string }>, expect: Expected) => (c: FuzzContext) =>
-  fc.tuple(bodies(c), fc.nat(2)).map(([b, t]): Case => ({ req: { ...bodyTargets(c)[t], ...b }, expect }));
+export const BODY_ROUTES = ['searches', 'predict', 'api-keys'] as const;
+export type BodyRoute = (typeof BODY_ROUTES)[number];
+const bodyTarget = (c: FuzzContext, route: BodyRoute): Sent => ({
+  searches: { method: 'POST', url: '/searches', authorization: as(c.tenant) } as const,
+  predict: { method: 'POST', url: `/models/${c.modelId}/predict`, authorization: as(c.tenant) } as const,
+  'api-keys': { method: 'POST', url: '/api-keys', authorization: as(c.admin) } as const,
+}[route]);
+const onBodies = (bodies: (c: FuzzContext, route: BodyRoute) => fc.Arbitrary<{ payload: string; contentType?: string }>, expect: Expected) => (c: FuzzContext) =>
+  fc.constantFrom(...BODY_ROUTES).chain((route) => bodies(c, route).map((b): Case => ({ req: { ...bodyTarget(c, route), ...b }, expect })));
 
 export const CLASSES: FuzzClass[] = [
   { name: 'POST /searches: a value of the wrong JSON type', runs: 500, cases: invalidSearch(() => gen.wrongType) },
@@ -82,8 +86,8 @@ export const CLASSES: FuzzClass[] = [
   { name: 'ids longer than a path segment may be', runs: 60, cases: onIdRoutes(gen.longId, () => EXPECT.uriTooLong) },
   { name: 'ids with a malformed percent-encoding', runs: 60, cases: onIdRoutes(gen.badEncoding, () => EXPECT.badUrl) },
   { name: 'bodies that are not JSON', runs: 300, cases: onBodies(() => gen.malformedJson.map((payload) => ({ payload, contentType: 'application/json' })), EXPECT.invalid('body')) },
-  { name: 'bodies nested past the depth limit', runs: 60, cases: onBodies((c) => gen.deepJson(c.maxJsonDepth, c.bodyLimit).map((payload) => ({ payload })), EXPECT.invalid('body')) },
-  { name: 'bodies over the size limit', runs: 60, cases: onBodies((c) => gen.oversized(c.bodyLimit).map((payload) => ({ payload })), EXPECT.tooLarge) },
+  { name: 'bodies nested past the depth limit', runs: 60, cases: onBodies((c) => gen.deepJson(c.maxJsonDepth, Math.min(...BODY_ROUTES.map(c.bodyLimit))).map((payload) => ({ payload })), EXPECT.invalid('body')) },
+  { name: 'bodies over the size limit', runs: 60, cases: onBodies((c, route) => gen.oversized(c.bodyLimit(route)).map((payload) => ({ payload })), EXPECT.tooLarge) },
   { name: 'bodies of a content type no route parses', runs: 150, cases: onBodies(() => fc.record({ contentType: fc.constantFrom(...UNSUPPORTED_TYPES), payload: fc.string({ maxLength: 100 }) }), EXPECT.unsupportedType) },
   { name: 'missing, malformed and unknown keys on every route', runs: 400, cases: (c) => fc.tuple(gen.badAuthorization, fc.constantFrom('/searches', `/searches/${c.searchId}`, `/models/${c.modelId}`, '/api-keys', '/nothing-here'))
     .map(([authorization, url]): Case => ({ req: { method: 'GET', url, authorization }, expect: EXPECT.unauthorized })) },

@@ -15,6 +15,7 @@ import { createAndCheck, validSearch } from './fuzz-searches.js';
 import { openTables, without, type TableReader } from './fuzz-tables.js';
 
 const ADMIN = `admin-${'k'.repeat(40)}`;
+// One limit for every JSON body route here (BODY_LIMIT_BYTES); per-route limits go in ctx.bodyLimit.
 const BODY_LIMIT = 65536;
 const MAX_INSTANCES = 4;
 const BACKENDS = [{ db: 'sqlite' as const, share: 1 }, ...(await postgresAvailable() ? [{ db: 'postgres' as const, share: 0.25 }] : [])];
@@ -62,7 +63,7 @@ describe.each(BACKENDS)('fuzzing the API on $db', ({ db: backend, share }) => {
     const other = await tenantWith('other');
     ctx = {
       tenant: mine.key, admin: ADMIN, searchId: mine.searchId, modelId: mine.modelId, otherSearchId: other.searchId, otherModelId: other.modelId,
-      limits: h.config.limits, bodyLimit: BODY_LIMIT, maxInstances: MAX_INSTANCES, maxJsonDepth: MAX_JSON_DEPTH,
+      limits: h.config.limits, bodyLimit: () => BODY_LIMIT, maxInstances: MAX_INSTANCES, maxJsonDepth: MAX_JSON_DEPTH,
     };
   }, 60_000);
   afterAll(async () => {
