@@ -51,7 +51,8 @@ try {
   const heaps: HeapProbe[] = [];
   workerProcess.on('message', (m: { heapProbe?: HeapProbe }) => { if (m.heapProbe) heaps.push(m.heapProbe); });
   const sampler = new RssSampler(worker, 500);
-  const heapTimer = setInterval(() => workerProcess.send('heap-probe'), 5000);
+  // The callback takes a send error (the worker gone): the run's own checks report that.
+  const heapTimer = setInterval(() => { if (workerProcess.connected) workerProcess.send('heap-probe', () => undefined); }, 5000);
   const cpu = new CpuMeter(() => [service.api.pid!, worker]);
   const t0 = Date.now();
   const run: WorkerMemoryRun = { trials: n, startedAt: t0, boundaries: [], samples: sampler.samples, heaps, machine: machine(), loadBefore, env: { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? null } };
