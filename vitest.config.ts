@@ -9,6 +9,7 @@ const UNIT = [
   'test/datasets/**/*.test.ts', // upload parsers, on files in memory or in a temp dir
   'test/config.test.ts',
   'test/plugins/json-scan.test.ts', // the JSON pre-scan alone, on bytes in memory
+  'test/bench/**/*.test.ts', // the benchmarks' pure analysis
   'test/services/search-events.test.ts',
   'test/services/page-cursor.test.ts',
   'test/training/dataset.test.ts', // IDX parsing of the Fashion-MNIST files

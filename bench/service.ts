@@ -27,6 +27,8 @@ export interface ServiceOptions {
   /** TRAINING_BACKEND of the API and the workers. */
   backend: string;
   env?: Record<string, string>;
+  /** Extra Node flags for the trial workers, which then also get an IPC channel (bench/heap-probe.ts). */
+  workerNodeArgs?: string[];
 }
 
 export interface Service {
@@ -82,7 +84,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   };
   try {
     await waitFor(() => fetch(`${base}/health`).then((r) => !exited && r.ok, () => false), (up) => up, 120_000, 'the API to start');
-    if (!opts.singleProcess) for (let i = 0; i < opts.workers; i++) workers.push(spawnScript('workers/trial-worker.ts', env));
+    if (!opts.singleProcess) for (let i = 0; i < opts.workers; i++) {
+      workers.push(opts.workerNodeArgs
+        ? spawnScript('workers/trial-worker.ts', env, ['ignore', 'inherit', 'inherit', 'ipc'], opts.workerNodeArgs)
+        : spawnScript('workers/trial-worker.ts', env));
+    }
     // A worker is listed in /health once its backend probe is done and it takes jobs.
     await waitFor(() => call<any>('GET', '/health').then((h) => h.workers.list?.length ?? 0, () => 0), (n) => n >= expectedWorkers, 300_000, 'the workers to start');
   } catch (err) {

@@ -1,18 +1,25 @@
-// npm run bench:worker-memory -- [--trials 50] [--limit 64] [--backend auto] [--timeout 600]
+// npm run bench:worker-memory -- [--trials 50] [--limit 64] [--backend auto] [--timeout 600] [--out run.json]
+// npm run bench:worker-memory -- --analyze run.json   (the tenths and growth fit of a saved, possibly unfinished, run)
 // Does a trial worker leak across trials? Starts the service (API + one trial-worker process,
 // concurrency 1, fresh SQLite database), runs one search of `--trials` consecutive small trials
 // (maxParallelTrials 1, `--limit` images, 1 epoch, max-pooling + dense 8..8+max(99, 2n) units,
 // so the random oracle never runs out of combinations), and reads the worker's VmRSS and its descendants' (the trial child
-// processes) from /proc every 500 ms. Reports the worker's RSS between trials after trial 5 and
+// processes) from /proc every 500 ms, and every 5 s the worker's live JS heap after a forced GC
+// (bench/heap-probe.ts, preloaded with --expose-gc). Prints each tenth of the run as it completes
+// (bench/worker-memory-tenths.ts: low-water RSS, live heap) and fits their growth. Reports the worker's RSS between trials after trial 5 and
 // after the last, a least-squares slope over trials 5..last, and each trial child's peak RSS.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CpuMeter } from './cpu.js';
 import { load, machine } from './machine.js';
 import { RssSampler, type RssSample } from './memory.js';
-import { listAll, startService, waitForSearches } from './service.js';
+import type { HeapProbe } from './heap-probe.js';
+import { listAll, startService } from './service.js';
 import { smallSearch } from './small-search.js';
 import { mean, mib } from './stats.js';
+import { analysis, tenthEnd, tenthLine, tenths, type WorkerMemoryRun } from './worker-memory-tenths.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -20,24 +27,54 @@ const { values: args } = parseArgs({
     limit: { type: 'string', default: '64' },
     backend: { type: 'string', default: 'auto' },
     timeout: { type: 'string', default: '600' },
+    out: { type: 'string' },
+    analyze: { type: 'string' },
   },
 });
+if (args.analyze) {
+  console.log(analysis(JSON.parse(readFileSync(args.analyze, 'utf8')) as WorkerMemoryRun).join('\n'));
+  process.exit(0);
+}
 const n = Number(args.trials);
 if (n < 6) throw new Error('--trials must be at least 6 (trial 5 is the reference)');
 
 console.log(`machine: ${machine()}; load averages ${load()}`);
-const service = await startService({ name: 'worker-memory', workers: 1, backend: args.backend, env: { WORKER_CONCURRENCY: '1' } });
+const probe = fileURLToPath(new URL('./heap-probe.ts', import.meta.url));
+const service = await startService({
+  name: 'worker-memory', workers: 1, backend: args.backend, env: { WORKER_CONCURRENCY: '1' }, workerNodeArgs: ['--expose-gc', '--import', probe],
+});
 let failed = false;
 try {
-  const worker = service.workers[0].pid!;
+  const workerProcess = service.workers[0];
+  const worker = workerProcess.pid!;
   const loadBefore = load();
+  const heaps: HeapProbe[] = [];
+  workerProcess.on('message', (m: { heapProbe?: HeapProbe }) => { if (m.heapProbe) heaps.push(m.heapProbe); });
   const sampler = new RssSampler(worker, 500);
+  // The callback takes a send error (the worker gone): the run's own checks report that.
+  const heapTimer = setInterval(() => { if (workerProcess.connected) workerProcess.send('heap-probe', () => undefined); }, 5000);
   const cpu = new CpuMeter(() => [service.api.pid!, worker]);
   const t0 = Date.now();
+  const run: WorkerMemoryRun = { trials: n, startedAt: t0, boundaries: [], samples: sampler.samples, heaps, machine: machine(), loadBefore, env: { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? null } };
+  const save = () => { if (args.out) writeFileSync(args.out, JSON.stringify(run)); };
   const { id } = await service.call('POST', '/searches', smallSearch({ name: 'worker-memory', limit: Number(args.limit), maxTrials: n, maxParallelTrials: 1, convs: false, units: [8, 8 + Math.max(99, 2 * n)] }));
-  const [search] = await waitForSearches(service, [id], Number(args.timeout) * 1000);
+  // Polls the search every 2 s: a tenth ends when its last trial has completed.
+  let search: any;
+  for (const until = t0 + Number(args.timeout) * 1000; ; await sleep(2000)) {
+    search = await service.call('GET', `/searches/${id}`);
+    while (run.boundaries.length < 10 && search.trials.completed >= tenthEnd(n, run.boundaries.length + 1)) {
+      run.boundaries.push(Date.now());
+      const ts = tenths(run);
+      console.log(`${new Date().toISOString()} ${tenthLine(ts[ts.length - 1])}; load ${load()}`);
+      save();
+    }
+    if (search.status !== 'queued' && search.status !== 'running') break;
+    if (Date.now() > until) throw new Error(`the search is unfinished after ${args.timeout} s (${search.trials.completed} trials completed)`);
+  }
   await sleep(2000); // the worker's state after the last trial
+  clearInterval(heapTimer);
   const samples = sampler.stop();
+  save();
   const used = cpu.read();
   const wallS = (Date.now() - t0) / 1000;
   const trials = await listAll(service, `/searches/${id}/trials`, 'trials');
@@ -97,6 +134,7 @@ try {
   console.log(`\n| trials | wall s | worker RSS MiB after trial 5 → after trial ${last.number} | slope KiB/trial (5..n / second half) | trial child peak RSS MiB (trial 5 → ${last.number}) | CPU cores: service / other work | load averages before → after |`);
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   console.log(`| ${done.length}/${n} | ${wallS.toFixed(0)} | ${mib(ref.self)} → ${mib(last.self)} | ${slope.toFixed(1)} / ${lateSlope.toFixed(1)} | ${mib(ref.childPeak)} → ${mib(last.childPeak)} | ${used.service.toFixed(2)} / ${used.others.toFixed(2)} | ${loadBefore} → ${load()} |`);
+  console.log(`\nthe run in tenths${args.out ? ` (saved to ${args.out})` : ''}:\n${analysis(run).join('\n')}`);
 } finally {
   await service.stop();
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 /** The checkout's root: entry points are given relative to it. */
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
-export function spawnScript(script: string, env: NodeJS.ProcessEnv, stdio: StdioOptions = ['ignore', 'inherit', 'inherit']): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env, stdio });
+/** `nodeArgs`: extra flags after tsx's preload, before the script (a benchmark's `--expose-gc`, a preload). */
+export function spawnScript(script: string, env: NodeJS.ProcessEnv, stdio: StdioOptions = ['ignore', 'inherit', 'inherit'], nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, script], { cwd: root, env, stdio });
 }
