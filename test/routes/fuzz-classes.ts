@@ -56,6 +56,8 @@ const onIdRoutes = (ids: fc.Arbitrary<string>, expect: (id: string) => Expected)
 /** The routes taking a JSON body. */
 export const BODY_ROUTES = ['searches', 'predict', 'api-keys'] as const;
 export type BodyRoute = (typeof BODY_ROUTES)[number];
+/** Each body route's path as Fastify registers it (what its body limit is keyed by). */
+export const BODY_ROUTE_URLS: Record<BodyRoute, string> = { searches: '/searches', predict: '/models/:id/predict', 'api-keys': '/api-keys' };
 const bodyTarget = (c: FuzzContext, route: BodyRoute): Sent => ({
   searches: { method: 'POST', url: '/searches', authorization: as(c.tenant) } as const,
   predict: { method: 'POST', url: `/models/${c.modelId}/predict`, authorization: as(c.tenant) } as const,

@@ -6,16 +6,17 @@
 // it again on PostgreSQL, which is required where CI is (test/helpers/requirements.ts).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeBodyLimit } from '../../src/plugins/body-limits.js';
 import { MAX_JSON_DEPTH } from '../../src/plugins/json-body.js';
 import { tinySearch } from '../fixtures/reference-search.js';
 import { postgresAvailable, startHarness, type Harness } from '../helpers/harness.js';
 import { saveUntrainedModel } from '../helpers/untrained-model.js';
-import { CLASSES, type Case, type FuzzContext, type Sent } from './fuzz-classes.js';
+import { BODY_ROUTE_URLS, CLASSES, type Case, type FuzzContext, type Sent } from './fuzz-classes.js';
 import { createAndCheck, validSearch } from './fuzz-searches.js';
 import { openTables, without, type TableReader } from './fuzz-tables.js';
 
 const ADMIN = `admin-${'k'.repeat(40)}`;
-// One limit for every JSON body route here (BODY_LIMIT_BYTES); per-route limits go in ctx.bodyLimit.
+// BODY_LIMIT_BYTES is the ceiling; each body route's own limit (the body-limits plugin's) is ctx.bodyLimit.
 const BODY_LIMIT = 65536;
 const MAX_INSTANCES = 4;
 const BACKENDS = [{ db: 'sqlite' as const, share: 1 }, ...(await postgresAvailable() ? [{ db: 'postgres' as const, share: 0.25 }] : [])];
@@ -54,6 +55,7 @@ describe.each(BACKENDS)('fuzzing the API on $db', ({ db: backend, share }) => {
   beforeAll(async () => {
     h = await startHarness(backend, { ADMIN_API_KEY: ADMIN, BODY_LIMIT_BYTES: String(BODY_LIMIT), MAX_PREDICT_INSTANCES: String(MAX_INSTANCES) });
     tables = await openTables(h);
+    const bodySettings = { ceiling: h.config.bodyLimitBytes, search: h.config.searchBodyLimits, maxPredictInstances: MAX_INSTANCES };
     const tenantWith = async (tenant: string) => {
       const key = (await h.request.post('/api-keys').set('authorization', `Bearer ${ADMIN}`).send({ tenant, name: 'fuzzer' }).expect(201)).body.key as string;
       const searchId = (await h.request.post('/searches').set('authorization', `Bearer ${key}`).send(tinySearch()).expect(201)).body.id as string;
@@ -63,7 +65,7 @@ describe.each(BACKENDS)('fuzzing the API on $db', ({ db: backend, share }) => {
     const other = await tenantWith('other');
     ctx = {
       tenant: mine.key, admin: ADMIN, searchId: mine.searchId, modelId: mine.modelId, otherSearchId: other.searchId, otherModelId: other.modelId,
-      limits: h.config.limits, bodyLimit: () => BODY_LIMIT, maxInstances: MAX_INSTANCES, maxJsonDepth: MAX_JSON_DEPTH,
+      limits: h.config.limits, bodyLimit: (route) => routeBodyLimit('POST', BODY_ROUTE_URLS[route], bodySettings)!.bytes, maxInstances: MAX_INSTANCES, maxJsonDepth: MAX_JSON_DEPTH,
     };
   }, 60_000);
   afterAll(async () => {
