@@ -42,3 +42,13 @@ export async function healthDuring<T>(baseUrl: string, work: () => Promise<T>, e
     await probing;
   }
 }
+
+/**
+ * What /health and the loop show with nothing to do for 2 s (logged): on a loaded machine the OS
+ * alone pauses the process, so a test bounds the stall a request adds to this.
+ */
+export async function idleStallMs(baseUrl: string): Promise<number> {
+  const idle = await healthDuring(baseUrl, () => sleep(2000));
+  console.log(`idle: /health at most ${idle.maxHealthMs.toFixed(0)} ms, event loop delayed at most ${idle.loopDelayMs.toFixed(0)} ms`);
+  return Math.max(idle.maxHealthMs, idle.loopDelayMs);
+}

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthDuring } from '../helpers/event-loop-stall.js';
+import { healthDuring, idleStallMs } from '../helpers/event-loop-stall.js';
 import { listen, startHarness, type Harness } from '../helpers/harness.js';
 
 const STALL_MS = 250;
@@ -107,9 +107,7 @@ describe('large uploads do not stall the API', () => {
   beforeAll(async () => {
     h = await startHarness('sqlite');
     base = await listen(h);
-    const idle = await healthDuring(base, () => sleep(2000));
-    idleMs = Math.max(idle.maxHealthMs, idle.loopDelayMs);
-    console.log(`idle: /health at most ${idle.maxHealthMs.toFixed(0)} ms, event loop delayed at most ${idle.loopDelayMs.toFixed(0)} ms`);
+    idleMs = await idleStallMs(base);
   }, 60_000);
   afterAll(async () => {
     await h?.close();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthDuring } from '../helpers/event-loop-stall.js';
+import { healthDuring, idleStallMs } from '../helpers/event-loop-stall.js';
 import { listen, startHarness, type Harness } from '../helpers/harness.js';
 
 const STALL_MS = 250;
@@ -31,9 +31,7 @@ describe('CSV uploads do not stall the API', () => {
     expect((await upload(Buffer.from(warm))).result.body.status).toBe('ready');
     // What /health takes with nothing to do: on a loaded machine the OS alone pauses the process.
     // An upload may add at most STALL_MS to it (on an idle machine this is a few ms).
-    const idle = await measure(() => sleep(2000));
-    idleMs = Math.max(idle.maxHealthMs, idle.loopDelayMs);
-    console.log(`idle: /health at most ${idle.maxHealthMs.toFixed(0)} ms, event loop delayed at most ${idle.loopDelayMs.toFixed(0)} ms`);
+    idleMs = await idleStallMs(base);
   }, 120_000);
   afterAll(async () => {
     await h?.close();

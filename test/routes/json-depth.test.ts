@@ -2,10 +2,9 @@
 // body of `[` answered 400 only after seconds of parsing on the event loop, and a deep-but-allowed
 // or flat 8 MB body still stalled JSON.parse up to 1.4 s. Now the route's byte limit refuses them
 // on their content-length, and a body within it is scanned once (depth, values) before parsing.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../../src/plugins/json-body.js';
-import { healthDuring } from '../helpers/event-loop-stall.js';
+import { healthDuring, idleStallMs } from '../helpers/event-loop-stall.js';
 import { postOffThread } from '../helpers/off-thread-post.js';
 import { listen, startHarness, type Harness } from '../helpers/harness.js';
 
@@ -20,9 +19,7 @@ describe('JSON depth limit', () => {
     h = await startHarness();
     base = await listen(h);
     // What /health takes with nothing to do: on a loaded machine the OS alone pauses the process.
-    const idle = await healthDuring(base, () => sleep(2000));
-    idleMs = Math.max(idle.maxHealthMs, idle.loopDelayMs);
-    console.log(`idle: /health at most ${idle.maxHealthMs.toFixed(0)} ms, event loop delayed at most ${idle.loopDelayMs.toFixed(0)} ms`);
+    idleMs = await idleStallMs(base);
   }, 60_000);
   afterAll(async () => { await h?.close(); });
 

@@ -6,11 +6,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertLargeSearch, type LargeSearch } from '../fixtures/large-search.js';
-import { healthDuring } from '../helpers/event-loop-stall.js';
+import { healthDuring, idleStallMs } from '../helpers/event-loop-stall.js';
 import { listen, startHarness, type Harness } from '../helpers/harness.js';
 
 const STALL_MS = 250;
@@ -31,9 +30,7 @@ describe('GET /searches with ten large searches', () => {
     for (let i = 0; i < SEARCHES; i++) large.push(await insertLargeSearch(h.core.store, { specBytes: SPEC_BYTES, trials: 3, epochs: 2 }));
     await get(); // warm: the route's first compile is not what is measured
     // What /health takes with nothing to do: on a loaded machine the OS alone pauses the process.
-    const idle = await healthDuring(base, () => sleep(2000));
-    idleMs = Math.max(idle.maxHealthMs, idle.loopDelayMs);
-    console.log(`idle: /health at most ${idle.maxHealthMs.toFixed(0)} ms, event loop delayed at most ${idle.loopDelayMs.toFixed(0)} ms`);
+    idleMs = await idleStallMs(base);
   }, 300_000);
   afterAll(async () => {
     await h?.close();

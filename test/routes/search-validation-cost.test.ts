@@ -2,9 +2,8 @@
 // within POST /searches' body limits is answered while /health stays quick, a megabytes-large
 // conditional space is refused before it is parsed, and 30 such searches from one key (the default
 // rate limit's minute) are answered with /health measured throughout.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthDuring } from '../helpers/event-loop-stall.js';
+import { healthDuring, idleStallMs } from '../helpers/event-loop-stall.js';
 import { listen, startHarness, type Harness } from '../helpers/harness.js';
 import { postOffThread } from '../helpers/off-thread-post.js';
 import { costlySearch, largestWithin, type CostlyShape } from '../fixtures/costly-search.js';
@@ -25,9 +24,7 @@ describe('search validation cost', () => {
     largest = largestWithin(h.config.searchBodyLimits.bytes, h.config.searchBodyLimits.values);
     // A warm API: the first search's compiling (Ajv's, the store's, the validation's) is not what is measured.
     expect((await create(largest.body)).status).toBe(201);
-    const idle = await healthDuring(base, () => sleep(2000));
-    idleMs = Math.max(idle.maxHealthMs, idle.loopDelayMs);
-    console.log(`idle: /health at most ${idle.maxHealthMs.toFixed(0)} ms, event loop delayed at most ${idle.loopDelayMs.toFixed(0)} ms`);
+    idleMs = await idleStallMs(base);
   }, 120_000);
   afterAll(async () => { await h?.close(); });
 
