@@ -148,6 +148,11 @@ export interface SearchStore {
 
   getTrial(id: string): Promise<TrialRecord | null>;
   listTrials(searchId: string): Promise<TrialRecord[]>;
+  /**
+   * The search's trials numbered after `afterNumber`, and those numbered in `numbers`, by number:
+   * what can have changed since a read that saw trials up to `afterNumber` and these unfinished.
+   */
+  listTrialsSince(searchId: string, afterNumber: number, numbers: number[]): Promise<TrialRecord[]>;
   listTrialsWithEpochs(searchId: string): Promise<TrialWithEpochs[]>;
   /** A page of the search's trials by number, after the trial numbered `page.after`. */
   pageTrialsWithEpochs(searchId: string, page: PageRequest<number>): Promise<Page<TrialWithEpochs, number>>;

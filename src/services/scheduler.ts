@@ -10,17 +10,23 @@ import { createAlgorithm } from '../oracles/index.js';
 import type { TrialQueue } from '../ports/trial-queue.js';
 import type { SearchPatch } from '../ports/search-store.js';
 import type { Store } from '../ports/store.js';
+import { TrialHistory } from './trial-history.js';
 
 const MAX_CONFLICTS = 20;
 
 export class Scheduler {
-  constructor(private readonly store: Store, private readonly queue: TrialQueue, private readonly log: Logger) {}
+  /** Only what changed is read after each trial (see trial-history.ts). */
+  private readonly history: TrialHistory;
+
+  constructor(private readonly store: Store, private readonly queue: TrialQueue, private readonly log: Logger) {
+    this.history = new TrialHistory(store);
+  }
 
   async advance(searchId: string): Promise<void> {
     for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
       const search = await this.store.getSearch(searchId);
-      if (!search || isFinalSearchStatus(search.status)) return;
-      const trials = await this.store.listTrials(searchId);
+      if (!search || isFinalSearchStatus(search.status)) return this.history.forget(searchId);
+      const trials = await this.history.read(searchId);
       const plan = planNext(search.spec, trials, createAlgorithm(search.spec.algorithm.name), { now: new Date(), createdAt: search.createdAt, pending: search.pendingTrials });
       const newTrials = plan.newTrials.map((t, i) => ({ ...t, id: randomUUID(), number: trials.length + i + 1 }));
       const patch: SearchPatch = { bestTrialId: plan.bestTrialId, bestModelId: plan.bestModelId };
@@ -34,6 +40,7 @@ export class Scheduler {
       await this.queue.enqueue(newTrials.map((t) => ({ trialId: t.id, searchId, attempts })))
         .catch((err) => this.log.warn({ searchId, err: (err as Error).message }, 'trials recorded but not enqueued yet; reconcile will retry'));
       if (newTrials.length) this.log.info({ searchId, trials: newTrials.map((t) => t.number) }, 'trials scheduled');
+      if (plan.finalStatus) this.history.forget(searchId);
       if (plan.finalStatus) this.log.info({ searchId, status: plan.finalStatus, bestTrialId: plan.bestTrialId }, 'search finished');
       return;
     }

@@ -107,6 +107,11 @@ export function prismaSearchStore(db: DbClient, run: Runner, lockDataset: Datase
       return run(async () => (await db.trial.findMany({ where: { searchId }, include: WITH_MODEL_ID, orderBy: BY_NUMBER })).map(toTrial));
     },
 
+    listTrialsSince(searchId, afterNumber, numbers) {
+      const where = { searchId, OR: [{ number: { gt: afterNumber } }, ...(numbers.length ? [{ number: { in: numbers } }] : [])] };
+      return run(async () => (await db.trial.findMany({ where, include: WITH_MODEL_ID, orderBy: BY_NUMBER })).map(toTrial));
+    },
+
     listTrialsWithEpochs(searchId): Promise<TrialWithEpochs[]> {
       return run(() => trialsWithEpochs(db, { searchId }));
     },

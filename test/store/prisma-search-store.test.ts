@@ -73,6 +73,20 @@ describeBackends('search store', ({ backend, open, seeded }) => {
     expect((await a.getSearch('s'))!.version).toBe(1);
   });
 
+  it('listTrialsSince returns the trials after a number and those named, by number', async () => {
+    const store = await open();
+    await store.createSearch({ id: 's', name: 'n', spec });
+    await store.createSearch({ id: 'other', name: 'n', spec });
+    expect(await store.commitSchedule('s', 0, {}, [0, 1, 2, 3, 4, 5].map((n) => trial(n)))).toBe(true);
+    expect(await store.commitSchedule('other', 0, {}, [trial(4, 'o4'), trial(5, 'o5')])).toBe(true);
+    const numbers = async (after: number, named: number[]) => (await store.listTrialsSince('s', after, named)).map((t) => t.number);
+    expect(await numbers(3, [])).toEqual([4, 5]);
+    expect(await numbers(3, [2, 0])).toEqual([0, 2, 4, 5]);
+    expect(await numbers(5, [])).toEqual([]);
+    expect(await numbers(-1, [])).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(await store.listTrialsSince('s', 4, [1])).toEqual((await store.listTrials('s')).filter((t) => t.number === 1 || t.number === 5));
+  });
+
   it('updateTrialIf is a compare-and-set on the status', async () => {
     const store = await seeded();
     const startedAt = new Date(Date.now() - 1234);
