@@ -98,8 +98,9 @@ export class UploadRunner implements DatasetProcessor {
   }
 
   private next(): void {
-    if (this.closed || this.decoder?.job || this.settling || this.decoder?.retiring) return;
-    const job = this.waiting.shift();
+    if (this.decoder?.job || this.settling || this.decoder?.retiring) return;
+    // Closed: nothing more starts, and whoever awaits idle() is let go.
+    const job = this.closed ? undefined : this.waiting.shift();
     if (!job) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
       return;

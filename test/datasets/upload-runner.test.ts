@@ -113,6 +113,15 @@ describe('the upload runner', () => {
     expect(r.decoderPid).not.toBe(pid);
   }, 60_000);
 
+  it('decodes every job when the child exits the moment it is idle (idleMs 0): a job sent as it exits goes to the next child', async () => {
+    const r = runner({ idleMs: 0 });
+    const all = [await upload(), await upload(), await upload()];
+    for (const job of all) r.start(job);
+    await r.idle();
+    expect(await Promise.all(all.map((job) => status(job.id)))).toEqual(['ready', 'ready', 'ready']);
+    expect(readdirSync(uploads)).toEqual([]);
+  }, 60_000);
+
   it('retires a child a job left above maxRssBytes (not waiting idleMs), so the next job gets a fresh one', async () => {
     const r = runner({ maxRssBytes: 1 });
     const first = await upload();
@@ -147,6 +156,7 @@ describe('the upload runner', () => {
     await r.close();
     expect(Date.now() - started).toBeLessThan(2000);
     expect(alive(pid)).toBe(false);
+    await r.idle();
   }, 60_000);
 
   it('does not keep the API process alive while its child is idle', async () => {
