@@ -6,7 +6,8 @@ import { defineConfig } from 'vitest/config';
 const UNIT = [
   'test/domain/**/*.test.ts',
   'test/oracles/**/*.test.ts',
-  'test/datasets/**/*.test.ts', // upload parsers, on files in memory or in a temp dir
+  // Upload parsers, on files in memory or in a temp dir; not the runner, which forks its decoding child.
+  'test/datasets/!(upload-runner).test.ts',
   'test/config.test.ts',
   'test/plugins/json-scan.test.ts', // the JSON pre-scan alone, on bytes in memory
   'test/bench/**/*.test.ts', // the benchmarks' pure analysis

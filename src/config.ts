@@ -18,6 +18,8 @@ export interface Config {
   datasetMaxBytes: number;
   /** POST /datasets streams the files here (a folder per upload) until the decoding process has read them. */
   datasetUploadDir: string;
+  /** How long the upload decoding process waits for another upload before it exits. */
+  datasetDecoderIdleMs: number;
   trainingBackend: BackendSetting;
   /** CPU threads per trial for the native and wasm backends. */
   trainingThreads: number;
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     datasetDir: env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist',
     datasetMaxBytes: int('DATASET_MAX_BYTES', 200 * 1024 * 1024, 1024),
     datasetUploadDir: env.DATASET_UPLOAD_DIR || join(os.tmpdir(), 'hypertune-uploads'),
+    datasetDecoderIdleMs: int('DATASET_DECODER_IDLE_MS', 30_000),
     trainingBackend: backend,
     trainingThreads: int('TRAINING_THREADS', os.availableParallelism(), 1),
     workerConcurrency: int('WORKER_CONCURRENCY', 1, 1),

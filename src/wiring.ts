@@ -23,7 +23,7 @@ export interface Core {
   apiKeys: ApiKeyService;
   /** Uploaded and built-in datasets: the API serves them, searches are checked against them. */
   datasets: DatasetService;
-  /** Decodes uploads in a child process, one at a time. */
+  /** Decodes uploads in a long-lived child process, one at a time. */
   uploads: UploadRunner;
   close(): Promise<void>;
 }
@@ -35,7 +35,7 @@ export async function createCore(config: Config, log: Logger): Promise<Core> {
   const queue = new BullTrialQueue(config.redisUrl, config.queuePrefix);
   const workers = new WorkerRegistry(config.redisUrl, config.queuePrefix);
   const scheduler = new Scheduler(store, queue, log);
-  const uploads = new UploadRunner(store.datasets(), { databaseUrl: config.databaseUrl, maxBytes: config.datasetMaxBytes, uploadDir: config.datasetUploadDir, log });
+  const uploads = new UploadRunner(store.datasets(), { databaseUrl: config.databaseUrl, maxBytes: config.datasetMaxBytes, uploadDir: config.datasetUploadDir, idleMs: config.datasetDecoderIdleMs, log });
   const datasets = new DatasetService(store.datasets(), {
     datasetDir: config.datasetDir, maxBytes: config.datasetMaxBytes, uploadDir: config.datasetUploadDir,
     quotas: { count: config.quotas.datasets, bytes: config.quotas.datasetBytes },

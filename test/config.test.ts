@@ -33,4 +33,10 @@ describe('dataset uploads', () => {
     expect(set.datasetUploadDir).toBe('/srv/uploads');
     expect(() => loadConfig({ DATASET_QUOTA_BYTES: '-1' })).toThrow(/DATASET_QUOTA_BYTES/);
   });
+
+  it('keep the decoding process 30 s without an upload by default; 0 lets it go after each', () => {
+    expect(loadConfig({}).datasetDecoderIdleMs).toBe(30_000);
+    expect(loadConfig({ DATASET_DECODER_IDLE_MS: '0' }).datasetDecoderIdleMs).toBe(0);
+    expect(() => loadConfig({ DATASET_DECODER_IDLE_MS: '-5' })).toThrow(/DATASET_DECODER_IDLE_MS must be an integer >= 0/);
+  });
 });

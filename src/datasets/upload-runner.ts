@@ -1,8 +1,11 @@
 // Decodes uploads in a child process (upload-child.ts), one at a time per API process: parsing a
 // 190 MB upload, and writing its pixels through the database driver, would hold the API's event
 // loop for seconds. The child runs at a lower priority so it never competes with the API for a
-// core. While a job waits or runs, its row's heartbeat is kept fresh from here; a row whose
-// heartbeat stops (the API died) is failed as stale by the service. A child that dies fails its row.
+// core, and lives on between jobs (started on the first, it exits after DATASET_DECODER_IDLE_MS
+// idle or after a job that left it large): a cold tsx process per upload cost ~1.4 s of CPU.
+// While a job waits, its row's heartbeat is kept fresh from here (the child beats the running
+// one's); a row whose heartbeat stops (the API died) is failed as stale by the service. A child
+// that dies mid-job fails that job's row, and the next job gets a new child.
 import { fork, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { setPriority } from 'node:os';
@@ -10,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatasetProcessor, UploadJob } from '../ports/dataset-processor.js';
 import type { DatasetStore } from '../ports/dataset-store.js';
+import type { DecoderConfig, DoneMessage, JobMessage } from './upload-protocol.js';
 
 export interface UploadRunnerOptions {
   databaseUrl: string;
@@ -17,32 +21,46 @@ export interface UploadRunnerOptions {
   maxBytes: number;
   /** DATASET_UPLOAD_DIR: <dir>/<dataset id>/<field> are an upload's files. */
   uploadDir: string;
+  /** DATASET_DECODER_IDLE_MS: how long the child waits for another job before it exits. */
+  idleMs?: number;
+  /** A job that leaves the child's RSS above this retires the child (its heap goes back to the system). */
+  maxRssBytes?: number;
   heartbeatMs?: number;
   log?: { warn(obj: object, msg: string): void };
 }
 
-/** What the child is given (its argv[2], as JSON). */
-export interface ChildJob extends UploadJob {
-  databaseUrl: string;
-  maxBytes: number;
-  dir: string;
-  heartbeatMs: number;
+/** The child process and the job it runs (null while idle). */
+interface Decoder {
+  child: ChildProcess;
+  job: UploadJob | null;
+  /** It said it exits after its last job: it gets no other. */
+  retiring: boolean;
+  exited: Promise<void>;
 }
 
 const CHILD = fileURLToPath(new URL('./upload-child.ts', import.meta.url));
 /** The lowest priority the API's user may set (nice 10 of 19): the API's loop wins every core. */
 const NICE = 10;
 export const HEARTBEAT_MS = 30_000;
+export const DECODER_IDLE_MS = 30_000;
+export const DECODER_MAX_RSS_BYTES = 512 * 1024 * 1024;
 
 export class UploadRunner implements DatasetProcessor {
   private readonly waiting: UploadJob[] = [];
-  private current: { job: UploadJob; child: ChildProcess; exited: Promise<void> } | null = null;
+  private decoder: Decoder | null = null;
+  /** A job the child answered, whose files are being removed: still running for idle(). */
+  private settling: UploadJob | null = null;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly store: DatasetStore, private readonly opts: UploadRunnerOptions) {
     this.timer = setInterval(() => void this.beat(), opts.heartbeatMs ?? HEARTBEAT_MS).unref();
+  }
+
+  /** The decoding child's pid while one is alive (tests: one child serves many jobs). */
+  get decoderPid(): number | undefined {
+    return this.decoder?.child.pid;
   }
 
   start(job: UploadJob): void {
@@ -56,11 +74,11 @@ export class UploadRunner implements DatasetProcessor {
 
   /** Resolves once no job waits or runs (tests). */
   idle(): Promise<void> {
-    if (!this.current && this.waiting.length === 0) return Promise.resolve();
+    if (!this.decoder?.job && !this.settling && this.waiting.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops the running child and fails its row and the waiting ones', removing their files. */
+  /** Stops the child and fails the running job's row and the waiting ones', removing their files. */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
@@ -68,9 +86,10 @@ export class UploadRunner implements DatasetProcessor {
       await this.fail(job.id, 'processing stopped: the API shut down before decoding it');
       await this.discard(job.id);
     }
-    if (this.current) {
-      this.current.child.kill('SIGKILL');
-      await this.current.exited;
+    if (this.decoder) {
+      const { child, exited } = this.decoder;
+      child.kill('SIGKILL');
+      await exited;
     }
   }
 
@@ -79,37 +98,79 @@ export class UploadRunner implements DatasetProcessor {
   }
 
   private next(): void {
-    if (this.current || this.closed) return;
-    const job = this.waiting.shift();
+    if (this.decoder?.job || this.settling || this.decoder?.retiring) return;
+    // Closed: nothing more starts, and whoever awaits idle() is let go.
+    const job = this.closed ? undefined : this.waiting.shift();
     if (!job) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
       return;
     }
-    const payload: ChildJob = { ...job, databaseUrl: this.opts.databaseUrl, maxBytes: this.opts.maxBytes, dir: this.dirOf(job.id), heartbeatMs: this.opts.heartbeatMs ?? HEARTBEAT_MS };
+    const decoder = (this.decoder ??= this.spawn());
+    decoder.job = job;
+    // Busy: the child and its channel keep the API process alive until the outcome is in.
+    decoder.child.ref();
+    decoder.child.channel?.ref();
+    const msg: JobMessage = { type: 'job', job: { ...job, dir: this.dirOf(job.id) } };
+    // A failed send means the child is gone: its exit handler settles the job.
+    decoder.child.send(msg, (err) => {
+      if (err) this.opts.log?.warn({ err, dataset: job.id }, 'could not send the upload to its decoding process');
+    });
+  }
+
+  private spawn(): Decoder {
+    const config: DecoderConfig = {
+      databaseUrl: this.opts.databaseUrl, maxBytes: this.opts.maxBytes, heartbeatMs: this.opts.heartbeatMs ?? HEARTBEAT_MS,
+      idleMs: this.opts.idleMs ?? DECODER_IDLE_MS, maxRssBytes: this.opts.maxRssBytes ?? DECODER_MAX_RSS_BYTES,
+    };
     // tsx, as the API itself runs (package.json's scripts): the child is TypeScript too.
-    const child = fork(CHILD, [JSON.stringify(payload)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(CHILD, [JSON.stringify(config)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     try {
       if (child.pid !== undefined) setPriority(child.pid, NICE);
     } catch {
       // Not permitted here: the child still works, at the API's priority.
     }
-    const exited = new Promise<void>((resolve) => {
-      child.once('exit', (code, signal) => {
-        // Exit code 0: the child stored the outcome itself. Otherwise what it did not finish is failed
-        // (a finished row is left as it is: failDataset changes only a processing one).
-        const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
-        const failing = code === 0 ? Promise.resolve() : this.fail(job.id, `processing stopped: the decoding process ${why}`);
-        void failing
-          .then(() => this.discard(job.id))
-          .finally(() => {
-            this.current = null;
-            resolve();
-            this.next();
-          });
-      });
+    const decoder: Decoder = { child, job: null, retiring: false, exited: Promise.resolve() };
+    decoder.exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => void this.exited(decoder, code, signal).finally(resolve));
     });
-    child.once('error', (err) => this.opts.log?.warn({ err, dataset: job.id }, 'upload decoding process failed to start'));
-    this.current = { job, child, exited };
+    child.on('message', (msg: DoneMessage) => this.done(decoder, msg));
+    child.once('error', (err) => this.opts.log?.warn({ err, dataset: decoder.job?.id }, 'upload decoding process failed'));
+    return decoder;
+  }
+
+  /** The child stored the job's outcome itself. */
+  private done(decoder: Decoder, msg: DoneMessage): void {
+    const job = decoder.job;
+    if (msg?.type !== 'done' || job?.id !== msg.id) return;
+    decoder.retiring = msg.retiring;
+    decoder.job = null;
+    this.settling = job;
+    void this.discard(job.id).finally(() => {
+      this.settling = null;
+      // Idle: it must not keep the API process alive (it exits on its own, or with the API).
+      decoder.child.unref();
+      decoder.child.channel?.unref();
+      this.next();
+    });
+  }
+
+  private async exited(decoder: Decoder, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    const job = decoder.job;
+    if (job) {
+      if (code === 0 && !this.closed) {
+        // A clean exit is only ever an idle one, which raced the job's send: the child never
+        // started it, so it goes first to the next child.
+        this.waiting.unshift(job);
+      } else {
+        // A finished row is left as it is: failDataset changes only a processing one.
+        const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
+        await this.fail(job.id, `processing stopped: the decoding process ${why}`);
+        await this.discard(job.id);
+      }
+      decoder.job = null;
+    }
+    if (this.decoder === decoder) this.decoder = null;
+    this.next();
   }
 
   private async fail(id: string, message: string): Promise<void> {
