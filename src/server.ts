@@ -30,6 +30,11 @@ export async function startApi(config: Config, log: Logger, shared?: Core) {
       workers: await core.workers.list().then((list) => ({ ok: true, list }), (e: Error) => ({ ok: false, error: e.message })),
     }),
   }, { logger: log, bodyLimit: config.bodyLimitBytes, bodyLimits: { search: config.searchBodyLimits, maxPredictInstances: config.maxPredictInstances }, auth: config.auth, rateLimits: config.rateLimits, events: { pollMs: config.eventsPollMs, maxStreamsPerKey: config.eventsMaxStreamsPerKey, maxStreams: config.eventsMaxStreams } });
+  // Uploads a dead API left behind; not fatal: they are failed as they are read otherwise.
+  await core.datasets.sweep().then(
+    ({ failed, removed }) => { if (failed.length || removed.length) log.info({ failed, removed }, 'failed stale uploads and removed orphaned upload files'); },
+    (err: Error) => log.warn({ err: err.message }, 'could not sweep stale uploads'),
+  );
   log.info(config.auth.enabled ? 'authentication on: requests need an API key' : 'authentication off: single-user mode, no API keys');
   // The owner reconciles a shared core. Never steals a trial a live worker runs (see reconcile.ts).
   if (!shared) await reconcile(core.store, core.queue, core.scheduler, log, { trialStaleMs: config.faults.trialStaleMs });

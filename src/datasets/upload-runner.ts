@@ -7,7 +7,7 @@
 // one's); a row whose heartbeat stops (the API died) is failed as stale by the service. A child
 // that dies mid-job fails that job's row, and the next job gets a new child.
 import { fork, type ChildProcess } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,20 @@ export class UploadRunner implements DatasetProcessor {
 
   async discard(id: string): Promise<void> {
     await rm(this.dirOf(id), { recursive: true, force: true });
+  }
+
+  async uploads(): Promise<{ id: string; modifiedAt: Date }[]> {
+    const entries = await readdir(this.opts.uploadDir, { withFileTypes: true }).catch(() => []);
+    const out: { id: string; modifiedAt: Date }[] = [];
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const dir = this.dirOf(e.name);
+      // A file still being written is newer than its folder.
+      const files = await readdir(dir).catch(() => []);
+      const times = await Promise.all([dir, ...files.map((f) => join(dir, f))].map((p) => stat(p).then((s) => s.mtimeMs, () => 0)));
+      out.push({ id: e.name, modifiedAt: new Date(Math.max(...times)) });
+    }
+    return out;
   }
 
   /** Resolves once no job waits or runs (tests). */

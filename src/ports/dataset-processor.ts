@@ -16,4 +16,6 @@ export interface DatasetProcessor {
   start(job: UploadJob): void;
   /** Removes what is left of an upload's files (a stale or deleted dataset's). */
   discard(id: string): Promise<void>;
+  /** The uploads whose files are still here, and when each was last written. */
+  uploads(): Promise<{ id: string; modifiedAt: Date }[]>;
 }

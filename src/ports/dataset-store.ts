@@ -45,6 +45,8 @@ export interface DatasetStore {
   /** Marks a processing dataset failed; `staleBefore` given: only if its heartbeat is older. False when nothing changed. */
   failDataset(id: string, error: DatasetFailure, staleBefore?: Date): Promise<boolean>;
   heartbeatDataset(id: string): Promise<void>;
+  /** Ids of the processing datasets whose heartbeat is older than `before`: of one tenant (null: no tenant's), or of all when undefined. */
+  staleProcessingDatasets(before: Date, tenant?: string | null): Promise<string[]>;
   /** The tenant's datasets that count against its quotas (processing or ready) and their bytes. */
   datasetUsage(tenant: string | null): Promise<{ count: number; bytes: number }>;
   getDataset(id: string): Promise<DatasetRecord | null>;

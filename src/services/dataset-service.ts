@@ -12,10 +12,8 @@ import type { DatasetProcessor } from '../ports/dataset-processor.js';
 import type { DatasetRecord, DatasetStore } from '../ports/dataset-store.js';
 import type { DatasetView } from '../schemas/dataset-schemas.js';
 import { decodeTimeCursor, encodeTimeCursor, pageRequest, type PageQuery, type PageView } from './page-cursor.js';
+import { failStaleUploads, STALE_MESSAGE, staleBefore, sweepUploads } from './upload-sweep.js';
 
-/** A processing dataset whose heartbeat is older has lost its decoding process. */
-export const PROCESSING_STALE_MS = 5 * 60_000;
-export const STALE_MESSAGE = 'processing stopped: the API restarted or the decoding process died';
 
 /** POST /datasets' files, already on disk (src/routes/multipart-upload.ts). */
 export interface StoredUpload {
@@ -40,6 +38,7 @@ export interface DatasetServiceOptions {
 const NO_UPLOADS: DatasetProcessor = {
   start: () => { throw new Error('this process does not decode uploads'); },
   discard: async () => undefined,
+  uploads: async () => [],
 };
 
 export class DatasetService implements DatasetSource {
@@ -53,6 +52,7 @@ export class DatasetService implements DatasetSource {
   async checkCountQuota(tenant?: string): Promise<void> {
     const limit = this.opts.quotas?.count ?? 0;
     if (limit === 0) return;
+    await failStaleUploads(this.store, this.processor, tenant ?? null);
     const { count } = await this.store.datasetUsage(tenant ?? null);
     if (count >= limit) throw new QuotaExceededError('datasets', limit, count, 'DATASET_QUOTA_COUNT');
   }
@@ -64,6 +64,7 @@ export class DatasetService implements DatasetSource {
     const bytes = [...sizes.values()].reduce((a, b) => a + b, 0);
     const { count: countLimit, bytes: bytesLimit } = this.opts.quotas ?? { count: 0, bytes: 0 };
     if (countLimit > 0 || bytesLimit > 0) {
+      await failStaleUploads(this.store, this.processor, tenant ?? null);
       // Concurrent uploads may overshoot by the few checked at once; the rate limit bounds those.
       const used = await this.store.datasetUsage(tenant ?? null);
       if (countLimit > 0 && used.count >= countLimit) throw new QuotaExceededError('datasets', countLimit, used.count, 'DATASET_QUOTA_COUNT');
@@ -138,9 +139,14 @@ export class DatasetService implements DatasetSource {
     return { images: data.images.subarray(0, count * per), labels: data.labels.subarray(0, count), count, height, width, channels };
   }
 
+  /** At the API's start: what a dead process left of uploads (see upload-sweep.ts). */
+  sweep(): Promise<{ failed: string[]; removed: string[] }> {
+    return sweepUploads(this.store, this.processor);
+  }
+
   /** A processing record whose decoding stopped beating is failed (and its files removed) as it is read. */
   private async unlessStale(r: DatasetRecord): Promise<DatasetRecord> {
-    const before = new Date(Date.now() - PROCESSING_STALE_MS);
+    const before = staleBefore(new Date());
     if (r.status !== 'processing' || (r.heartbeatAt && r.heartbeatAt >= before)) return r;
     const error = { field: null, message: STALE_MESSAGE };
     if (await this.store.failDataset(r.id, error, before)) await this.processor.discard(r.id);

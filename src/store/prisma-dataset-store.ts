@@ -75,6 +75,13 @@ export class PrismaDatasetStore implements DatasetStore {
     });
   }
 
+  staleProcessingDatasets(before: Date, tenant?: string | null): Promise<string[]> {
+    return this.run(async () => {
+      const where = { status: 'processing', heartbeatAt: { lt: before }, ...(tenant !== undefined && { tenant }) };
+      return (await this.db.dataset.findMany({ where, select: { id: true } })).map((r) => r.id);
+    });
+  }
+
   datasetUsage(tenant: string | null): Promise<{ count: number; bytes: number }> {
     return this.run(async () => {
       const { _count, _sum } = await this.db.dataset.aggregate({

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaStore } from '../../src/store/prisma-store.js';
-import { STALE_MESSAGE } from '../../src/services/dataset-service.js';
+import { STALE_MESSAGE } from '../../src/services/upload-sweep.js';
 import { csvFile, fashionSample } from '../fixtures/dataset-files.js';
 import { tinySearch } from '../fixtures/reference-search.js';
 import { uploadAndFail, waitForDataset } from '../helpers/dataset-upload.js';
