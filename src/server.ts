@@ -16,7 +16,7 @@ export async function startApi(config: Config, log: Logger, shared?: Core) {
   const core = shared ?? await createCore(config, log);
   const backend = await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
   log.info({ backend }, `predictions run on ${backend.name} (${backend.detail})`);
-  const models = new ModelService(core.store, new TfjsInference(), { cacheSize: config.modelCacheSize, maxInstances: config.maxPredictInstances });
+  const models = new ModelService(core.store, new TfjsInference(), { cacheSize: config.modelCacheSize, maxInstances: config.maxPredictInstances, batch: config.predictBatch });
   const app = buildApp({
     searches: core.searches,
     datasets: core.datasets,
