@@ -42,8 +42,8 @@ export class ModelService {
   constructor(
     private readonly store: Store,
     private readonly engine: InferenceEngine,
-    /** `batch`: dynamic batching of concurrent predictions per model (default none). */
-    private readonly opts: { cacheSize: number; maxInstances: number; batch?: BatchSettings },
+    /** `batch`: dynamic batching of concurrent predictions per model (default none); `onPass`: each forward pass's image count. */
+    private readonly opts: { cacheSize: number; maxInstances: number; batch?: BatchSettings; onPass?: (images: number) => void },
   ) {}
 
   async get(id: string, tenant?: string) {
@@ -130,7 +130,7 @@ export class ModelService {
         if (!a) throw new NotFoundError('model', id);
         return this.engine.load(a);
       });
-      const batcher = model.then((m) => new PredictionBatcher(m, this.opts.batch ?? NO_BATCHING));
+      const batcher = model.then((m) => new PredictionBatcher(m, this.opts.batch ?? NO_BATCHING, this.opts.onPass));
       const created: CacheEntry = { model, batcher, users: 0, evicted: false };
       model.catch(() => { if (this.cache.get(id) === created) this.cache.delete(id); });
       entry = created;

@@ -32,7 +32,8 @@ export class PredictionBatcher {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly model: LoadedModel, private readonly settings: BatchSettings) {}
+  /** `onPass`: told the size of every pass as it starts (GET /metrics). */
+  constructor(private readonly model: LoadedModel, private readonly settings: BatchSettings, private readonly onPass?: (images: number) => void) {}
 
   /** As LoadedModel.predict: probabilities, row-major [count, classes], for normalized inputs. */
   predict(inputs: Float32Array, count: number, shape: number[]): Promise<Float32Array> {
@@ -75,6 +76,7 @@ export class PredictionBatcher {
     const pass = this.take();
     try {
       const total = pass.reduce((sum, p) => sum + p.count, 0);
+      this.onPass?.(total);
       const probs = await this.model.predict(pass.length === 1 ? pass[0].inputs : concat(pass), total, pass[0].shape);
       if (pass.length === 1) {
         pass[0].resolve(probs);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InferenceEngine, LoadedModel } from '../../src/domain/training-port.js';
+import { Metrics } from '../../src/services/metrics.js';
 import { ModelService } from '../../src/services/model-service.js';
 import { PredictionBatcher } from '../../src/services/prediction-batcher.js';
 import { migrate } from '../../src/store/migrate.js';
@@ -79,6 +80,18 @@ describe('prediction batcher', () => {
       expect(answers[k].length).toBe(sizes[k] * 10);
       expectClose(answers[k], await model.predict(x, sizes[k], SHAPE));
     }
+  });
+
+  it('reports each pass\'s image count, as GET /metrics shows it', async () => {
+    // The queue source is never read: only the batch histogram is, not a scrape.
+    const metrics = new Metrics({ store, queue: { counts: () => Promise.reject(new Error('not scraped here')) } }, { defaultMetrics: false });
+    const batcher = new PredictionBatcher(model, { maxImages: 64, waitMs: 10 }, (n) => metrics.observeBatch(n));
+    await Promise.all([1, 2, 3].map((n, k) => batcher.predict(images(n, k), n, SHAPE)));
+    await batcher.predict(images(1, 7), 1, SHAPE);
+    const text = await metrics.registry.getSingleMetricAsString('hypertune_prediction_batch_images');
+    expect(text).toMatch(/^hypertune_prediction_batch_images_sum 7$/m); // 1 + 2 + 3 in one pass, then 1
+    expect(text).toMatch(/^hypertune_prediction_batch_images_count 2$/m);
+    expect(text).toMatch(/^hypertune_prediction_batch_images_bucket\{le="4"\} 1$/m);
   });
 
   it('with a wait of 0 runs the first request at once and merges those that queued during its pass', async () => {
