@@ -34,6 +34,8 @@ interface Run {
   health: { p50: number; p99: number; max: number; count: number };
   failures: number;
   cpu: { service: number; others: number };
+  /** Mean images per forward pass, from GET /metrics' hypertune_prediction_batch_images. */
+  imagesPerPass: number;
 }
 
 const ON = `on (max ${process.env.PREDICT_BATCH_MAX || 64}, wait ${process.env.PREDICT_BATCH_WAIT_MS || 2} ms)`;
@@ -57,7 +59,7 @@ export async function compareBatching(o: CompareOptions): Promise<{ tables: stri
         runs.push(run);
         console.log(`run ${r} ${m.name}: ${run.imagesPerS.toFixed(0)} images/s, p50 ${run.p50} ms, p99 ${run.p99} ms, max ${run.max} ms; ` +
           `GET /health p50 ${run.health.p50.toFixed(1)} ms, p99 ${run.health.p99.toFixed(1)} ms (${run.health.count} probes); ` +
-          `CPU cores API ${run.cpu.service.toFixed(2)}, other work ${run.cpu.others.toFixed(2)}; failures ${run.failures}`);
+          `${run.imagesPerPass.toFixed(1)} images/pass; CPU cores API ${run.cpu.service.toFixed(2)}, other work ${run.cpu.others.toFixed(2)}; failures ${run.failures}`);
         if (run.failures) failures.push(`run ${r} ${m.name}: ${run.failures} errors, timeouts, non-2xx answers, malformed bodies or failed /health probes`);
       }
     }
@@ -78,18 +80,26 @@ async function warmUp(s: Service, path: string, o: CompareOptions): Promise<void
 async function measure(s: Service, mode: string, path: string, o: CompareOptions): Promise<Run> {
   let badBodies = 0;
   let loadDone = false;
+  const passes0 = await passTotals(s.base);
   const cpu = new CpuMeter(() => [s.api.pid!]);
   const health = probeHealth(s.base, () => loadDone);
-  const result = await autocannon({
+  const instance = autocannon({
     url: s.base, connections: o.connections, duration: o.duration,
     headers: { 'content-type': 'application/json' },
     requests: o.bodies.map((body) => ({
       method: 'POST' as const, path, body,
       onResponse: (status: number, resBody: string) => { if (status === 200 && !resBody.startsWith('{"predictions":[')) badBodies++; },
     })),
-  }).finally(() => { loadDone = true; });
+  });
+  let result: Awaited<typeof instance>;
+  try {
+    result = await instance; // a thenable, not a Promise
+  } finally {
+    loadDone = true;
+  }
   const used = cpu.read();
   const probes = await health;
+  const passes1 = await passTotals(s.base);
   const ok = probes.filter((p) => p.ok).map((p) => p.ms);
   return {
     mode,
@@ -98,7 +108,15 @@ async function measure(s: Service, mode: string, path: string, o: CompareOptions
     health: { p50: quantile(ok, 0.5), p99: quantile(ok, 0.99), max: Math.max(...ok), count: probes.length },
     failures: result.errors + result.timeouts + result.non2xx + badBodies + (result.requests.total - result['2xx']) + (probes.length - ok.length),
     cpu: { service: used.service, others: used.others },
+    imagesPerPass: (passes1.images - passes0.images) / Math.max(1, passes1.passes - passes0.passes),
   };
+}
+
+/** Images and forward passes so far, from the API's GET /metrics. */
+async function passTotals(base: string): Promise<{ images: number; passes: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const read = (suffix: string) => Number(new RegExp(`^hypertune_prediction_batch_images_${suffix} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { images: read('sum'), passes: read('count') };
 }
 
 /** GET /health one after another, 50 ms apart, until the load ends. */
@@ -118,18 +136,18 @@ const f0 = (x: number) => x.toFixed(0);
 const f1 = (x: number) => x.toFixed(1);
 
 function runTable(runs: Run[], o: CompareOptions): string {
-  const head = `| run | batching | images/s | p50 ms | p99 ms | max ms | GET /health p50 / p99 / max ms (probes) | CPU cores: API / other work | failures |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |`;
-  const rows = runs.map((r, i) => `| ${Math.floor(i / MODES.length) + 1} | ${r.mode} | ${f0(r.imagesPerS)} | ${r.p50} | ${r.p99} | ${r.max} | ` +
+  const head = `| run | batching | images/s | images/pass | p50 ms | p99 ms | max ms | GET /health p50 / p99 / max ms (probes) | CPU cores: API / other work | failures |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`;
+  const rows = runs.map((r, i) => `| ${Math.floor(i / MODES.length) + 1} | ${r.mode} | ${f0(r.imagesPerS)} | ${f1(r.imagesPerPass)} | ${r.p50} | ${r.p99} | ${r.max} | ` +
     `${f1(r.health.p50)} / ${f1(r.health.p99)} / ${f1(r.health.max)} (${r.health.count}) | ${r.cpu.service.toFixed(2)} / ${r.cpu.others.toFixed(2)} | ${r.failures} |`);
   return `Every run: ${o.connections} connections, ${o.duration} s, ${o.instances} image(s) a request; load averages now ${load()}\n\n${head}\n${rows.join('\n')}`;
 }
 
 function summaryTable(runs: Run[], o: CompareOptions): string {
-  const head = `| batching | runs | images/s median (min–max) | p50 ms median | p99 ms median (max) | GET /health p50 ms median | GET /health p99 ms median (max) | failures |\n| --- | --- | --- | --- | --- | --- | --- | --- |`;
+  const head = `| batching | runs | images/s median (min–max) | images/pass median | p50 ms median | p99 ms median (max) | GET /health p50 ms median | GET /health p99 ms median (max) | failures |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |`;
   const rows = MODES.map(({ name }) => {
     const rs = runs.filter((r) => r.mode === name);
     const ips = rs.map((r) => r.imagesPerS);
-    return `| ${name} | ${rs.length} × ${o.duration} s | ${f0(median(ips))} (${f0(Math.min(...ips))}–${f0(Math.max(...ips))}) | ${median(rs.map((r) => r.p50))} | ` +
+    return `| ${name} | ${rs.length} × ${o.duration} s | ${f0(median(ips))} (${f0(Math.min(...ips))}–${f0(Math.max(...ips))}) | ${f1(median(rs.map((r) => r.imagesPerPass)))} | ${median(rs.map((r) => r.p50))} | ` +
       `${median(rs.map((r) => r.p99))} (${Math.max(...rs.map((r) => r.p99))}) | ${f1(median(rs.map((r) => r.health.p50)))} | ` +
       `${f1(median(rs.map((r) => r.health.p99)))} (${f1(Math.max(...rs.map((r) => r.health.p99)))}) | ${rs.reduce((s, r) => s + r.failures, 0)} |`;
   });
