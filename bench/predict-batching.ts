@@ -69,12 +69,20 @@ export async function compareBatching(o: CompareOptions): Promise<{ tables: stri
   return { tables: [runTable(runs, o), summaryTable(runs, o)], failures };
 }
 
+/** Checks one answer per body in full, then 2 s of the load itself, untimed: the native backend sets
+ *  up its kernels for each new batch size on first use (2-90 ms each here), which would otherwise
+ *  land in the first measured run of batching on only. */
 async function warmUp(s: Service, path: string, o: CompareOptions): Promise<void> {
   for (const body of o.bodies) {
     const res = await fetch(s.base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const json = await res.json() as { predictions?: unknown[] };
     if (res.status !== 200 || json.predictions?.length !== o.instances) throw new Error(`warm-up predict: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
   }
+  await autocannon({
+    url: s.base, connections: o.connections, duration: 2,
+    headers: { 'content-type': 'application/json' },
+    requests: o.bodies.map((body) => ({ method: 'POST' as const, path, body })),
+  });
 }
 
 async function measure(s: Service, mode: string, path: string, o: CompareOptions): Promise<Run> {

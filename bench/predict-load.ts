@@ -1,4 +1,4 @@
-// npm run bench:predict -- [--duration 60] [--connections 64] [--instances 1,16] [--backend auto] [--limit 500] [--compare [--repeats 3]]
+// npm run bench:predict -- [--duration 60] [--connections 64] [--instances 1,16] [--backend auto] [--limit 500] [--compare [--repeats 3]] [--reference]
 // Prediction under load, over loopback: starts the service (API + one worker, fresh SQLite
 // database), trains a served model with a tiny real search through the API (one trial, one epoch,
 // `--limit` images, the notebook's layer shape with 8 filters), stops the worker, then runs
@@ -7,7 +7,8 @@
 // requests/s, p50/p99 latency, errors and non-2xx answers (any of them fails the bench), and the
 // API process's RSS read from /proc every second: first 10 s against last 10 s of each run.
 // `--compare`: instead, dynamic batching off against on, interleaved, `--repeats` runs each, with
-// the first instance count (bench/predict-batching.ts).
+// the first instance count (bench/predict-batching.ts). `--reference`: the served model has the
+// notebook's best configuration (conv 64 → conv 48 → dense 48, 1,355,978 params) instead of 8/8/16.
 import autocannon from 'autocannon';
 import { parseArgs } from 'node:util';
 import { loadFashionMnist } from '../src/datasets/fashion-mnist.js';
@@ -29,6 +30,7 @@ const { values: args } = parseArgs({
     limit: { type: 'string', default: '500' },
     compare: { type: 'boolean', default: false },
     repeats: { type: 'string', default: '3' },
+    reference: { type: 'boolean', default: false },
   },
 });
 const duration = Number(args.duration);
@@ -40,7 +42,7 @@ const service = await startService({ name: 'predict', workers: 1, backend: args.
 const failures: string[] = [];
 const rows: string[] = [];
 try {
-  const { id: searchId } = await service.call('POST', '/searches', smallSearch({ name: 'predict-load', limit: Number(args.limit), maxTrials: 1 }));
+  const { id: searchId } = await service.call('POST', '/searches', smallSearch({ name: 'predict-load', limit: Number(args.limit), maxTrials: 1, ...(args.reference ? { convFilters: [64, 48] as [number, number], units: [48] } : {}) }));
   const [search] = await waitForSearches(service, [searchId], 300_000);
   if (search.status !== 'completed' || !search.bestModelId) throw new Error(`the model's search ended ${search.status}: ${search.error}`);
   const model = await service.call('GET', `/models/${search.bestModelId}`);
