@@ -121,7 +121,7 @@ export class ModelService {
     this.cache.clear();
   }
 
-  private async withModel<T>(id: string, use: (m: PredictionBatcher) => Promise<T>): Promise<T> {
+  private async withModel<T>(id: string, use: (batcher: PredictionBatcher) => Promise<T>): Promise<T> {
     let entry = this.cache.get(id);
     if (entry) {
       this.cache.delete(id); // re-inserted below: Map order is our recency order
