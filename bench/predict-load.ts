@@ -1,4 +1,4 @@
-// npm run bench:predict -- [--duration 60] [--connections 64] [--instances 1,16] [--backend auto] [--limit 500]
+// npm run bench:predict -- [--duration 60] [--connections 64] [--instances 1,16] [--backend auto] [--limit 500] [--compare [--repeats 3]] [--reference]
 // Prediction under load, over loopback: starts the service (API + one worker, fresh SQLite
 // database), trains a served model with a tiny real search through the API (one trial, one epoch,
 // `--limit` images, the notebook's layer shape with 8 filters), stops the worker, then runs
@@ -6,10 +6,14 @@
 // POST /models/:id/predict with real Fashion-MNIST test images (28x28, raw pixels). Reports
 // requests/s, p50/p99 latency, errors and non-2xx answers (any of them fails the bench), and the
 // API process's RSS read from /proc every second: first 10 s against last 10 s of each run.
+// `--compare`: instead, dynamic batching off against on, interleaved, `--repeats` runs each, with
+// the first instance count (bench/predict-batching.ts). `--reference`: the served model has the
+// notebook's best configuration (conv 64 → conv 48 → dense 48, 1,355,978 params) instead of 8/8/16.
 import autocannon from 'autocannon';
 import { parseArgs } from 'node:util';
 import { loadFashionMnist } from '../src/datasets/fashion-mnist.js';
 import { CpuMeter } from './cpu.js';
+import { compareBatching } from './predict-batching.js';
 import { load, machine } from './machine.js';
 import { RssSampler, type RssSample } from './memory.js';
 import { startService, waitForSearches } from './service.js';
@@ -24,6 +28,9 @@ const { values: args } = parseArgs({
     instances: { type: 'string', default: '1,16' },
     backend: { type: 'string', default: 'auto' },
     limit: { type: 'string', default: '500' },
+    compare: { type: 'boolean', default: false },
+    repeats: { type: 'string', default: '3' },
+    reference: { type: 'boolean', default: false },
   },
 });
 const duration = Number(args.duration);
@@ -35,7 +42,7 @@ const service = await startService({ name: 'predict', workers: 1, backend: args.
 const failures: string[] = [];
 const rows: string[] = [];
 try {
-  const { id: searchId } = await service.call('POST', '/searches', smallSearch({ name: 'predict-load', limit: Number(args.limit), maxTrials: 1 }));
+  const { id: searchId } = await service.call('POST', '/searches', smallSearch({ name: 'predict-load', limit: Number(args.limit), maxTrials: 1, ...(args.reference ? { convFilters: [64, 48] as [number, number], units: [48] } : {}) }));
   const [search] = await waitForSearches(service, [searchId], 300_000);
   if (search.status !== 'completed' || !search.bestModelId) throw new Error(`the model's search ended ${search.status}: ${search.error}`);
   const model = await service.call('GET', `/models/${search.bestModelId}`);
@@ -47,10 +54,16 @@ try {
   const test = loadFashionMnist(process.env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist', 'test');
   const image = (k: number) => imageRows(test, k);
   const path = `/models/${search.bestModelId}/predict`;
+  const bodiesOf = (n: number) => Array.from({ length: 8 }, (_, b) => JSON.stringify({ instances: Array.from({ length: n }, (_, i) => image((b * n + i) % test.count)) }));
 
-  for (const n of sizes) {
-    // Eight different bodies per size, cycled by every connection.
-    const bodies = Array.from({ length: 8 }, (_, b) => JSON.stringify({ instances: Array.from({ length: n }, (_, i) => image((b * n + i) % test.count)) }));
+  if (args.compare) {
+    const n = sizes[0];
+    const compared = await compareBatching({ databaseUrl: service.databaseUrl, backend: args.backend, modelId: search.bestModelId, bodies: bodiesOf(n), instances: n, connections, duration, repeats: Number(args.repeats) });
+    rows.push(...compared.tables);
+    failures.push(...compared.failures);
+  }
+  for (const n of args.compare ? [] : sizes) {
+    const bodies = bodiesOf(n); // eight different bodies per size, cycled by every connection
     // Warm-up: loads the model into the cache and checks one answer in full.
     for (const body of bodies) {
       const res = await fetch(service.base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -96,9 +109,13 @@ try {
 } finally {
   await service.stop();
 }
-console.log('\n| instances/request | connections | s | requests | req/s | images/s | p50 ms | p99 ms | max ms | errors / timeouts / non-2xx | API RSS MiB first 10 s → last 10 s | CPU cores: API / autocannon / other work | load averages before → after |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows) console.log(r);
+if (args.compare) {
+  for (const table of rows) console.log(`\n${table}`);
+} else {
+  console.log('\n| instances/request | connections | s | requests | req/s | images/s | p50 ms | p99 ms | max ms | errors / timeouts / non-2xx | API RSS MiB first 10 s → last 10 s | CPU cores: API / autocannon / other work | load averages before → after |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) console.log(r);
+}
 if (failures.length) {
   console.error(`\nFAILED: answers other than 2xx under load:\n  ${failures.join('\n  ')}`);
   process.exitCode = 1;

@@ -27,6 +27,8 @@ export interface ServiceOptions {
   /** TRAINING_BACKEND of the API and the workers. */
   backend: string;
   env?: Record<string, string>;
+  /** Another service's DATABASE_URL, to serve its models from a second API process with other settings (bench/predict-batching.ts); default a fresh database. */
+  databaseUrl?: string;
   /** Extra Node flags for the trial workers, which then also get an IPC channel (bench/heap-probe.ts). */
   workerNodeArgs?: string[];
 }
@@ -34,6 +36,7 @@ export interface ServiceOptions {
 export interface Service {
   base: string;
   prefix: string;
+  databaseUrl: string;
   api: ChildProcess;
   workers: ChildProcess[];
   /** The service's JSON API; throws on a non-2xx answer. */
@@ -49,6 +52,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `bench-${opts.name}-`));
   const prefix = `bench-${opts.name}-${process.pid}`;
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const databaseUrl = opts.databaseUrl ?? `file:${path.join(dir, 'bench.db')}`;
   const env = {
     // The load benchmarks measure capacity, so the per-client rate limits and the running-searches
     // quota are off unless the caller's environment sets them (with their defaults, 30 searches and
@@ -56,7 +60,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     RATE_LIMIT_SEARCHES_PER_MINUTE: '0', RATE_LIMIT_PREDICT_PER_MINUTE: '0', RATE_LIMIT_WRITES_PER_MINUTE: '0', SEARCH_QUOTA_RUNNING: '0',
     ...process.env,
     // Authentication stays off; the admin key only gets /health's details (workers, queue counts).
-    ADMIN_API_KEY: ADMIN_KEY, AUTH_ENABLED: 'false', PORT: String(port), DATABASE_URL: `file:${path.join(dir, 'bench.db')}`, QUEUE_PREFIX: prefix,
+    ADMIN_API_KEY: ADMIN_KEY, AUTH_ENABLED: 'false', PORT: String(port), DATABASE_URL: databaseUrl, QUEUE_PREFIX: prefix,
     REDIS_URL: redisUrl, TRAINING_BACKEND: opts.backend, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...opts.env,
   };
   // The API first: it applies the migrations to the fresh database before the workers open it.
@@ -74,7 +78,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   }
   const stopWorkers = async () => { await Promise.all(workers.map((w) => stopChild(w))); };
   const service: Service = {
-    base, prefix, api, workers, call, stopWorkers,
+    base, prefix, databaseUrl, api, workers, call, stopWorkers,
     async stop() {
       await stopWorkers();
       await stopChild(api);

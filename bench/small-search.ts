@@ -5,14 +5,16 @@
 export function smallSearch(o: {
   name: string; limit: number; maxTrials: number; maxParallelTrials?: number; epochs?: number; batchSize?: number;
   convs?: boolean; filters?: number[]; units?: number[]; seed?: number;
+  /** Each convolution's own filter count (the notebook's best: 64 then 48), instead of `filters` for both. */
+  convFilters?: [number, number];
 }) {
   const filters = o.filters ?? [8];
   const units = o.units ?? [16];
   const hyperparameters = o.convs === false
     ? [{ name: 'dense_units', type: 'int', min: units[0], max: units[units.length - 1] }]
     : [
-        { name: 'conv_1_filter', type: 'choice', values: filters },
-        { name: 'conv_2_filter', type: 'choice', values: filters },
+        { name: 'conv_1_filter', type: 'choice', values: o.convFilters ? [o.convFilters[0]] : filters },
+        { name: 'conv_2_filter', type: 'choice', values: o.convFilters ? [o.convFilters[1]] : filters },
         { name: 'dense_1_units', type: 'choice', values: units },
       ];
   const layers = o.convs === false

@@ -37,6 +37,8 @@ export interface Config {
   searchBodyLimits: { bytes: number; values: number };
   maxPredictInstances: number;
   modelCacheSize: number;
+  /** Dynamic batching of concurrent predictions per model: images in one forward pass at most, and how long the oldest request waits for more (0: at once). */
+  predictBatch: { maxImages: number; waitMs: number };
   limits: SearchLimits;
   /** Off: one embedded user, no keys. On: every request needs a key (see src/auth/). */
   auth: { enabled: boolean; adminApiKey: string | null };
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     searchBodyLimits: { bytes: int('SEARCH_BODY_LIMIT_BYTES', 256 * 1024, 1024), values: int('SEARCH_BODY_MAX_VALUES', 32_768, 64) },
     maxPredictInstances: int('MAX_PREDICT_INSTANCES', 256, 1),
     modelCacheSize: int('MODEL_CACHE_SIZE', 8, 1),
+    predictBatch: { maxImages: int('PREDICT_BATCH_MAX', 64, 1), waitMs: int('PREDICT_BATCH_WAIT_MS', 2) },
     limits: {
       maxTrialsPerSearch: int('MAX_TRIALS_PER_SEARCH', 1000, 1),
       maxEpochs: int('MAX_EPOCHS', 500, 1),

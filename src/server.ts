@@ -16,13 +16,16 @@ export async function startApi(config: Config, log: Logger, shared?: Core) {
   const core = shared ?? await createCore(config, log);
   const backend = await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
   log.info({ backend }, `predictions run on ${backend.name} (${backend.detail})`);
-  const models = new ModelService(core.store, new TfjsInference(), { cacheSize: config.modelCacheSize, maxInstances: config.maxPredictInstances });
+  const metrics = new Metrics({ store: core.store, queue: core.queue });
+  const models = new ModelService(core.store, new TfjsInference(), {
+    cacheSize: config.modelCacheSize, maxInstances: config.maxPredictInstances, batch: config.predictBatch, onPass: (images) => metrics.observeBatch(images),
+  });
   const app = buildApp({
     searches: core.searches,
     datasets: core.datasets,
     models,
     apiKeys: core.apiKeys,
-    metrics: new Metrics({ store: core.store, queue: core.queue }),
+    metrics,
     health: async () => ({
       database: await core.store.getSearch('health-probe').then(() => ({ ok: true }), (e: Error) => ({ ok: false, error: e.message })),
       redis: await core.queue.counts().then((jobs) => ({ ok: true, jobs }), (e: Error) => ({ ok: false, error: e.message })),

@@ -40,3 +40,12 @@ describe('dataset uploads', () => {
     expect(() => loadConfig({ DATASET_DECODER_IDLE_MS: '-5' })).toThrow(/DATASET_DECODER_IDLE_MS must be an integer >= 0/);
   });
 });
+
+describe('prediction batching', () => {
+  it('merges up to 64 images waiting at most 2 ms by default; a wait of 0 runs at once, a max of 0 is refused', () => {
+    expect(loadConfig({}).predictBatch).toEqual({ maxImages: 64, waitMs: 2 });
+    expect(loadConfig({ PREDICT_BATCH_MAX: '1', PREDICT_BATCH_WAIT_MS: '0' }).predictBatch).toEqual({ maxImages: 1, waitMs: 0 });
+    expect(() => loadConfig({ PREDICT_BATCH_MAX: '0' })).toThrow(/PREDICT_BATCH_MAX must be an integer >= 1/);
+    expect(() => loadConfig({ PREDICT_BATCH_WAIT_MS: '1.5' })).toThrow(/PREDICT_BATCH_WAIT_MS/);
+  });
+});

@@ -6,7 +6,8 @@
 // - hypertune_epochs_recorded{backend} and hypertune_training_samples_per_second{backend}: from the
 //   stored epoch metrics joined with their trial's backend, aggregated here (see the gauges for why
 //   gauges);
-// - hypertune_prediction_duration_seconds{outcome}: a histogram observed around each prediction.
+// - hypertune_prediction_duration_seconds{outcome}: a histogram observed around each prediction;
+// - hypertune_prediction_batch_images: images per forward pass (dynamic batching merges requests).
 // The database- and Redis-backed gauges are filled by collect() callbacks at scrape time, each
 // under a short timeout: a slow or unreachable dependency leaves its gauges empty and sets
 // hypertune_metrics_source_up{source} to 0, and the scrape still answers.
@@ -34,10 +35,13 @@ type Outcome<T> = { ok: true; value: T } | { ok: false };
 
 /** Predictions take milliseconds on a small CNN and seconds on a cold load of a large one. */
 export const PREDICTION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Images in one pass: 1 without batching, up to PREDICT_BATCH_MAX (64) or a request's own count with it. */
+export const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
 export class Metrics {
   readonly registry = new Registry();
   private readonly predictionDuration: Histogram<'outcome'>;
+  private readonly batchImages: Histogram;
   private readonly inFlight = new Map<string, Promise<Outcome<unknown>>>();
   private readonly timeoutMs: number;
   private readonly recentTrials: number;
@@ -54,6 +58,13 @@ export class Metrics {
       help: 'Time to serve POST /models/:id/predict (model lookup, load on a cache miss, inference)',
       labelNames: ['outcome'],
       buckets: PREDICTION_BUCKETS,
+      registers,
+    });
+
+    this.batchImages = new Histogram({
+      name: 'hypertune_prediction_batch_images',
+      help: 'Images per forward pass of a served model (concurrent predictions merged by dynamic batching)',
+      buckets: BATCH_BUCKETS,
       registers,
     });
 
@@ -140,6 +151,11 @@ export class Metrics {
   /** The exposition text; never waits longer than about the source timeout. */
   scrape(): Promise<string> {
     return this.registry.metrics();
+  }
+
+  /** One forward pass over `images` images (src/services/prediction-batcher.ts). */
+  observeBatch(images: number): void {
+    this.batchImages.observe(images);
   }
 
   /** Runs `fn`, timing it into the prediction histogram (outcome ok or error). */

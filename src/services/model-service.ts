@@ -10,6 +10,7 @@ import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
 import type { ModelRecord } from '../ports/model-store.js';
 import type { Store } from '../ports/store.js';
 import type { Prediction } from '../schemas/model-schemas.js';
+import { NO_BATCHING, PredictionBatcher, type BatchSettings } from './prediction-batcher.js';
 
 /** One model a model descends from: its trial, the epochs it trained to, its objective value. */
 export interface LineageEntry {
@@ -22,9 +23,13 @@ export interface LineageEntry {
 /** Generations shown: a longer chain means a cycle or a runaway retrain loop, not history. */
 const MAX_LINEAGE = 100;
 
-/** A loaded model and how many predictions use it now: eviction never disposes a model in use. */
+/**
+ * A loaded model, its batcher, and how many predictions use it now: eviction never disposes a
+ * model in use. A request queued in the batcher is a user until answered, so a batch holds its model.
+ */
 interface CacheEntry {
   model: Promise<LoadedModel>;
+  batcher: Promise<PredictionBatcher>;
   users: number;
   evicted: boolean;
 }
@@ -37,7 +42,8 @@ export class ModelService {
   constructor(
     private readonly store: Store,
     private readonly engine: InferenceEngine,
-    private readonly opts: { cacheSize: number; maxInstances: number },
+    /** `batch`: dynamic batching of concurrent predictions per model (default none); `onPass`: each forward pass's image count. */
+    private readonly opts: { cacheSize: number; maxInstances: number; batch?: BatchSettings; onPass?: (images: number) => void },
   ) {}
 
   async get(id: string, tenant?: string) {
@@ -100,7 +106,7 @@ export class ModelService {
   private async classify(record: ModelRecord, batch: Float32Array): Promise<Prediction[]> {
     const { id, summary: { inputShape, dataset } } = record;
     const count = batch.length / inputShape.reduce((a, b) => a * b, 1);
-    const probs = await this.withModel(id, (model) => model.predict(batch, count, inputShape));
+    const probs = await this.withModel(id, (batcher) => batcher.predict(batch, count, inputShape));
     const classes = probs.length / count;
     return Array.from({ length: count }, (_, i) => {
       const p = Array.from(probs.subarray(i * classes, (i + 1) * classes));
@@ -115,7 +121,7 @@ export class ModelService {
     this.cache.clear();
   }
 
-  private async withModel<T>(id: string, use: (m: LoadedModel) => Promise<T>): Promise<T> {
+  private async withModel<T>(id: string, use: (batcher: PredictionBatcher) => Promise<T>): Promise<T> {
     let entry = this.cache.get(id);
     if (entry) {
       this.cache.delete(id); // re-inserted below: Map order is our recency order
@@ -124,7 +130,8 @@ export class ModelService {
         if (!a) throw new NotFoundError('model', id);
         return this.engine.load(a);
       });
-      const created: CacheEntry = { model, users: 0, evicted: false };
+      const batcher = model.then((m) => new PredictionBatcher(m, this.opts.batch ?? NO_BATCHING, this.opts.onPass));
+      const created: CacheEntry = { model, batcher, users: 0, evicted: false };
       model.catch(() => { if (this.cache.get(id) === created) this.cache.delete(id); });
       entry = created;
     }
@@ -137,7 +144,7 @@ export class ModelService {
       if (old.users === 0) release(old);
     }
     try {
-      return await use(await entry.model);
+      return await use(await entry.batcher);
     } finally {
       entry.users--;
       if (entry.evicted && entry.users === 0) release(entry);

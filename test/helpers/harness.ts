@@ -44,8 +44,8 @@ export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Re
   const log = createLogger(config.logLevel, 'test');
   const core = await createCore(config, log);
   await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
-  const models = new ModelService(core.store, new TfjsInference(), { cacheSize: 2, maxInstances: config.maxPredictInstances });
   const metrics = new Metrics({ store: core.store, queue: core.queue });
+  const models = new ModelService(core.store, new TfjsInference(), { cacheSize: 2, maxInstances: config.maxPredictInstances, batch: config.predictBatch, onPass: (n) => metrics.observeBatch(n) });
   const app = buildApp({ searches: core.searches, datasets: core.datasets, models, apiKeys: core.apiKeys, metrics, health: async () => ({ database: { ok: true } }) },
     { logger: false, bodyLimit: config.bodyLimitBytes, bodyLimits: { search: config.searchBodyLimits, maxPredictInstances: config.maxPredictInstances }, auth: config.auth, rateLimits: config.rateLimits, events: { pollMs: config.eventsPollMs, maxStreamsPerKey: config.eventsMaxStreamsPerKey, maxStreams: config.eventsMaxStreams } });
   await app.ready();

@@ -9,7 +9,7 @@ import { UploadRunner } from '../../src/datasets/upload-runner.js';
 import { QuotaExceededError } from '../../src/domain/errors.js';
 import { DatasetService } from '../../src/services/dataset-service.js';
 import { failStaleUploads, PROCESSING_STALE_MS, STALE_MESSAGE, sweepUploads } from '../../src/services/upload-sweep.js';
-import type { Store } from '../../src/ports/store.js';
+import type { PrismaStore } from '../../src/store/prisma-store.js';
 import { describeBackends } from '../store/backends.js';
 
 const folders: string[] = [];
@@ -22,7 +22,7 @@ afterEach(async () => {
 const ago = (ms: number) => new Date(Date.now() - ms);
 const OLD = PROCESSING_STALE_MS + 60_000;
 
-function setup(store: Store) {
+function setup(store: PrismaStore) {
   const uploadDir = mkdtempSync(join(tmpdir(), 'hypertune-sweep-'));
   folders.push(uploadDir);
   const runner = new UploadRunner(store.datasets(), { databaseUrl: 'file:unused', maxBytes: 1 << 20, uploadDir });

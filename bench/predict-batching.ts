@@ -1,0 +1,163 @@
+// Batching off against on, side by side (npm run bench:predict -- --compare): two more API
+// processes serve the trained model from the same database, one with PREDICT_BATCH_MAX=1 and
+// PREDICT_BATCH_WAIT_MS=0 (every request its own forward pass, as before issue 14), one with the
+// batching settings of the caller's environment (defaults: 64 images, 2 ms). Settings are per
+// process, hence two processes; runs alternate off, on, off, on... so that drifting load from other
+// work on the host hits both modes alike. During each run GET /health is timed every 50 ms, one at a
+// time, against the API under load: what a probe or a dashboard waits while predictions saturate it.
+import autocannon from 'autocannon';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CpuMeter } from './cpu.js';
+import { load } from './machine.js';
+import { startService, type Service } from './service.js';
+import { quantile } from './stats.js';
+
+export interface CompareOptions {
+  /** The database holding the trained model (the first service's). */
+  databaseUrl: string;
+  backend: string;
+  modelId: string;
+  /** Request bodies, cycled by every connection, each with `instances` images. */
+  bodies: string[];
+  instances: number;
+  connections: number;
+  duration: number;
+  repeats: number;
+}
+
+interface Run {
+  mode: string;
+  imagesPerS: number;
+  p50: number;
+  p99: number;
+  max: number;
+  health: { p50: number; p99: number; max: number; count: number };
+  failures: number;
+  cpu: { service: number; others: number };
+  /** Mean images per forward pass, from GET /metrics' hypertune_prediction_batch_images. */
+  imagesPerPass: number;
+}
+
+const ON = `on (max ${process.env.PREDICT_BATCH_MAX || 64}, wait ${process.env.PREDICT_BATCH_WAIT_MS || 2} ms)`;
+const MODES: { name: string; env: Record<string, string> }[] = [
+  { name: 'off (max 1, wait 0)', env: { PREDICT_BATCH_MAX: '1', PREDICT_BATCH_WAIT_MS: '0' } },
+  { name: ON, env: {} },
+];
+
+/** Runs the comparison; returns the Markdown tables and any failure (errors, non-2xx, malformed bodies, /health not 200). */
+export async function compareBatching(o: CompareOptions): Promise<{ tables: string[]; failures: string[] }> {
+  const services: Service[] = [];
+  const runs: Run[] = [];
+  const failures: string[] = [];
+  try {
+    for (const m of MODES) services.push(await startService({ name: `predict-${services.length}`, workers: 0, backend: o.backend, databaseUrl: o.databaseUrl, env: m.env }));
+    const path = `/models/${o.modelId}/predict`;
+    for (const s of services) await warmUp(s, path, o);
+    for (let r = 1; r <= o.repeats; r++) {
+      for (const [i, m] of MODES.entries()) {
+        const run = await measure(services[i], m.name, path, o);
+        runs.push(run);
+        console.log(`run ${r} ${m.name}: ${run.imagesPerS.toFixed(0)} images/s, p50 ${run.p50} ms, p99 ${run.p99} ms, max ${run.max} ms; ` +
+          `GET /health p50 ${run.health.p50.toFixed(1)} ms, p99 ${run.health.p99.toFixed(1)} ms (${run.health.count} probes); ` +
+          `${run.imagesPerPass.toFixed(1)} images/pass; CPU cores API ${run.cpu.service.toFixed(2)}, other work ${run.cpu.others.toFixed(2)}; failures ${run.failures}`);
+        if (run.failures) failures.push(`run ${r} ${m.name}: ${run.failures} errors, timeouts, non-2xx answers, malformed bodies or failed /health probes`);
+      }
+    }
+  } finally {
+    for (const s of services) await s.stop();
+  }
+  return { tables: [runTable(runs, o), summaryTable(runs, o)], failures };
+}
+
+/** Checks one answer per body in full, then 2 s of the load itself, untimed: the native backend sets
+ *  up its kernels for each new batch size on first use (2-90 ms each here), which would otherwise
+ *  land in the first measured run of batching on only. */
+async function warmUp(s: Service, path: string, o: CompareOptions): Promise<void> {
+  for (const body of o.bodies) {
+    const res = await fetch(s.base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const json = await res.json() as { predictions?: unknown[] };
+    if (res.status !== 200 || json.predictions?.length !== o.instances) throw new Error(`warm-up predict: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
+  }
+  await autocannon({
+    url: s.base, connections: o.connections, duration: 2,
+    headers: { 'content-type': 'application/json' },
+    requests: o.bodies.map((body) => ({ method: 'POST' as const, path, body })),
+  });
+}
+
+async function measure(s: Service, mode: string, path: string, o: CompareOptions): Promise<Run> {
+  let badBodies = 0;
+  let loadDone = false;
+  const passes0 = await passTotals(s.base);
+  const cpu = new CpuMeter(() => [s.api.pid!]);
+  const health = probeHealth(s.base, () => loadDone);
+  const instance = autocannon({
+    url: s.base, connections: o.connections, duration: o.duration,
+    headers: { 'content-type': 'application/json' },
+    requests: o.bodies.map((body) => ({
+      method: 'POST' as const, path, body,
+      onResponse: (status: number, resBody: string) => { if (status === 200 && !resBody.startsWith('{"predictions":[')) badBodies++; },
+    })),
+  });
+  let result: Awaited<typeof instance>;
+  try {
+    result = await instance; // a thenable, not a Promise
+  } finally {
+    loadDone = true;
+  }
+  const used = cpu.read();
+  const probes = await health;
+  const passes1 = await passTotals(s.base);
+  const ok = probes.filter((p) => p.ok).map((p) => p.ms);
+  return {
+    mode,
+    imagesPerS: (result.requests.total * o.instances) / result.duration,
+    p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max,
+    health: { p50: quantile(ok, 0.5), p99: quantile(ok, 0.99), max: Math.max(...ok), count: probes.length },
+    failures: result.errors + result.timeouts + result.non2xx + badBodies + (result.requests.total - result['2xx']) + (probes.length - ok.length),
+    cpu: { service: used.service, others: used.others },
+    imagesPerPass: (passes1.images - passes0.images) / Math.max(1, passes1.passes - passes0.passes),
+  };
+}
+
+/** Images and forward passes so far, from the API's GET /metrics. */
+async function passTotals(base: string): Promise<{ images: number; passes: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const read = (suffix: string) => Number(new RegExp(`^hypertune_prediction_batch_images_${suffix} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { images: read('sum'), passes: read('count') };
+}
+
+/** GET /health one after another, 50 ms apart, until the load ends. */
+async function probeHealth(base: string, done: () => boolean): Promise<{ ms: number; ok: boolean }[]> {
+  const probes: { ms: number; ok: boolean }[] = [];
+  while (!done()) {
+    const t0 = performance.now();
+    const ok = await fetch(`${base}/health`).then(async (res) => { await res.arrayBuffer(); return res.ok; }, () => false);
+    probes.push({ ms: performance.now() - t0, ok });
+    await sleep(50);
+  }
+  return probes;
+}
+
+const median = (xs: number[]) => quantile(xs, 0.5);
+const f0 = (x: number) => x.toFixed(0);
+const f1 = (x: number) => x.toFixed(1);
+
+function runTable(runs: Run[], o: CompareOptions): string {
+  const head = `| run | batching | images/s | images/pass | p50 ms | p99 ms | max ms | GET /health p50 / p99 / max ms (probes) | CPU cores: API / other work | failures |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`;
+  const rows = runs.map((r, i) => `| ${Math.floor(i / MODES.length) + 1} | ${r.mode} | ${f0(r.imagesPerS)} | ${f1(r.imagesPerPass)} | ${r.p50} | ${r.p99} | ${r.max} | ` +
+    `${f1(r.health.p50)} / ${f1(r.health.p99)} / ${f1(r.health.max)} (${r.health.count}) | ${r.cpu.service.toFixed(2)} / ${r.cpu.others.toFixed(2)} | ${r.failures} |`);
+  return `Every run: ${o.connections} connections, ${o.duration} s, ${o.instances} image(s) a request; load averages now ${load()}\n\n${head}\n${rows.join('\n')}`;
+}
+
+function summaryTable(runs: Run[], o: CompareOptions): string {
+  const head = `| batching | runs | images/s median (min–max) | images/pass median | p50 ms median | p99 ms median (max) | GET /health p50 ms median | GET /health p99 ms median (max) | failures |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |`;
+  const rows = MODES.map(({ name }) => {
+    const rs = runs.filter((r) => r.mode === name);
+    const ips = rs.map((r) => r.imagesPerS);
+    return `| ${name} | ${rs.length} × ${o.duration} s | ${f0(median(ips))} (${f0(Math.min(...ips))}–${f0(Math.max(...ips))}) | ${f1(median(rs.map((r) => r.imagesPerPass)))} | ${median(rs.map((r) => r.p50))} | ` +
+      `${median(rs.map((r) => r.p99))} (${Math.max(...rs.map((r) => r.p99))}) | ${f1(median(rs.map((r) => r.health.p50)))} | ` +
+      `${f1(median(rs.map((r) => r.health.p99)))} (${f1(Math.max(...rs.map((r) => r.health.p99)))}) | ${rs.reduce((s, r) => s + r.failures, 0)} |`;
+  });
+  return `${head}\n${rows.join('\n')}`;
+}
