@@ -1,7 +1,7 @@
 // Runs work in fresh child processes. Trials: training never blocks the worker's event loop (so
 // BullMQ keeps renewing the job's lock), and the process's memory (the wasm heap never shrinks)
-// goes back to the system when the trial ends. The backend probe: the worker itself never loads
-// a tfjs backend.
+// goes back to the system when the trial ends; one spare is started ahead, so the next trial does
+// not wait for a cold process. The backend probe: the worker itself never loads a tfjs backend.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ProbeResult } from '../src/training/backend-probe.js';
@@ -18,12 +18,20 @@ export interface ChildExit {
 export const HANDED_BACK_EXIT_CODE = 75;
 /** The IPC message that asks a trial child to stop at its next epoch boundary. */
 export const STOP_MESSAGE = 'stop';
+/** The IPC message that gives a spare trial child its trial. */
+export interface TrialMessage { trial: string }
+/** A spare trial child's argv[2]: it waits for a TrialMessage. */
+export const SPARE_ARG = '--spare';
+/** What a spare trial child says once it listens for its trial and its backend is up. */
+export const READY_MESSAGE = 'ready';
+
+// tsx is passed explicitly: the parent may run under a loader that children do not inherit (vitest).
+const forkTs = (file: string, args: string[], env: NodeJS.ProcessEnv) => fork(file, args, { env, execArgv: ['--import', 'tsx'], stdio: 'inherit' });
 
 /** `message`: the last message the child sent (only the probe sends one). */
-function runChild<M>(file: string, args: string[], env: NodeJS.ProcessEnv, onSpawn?: (child: ChildProcess) => void): Promise<ChildExit & { message: M | null }> {
+function runChild<M>(file: string, args: string[], env: NodeJS.ProcessEnv, onSpawn?: (child: ChildProcess) => void, started?: ChildProcess): Promise<ChildExit & { message: M | null }> {
   return new Promise((resolve, reject) => {
-    // tsx is passed explicitly: the parent may run under a loader that children do not inherit (vitest).
-    const child = fork(file, args, { env, execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    const child = started ?? forkTs(file, args, env);
     onSpawn?.(child);
     let message: M | null = null;
     child.on('message', (m: M) => { message = m; });
@@ -33,12 +41,72 @@ function runChild<M>(file: string, args: string[], env: NodeJS.ProcessEnv, onSpa
 }
 
 /**
- * A trial child reports by its exit code alone (see trial-child.ts). `onSpawn` gets the child, so a
- * shutting-down worker can ask it to stop (STOP_MESSAGE) or kill it.
+ * Trial children, each reporting by its exit code alone (see trial-child.ts), with one spare: each trial goes to the spare started during the previous one
+ * (already past its imports and backend start, about 3 s of CPU), and a new spare starts at once.
+ * Every trial still has a process of its own. A spare that died meanwhile is replaced by a cold start.
  */
-export async function runTrialChild(trialId: string, env: NodeJS.ProcessEnv = process.env, onSpawn?: (child: ChildProcess) => void): Promise<ChildExit> {
-  const { code, signal } = await runChild<never>(TRIAL_CHILD, [trialId], env, onSpawn);
-  return { code, signal };
+interface Spare {
+  child: ChildProcess;
+  /** True once it said READY_MESSAGE (a message sent earlier could be lost), false if it exited first. */
+  ready: Promise<boolean>;
+}
+
+export class TrialProcesses {
+  private spare: Spare | null = null;
+  private closed = false;
+
+  constructor(private readonly env: NodeJS.ProcessEnv, private readonly keepSpare: boolean) {}
+
+  /** The waiting spare's pid (tests). */
+  get sparePid(): number | undefined {
+    return this.spare?.child.pid;
+  }
+
+  /** `onSpawn` gets the trial's child, so a shutting-down worker can ask it to stop (STOP_MESSAGE) or kill it. */
+  async run(trialId: string, onSpawn?: (child: ChildProcess) => void): Promise<ChildExit> {
+    const spare = this.take();
+    this.startSpare();
+    // Still starting, the spare is nearer ready than a cold process; one that died is replaced by one.
+    const warm = spare && await spare.ready ? spare.child : null;
+    const exit = warm
+      ? runChild<never>(TRIAL_CHILD, [SPARE_ARG], this.env, onSpawn, warm)
+      : runChild<never>(TRIAL_CHILD, [trialId], this.env, onSpawn);
+    // A failed send means the spare died just now: its exit, non-zero, retries the trial.
+    warm?.send({ trial: trialId } satisfies TrialMessage, () => undefined);
+    const { code, signal } = await exit;
+    return { code, signal };
+  }
+
+  /** Kills the spare; no other starts. */
+  close(): void {
+    this.closed = true;
+    this.spare?.child.kill('SIGKILL');
+    this.spare = null;
+  }
+
+  private take(): Spare | null {
+    const spare = this.spare;
+    this.spare = null;
+    if (!spare || spare.child.exitCode !== null || spare.child.signalCode !== null || !spare.child.connected) return null;
+    spare.child.ref();
+    spare.child.channel?.ref();
+    return spare;
+  }
+
+  private startSpare(): void {
+    if (!this.keepSpare || this.closed || this.spare) return;
+    const child = forkTs(TRIAL_CHILD, [SPARE_ARG], this.env);
+    // While it waits, it keeps no worker process alive (take() refs it again).
+    child.unref();
+    child.channel?.unref();
+    const ready = new Promise<boolean>((resolve) => {
+      child.on('message', (m) => { if (m === READY_MESSAGE) resolve(true); });
+      child.once('exit', () => resolve(false));
+    });
+    child.once('exit', () => { if (this.spare?.child === child) this.spare = null; });
+    child.on('error', () => undefined);
+    this.spare = { child, ready };
+  }
 }
 
 /** The backend trials will use on this host; throws when the configured one cannot run. */

@@ -1,7 +1,10 @@
-// Child-process entry: trains one trial (argv[2]) and exits. Exit 0 means the trial reached a
-// final state or was skipped; HANDED_BACK_EXIT_CODE that it stopped at an epoch boundary because
-// the worker asked (shutdown); anything else is a crash worth a retry. TRAINING_BACKEND is the
-// name the worker's probe resolved, so every trial of a worker runs on the same backend.
+// Child-process entry: trains one trial and exits. The trial is argv[2], or, for a spare the worker
+// started ahead of time (run-child.ts), the first TrialMessage it sends: the spare has loaded its
+// modules and the backend by then, so the trial starts without the ~3 s a cold process costs. Exit
+// 0 means the trial reached a final state or was skipped; HANDED_BACK_EXIT_CODE that it stopped at
+// an epoch boundary because the worker asked (shutdown); anything else is a crash worth a retry.
+// TRAINING_BACKEND is the name the worker's probe resolved, so every trial of a worker runs on
+// the same backend.
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { DatasetService } from '../src/services/dataset-service.js';
@@ -9,26 +12,42 @@ import { TrialRunner } from '../src/services/trial-runner.js';
 import { openPrismaStore } from '../src/store/prisma-store.js';
 import { initConfiguredBackend } from '../src/training/backend.js';
 import { TfjsTrainingEngine } from '../src/training/engine.js';
-import { HANDED_BACK_EXIT_CODE, STOP_MESSAGE } from './run-child.js';
+import { HANDED_BACK_EXIT_CODE, READY_MESSAGE, SPARE_ARG, STOP_MESSAGE, type TrialMessage } from './run-child.js';
 
-const trialId = process.argv[2];
 const config = loadConfig();
 const log = createLogger(config.logLevel, 'trial');
 let stopRequested = false;
-process.on('message', (m) => { if (m === STOP_MESSAGE) stopRequested = true; });
+let assigned: (id: string) => void = () => undefined;
+const assignment = new Promise<string>((resolve) => { assigned = resolve; });
+process.on('message', (m: typeof STOP_MESSAGE | TrialMessage) => {
+  if (m === STOP_MESSAGE) stopRequested = true;
+  else if (typeof m === 'object' && m?.trial) assigned(m.trial);
+});
 // The worker died (kill -9): nobody would record our exit, and its job will be retried elsewhere
 // once its lock expires, so stop now rather than train beside the retry. Noticed at the next
 // heartbeat or epoch boundary, when training lets the event loop run.
+let trialId: string | undefined = process.argv[2] === SPARE_ARG ? undefined : process.argv[2];
 process.on('disconnect', () => {
-  log.warn({ trialId }, 'worker gone; trial process exits');
+  if (trialId) log.warn({ trialId }, 'worker gone; trial process exits');
   process.exit(1);
 });
 let code = 0;
-// Not migrated here: the worker that spawned us did it at its start (createCore), so trial
-// children never queue on the migration lock.
+// Ready before the trial is known: the backend (a spare waits here with it loaded).
+const backend = await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads }).catch((err: Error) => {
+  log.error({ err, trialId }, 'trial process failed: its training backend did not start');
+  return process.exit(1);
+});
+// A spare says so only now: a message sent before its listener existed could have been lost.
+if (!trialId) {
+  process.send?.(READY_MESSAGE);
+  trialId = await assignment;
+  // `ps` (and the fault tests) tell the trial's process from the next spare by its command line.
+  process.title = `hypertune trial-child ${trialId}`;
+}
+// Opened only now, so an idle spare holds no database connection. Not migrated here: the worker
+// that spawned us did it at its start (createCore), so trial children never queue on the migration lock.
 const store = await openPrismaStore(config.databaseUrl);
 try {
-  const backend = await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
   // Built-in datasets from DATASET_DIR, uploaded ones from the database.
   const datasets = new DatasetService(store.datasets(), { datasetDir: config.datasetDir, maxBytes: config.datasetMaxBytes });
   const runner = new TrialRunner(store, new TfjsTrainingEngine(backend.name, datasets), log, datasets);

@@ -20,7 +20,7 @@ import { onShutdown } from '../src/shutdown.js';
 import { failedForGood } from '../src/domain/trial-attempts.js';
 import { isFinalTrialStatus } from '../src/domain/trial-state.js';
 import { createCore, type Core } from '../src/wiring.js';
-import { HANDED_BACK_EXIT_CODE, runProbeChild, runTrialChild, STOP_MESSAGE } from './run-child.js';
+import { HANDED_BACK_EXIT_CODE, runProbeChild, STOP_MESSAGE, TrialProcesses } from './run-child.js';
 
 // Stalls (a worker lost mid-trial) are counted in trial.attempts, checked below against the
 // search's budget; BullMQ's own stall limit must not fail the job first.
@@ -33,6 +33,7 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
   log.info({ backend: probe.chosen, probe: probe.entries }, `trials will train on ${probe.chosen.name} (${probe.chosen.detail})`);
   const trialEnv = childEnv({ ...config, trainingBackend: probe.chosen.name });
   const core = shared ?? await createCore(config, log);
+  const processes = new TrialProcesses(trialEnv, config.trialSpareProcess);
   const children = new Set<ChildProcess>();
   let stopping = false;
 
@@ -52,7 +53,7 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
       // Every run so far started and died with its worker (no exit was ever recorded).
       await failTrial(core.store, trialId, `trial process was lost (worker killed or stalled) in each of its ${attempts} attempt(s)`);
     } else if (!isFinalTrialStatus(trial.status)) {
-      const exit = await runTrialChild(trialId, trialEnv, (child) => {
+      const exit = await processes.run(trialId, (child) => {
         children.add(child);
         child.once('exit', () => children.delete(child));
       });
@@ -103,9 +104,12 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
   return {
     worker,
     backend: probe.chosen,
+    /** The spare trial process's pid while one waits (tests). */
+    get sparePid() { return processes.sparePid; },
     async close() {
       stopping = true;
       clearInterval(sweep);
+      processes.close();
       const closed = worker.close(); // no new jobs; resolves once the running ones have returned
       for (const child of children) if (child.connected) child.send(STOP_MESSAGE);
       if (children.size) log.info({ trials: children.size, graceMs: shutdownGraceMs }, 'asked running trials to stop at their next epoch boundary');

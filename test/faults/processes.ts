@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logger.js';
 import type { TrialWithEpochs } from '../../src/ports/search-store.js';
 import { createCore, type Core } from '../../src/wiring.js';
 import { spawnScript } from '../support/node-script.js';
+import { SPARE_ARG } from '../../workers/run-child.js';
 import { descendants, killTree } from '../support/process-tree.js';
 
 /** Fast timings: a lost worker's job is re-queued within ~3 s, a silent trial is stale after 2 s. */
@@ -70,11 +71,15 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Cl
   };
 }
 
-/** The trial child a worker runs now (the process whose command line names trial-child.ts). */
+/**
+ * The trial child a worker runs now: the process whose command line names trial-child, not the
+ * spare waiting for the next trial (a spare given its trial retitles itself, dropping SPARE_ARG).
+ */
 export function trialChildOf(workerPid: number): number | null {
   for (const pid of descendants(workerPid)) {
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('trial-child')) return pid;
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes('trial-child') && !cmdline.includes(SPARE_ARG)) return pid;
     } catch { /* exited */ }
   }
   return null;
