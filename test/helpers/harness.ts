@@ -37,7 +37,11 @@ export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Re
   const databaseUrl = db === 'sqlite' ? `file:${join(dir, 'test.db')}` : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
   // Rate limits and the running-searches quota off unless a test asks: a test file may create more
   // searches a minute (and keep more running) than the defaults allow.
-  const quiet = { RATE_LIMIT_SEARCHES_PER_MINUTE: '0', RATE_LIMIT_PREDICT_PER_MINUTE: '0', RATE_LIMIT_WRITES_PER_MINUTE: '0', SEARCH_QUOTA_RUNNING: '0' };
+  // And no spare trial process (TRIAL_SPARE_PROCESS): a test's searches are a few tiny trials, so
+  // a spare started beside each would mostly be killed unused, its start-up taking CPU from the
+  // trials (about +60 s over the suite). test/workers/run-child.test.ts and the fault tests, which
+  // run workers as processes of their own, keep the default.
+  const quiet = { RATE_LIMIT_SEARCHES_PER_MINUTE: '0', RATE_LIMIT_PREDICT_PER_MINUTE: '0', RATE_LIMIT_WRITES_PER_MINUTE: '0', SEARCH_QUOTA_RUNNING: '0', TRIAL_SPARE_PROCESS: 'false' };
   // Uploads wait in a folder of the test's own, which a test may check is emptied.
   const uploads = { DATASET_UPLOAD_DIR: join(dir, 'uploads') };
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', TRAINING_BACKEND: 'wasm', ...quiet, ...uploads, ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: `test-${schema}` });
