@@ -40,8 +40,10 @@ export class Scheduler {
       await this.queue.enqueue(newTrials.map((t) => ({ trialId: t.id, searchId, attempts })))
         .catch((err) => this.log.warn({ searchId, err: (err as Error).message }, 'trials recorded but not enqueued yet; reconcile will retry'));
       if (newTrials.length) this.log.info({ searchId, trials: newTrials.map((t) => t.number) }, 'trials scheduled');
-      if (plan.finalStatus) this.history.forget(searchId);
-      if (plan.finalStatus) this.log.info({ searchId, status: plan.finalStatus, bestTrialId: plan.bestTrialId }, 'search finished');
+      if (plan.finalStatus) {
+        this.history.forget(searchId);
+        this.log.info({ searchId, status: plan.finalStatus, bestTrialId: plan.bestTrialId }, 'search finished');
+      }
       return;
     }
     throw new Error(`search ${searchId}: too many concurrent scheduling conflicts`);
