@@ -12,7 +12,7 @@ import type { DatasetProcessor } from '../ports/dataset-processor.js';
 import type { DatasetRecord, DatasetStore } from '../ports/dataset-store.js';
 import type { DatasetView } from '../schemas/dataset-schemas.js';
 import { decodeTimeCursor, encodeTimeCursor, pageRequest, type PageQuery, type PageView } from './page-cursor.js';
-import { failStaleUploads, STALE_MESSAGE, staleBefore, sweepUploads } from './upload-sweep.js';
+import { failIfStale, failStaleUploads, STALE_MESSAGE, staleBefore, sweepUploads } from './upload-sweep.js';
 
 
 /** POST /datasets' files, already on disk (src/routes/multipart-upload.ts). */
@@ -148,9 +148,8 @@ export class DatasetService implements DatasetSource {
   private async unlessStale(r: DatasetRecord): Promise<DatasetRecord> {
     const before = staleBefore(new Date());
     if (r.status !== 'processing' || (r.heartbeatAt && r.heartbeatAt >= before)) return r;
-    const error = { field: null, message: STALE_MESSAGE };
-    if (await this.store.failDataset(r.id, error, before)) await this.processor.discard(r.id);
-    return (await this.store.getDataset(r.id)) ?? { ...r, status: 'failed', error, bytes: 0, heartbeatAt: null };
+    await failIfStale(this.store, this.processor, r.id, before);
+    return (await this.store.getDataset(r.id)) ?? { ...r, status: 'failed', error: { field: null, message: STALE_MESSAGE }, bytes: 0, heartbeatAt: null };
   }
 
   private async require(id: string, tenant?: string): Promise<DatasetRecord> {

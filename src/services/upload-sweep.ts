@@ -17,13 +17,18 @@ export const staleBefore = (now: Date) => new Date(now.getTime() - PROCESSING_ST
 export async function failStaleUploads(store: DatasetStore, processor: DatasetProcessor, tenant: string | null | undefined, now = new Date()): Promise<string[]> {
   const before = staleBefore(now);
   const failed: string[] = [];
-  for (const id of await store.staleProcessingDatasets(before, tenant)) {
-    // Conditional on the heartbeat still being old: a decoding that beat meanwhile keeps its row.
-    if (!(await store.failDataset(id, STALE, before))) continue;
-    await processor.discard(id);
-    failed.push(id);
-  }
+  for (const id of await store.staleProcessingDatasets(before, tenant)) if (await failIfStale(store, processor, id, before)) failed.push(id);
   return failed;
+}
+
+/**
+ * Fails the dataset as stale and removes its files, if it is still processing with a heartbeat
+ * older than `before`: a decoding that beat meanwhile keeps its row. True when it was failed.
+ */
+export async function failIfStale(store: DatasetStore, processor: DatasetProcessor, id: string, before: Date): Promise<boolean> {
+  if (!(await store.failDataset(id, STALE, before))) return false;
+  await processor.discard(id);
+  return true;
 }
 
 /** At the API's start: stale rows failed, and folders untouched for PROCESSING_STALE_MS that no processing row owns removed. */
