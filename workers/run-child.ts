@@ -28,11 +28,9 @@ export const READY_MESSAGE = 'ready';
 // tsx is passed explicitly: the parent may run under a loader that children do not inherit (vitest).
 const forkTs = (file: string, args: string[], env: NodeJS.ProcessEnv) => fork(file, args, { env, execArgv: ['--import', 'tsx'], stdio: 'inherit' });
 
-/** `message`: the last message the child sent (only the probe sends one). */
-function runChild<M>(file: string, args: string[], env: NodeJS.ProcessEnv, onSpawn?: (child: ChildProcess) => void, started?: ChildProcess): Promise<ChildExit & { message: M | null }> {
+/** How the child ends; `message`: the last message it sent (only the probe sends one). */
+function exitOf<M>(child: ChildProcess): Promise<ChildExit & { message: M | null }> {
   return new Promise((resolve, reject) => {
-    const child = started ?? forkTs(file, args, env);
-    onSpawn?.(child);
     let message: M | null = null;
     child.on('message', (m: M) => { message = m; });
     child.on('error', reject);
@@ -40,17 +38,18 @@ function runChild<M>(file: string, args: string[], env: NodeJS.ProcessEnv, onSpa
   });
 }
 
-/**
- * Trial children, each reporting by its exit code alone (see trial-child.ts), with one spare: each trial goes to the spare started during the previous one
- * (already past its imports and backend start, about 3 s of CPU), and a new spare starts at once.
- * Every trial still has a process of its own. A spare that died meanwhile is replaced by a cold start.
- */
 interface Spare {
   child: ChildProcess;
   /** True once it said READY_MESSAGE (a message sent earlier could be lost), false if it exited first. */
   ready: Promise<boolean>;
 }
 
+/**
+ * Trial children, each reporting by its exit code alone (see trial-child.ts), with one spare: each
+ * trial goes to the spare started during the previous one (already past its imports and backend
+ * start, about 3 s of CPU), and a new spare starts at once. Every trial still has a process of its
+ * own. A spare that died meanwhile is replaced by a cold start.
+ */
 export class TrialProcesses {
   private spare: Spare | null = null;
   private closed = false;
@@ -68,9 +67,9 @@ export class TrialProcesses {
     this.startSpare();
     // Still starting, the spare is nearer ready than a cold process; one that died is replaced by one.
     const warm = spare && await spare.ready ? spare.child : null;
-    const exit = warm
-      ? runChild<never>(TRIAL_CHILD, [SPARE_ARG], this.env, onSpawn, warm)
-      : runChild<never>(TRIAL_CHILD, [trialId], this.env, onSpawn);
+    const child = warm ?? forkTs(TRIAL_CHILD, [trialId], this.env);
+    onSpawn?.(child);
+    const exit = exitOf<never>(child);
     // A failed send means the spare died just now: its exit, non-zero, retries the trial.
     warm?.send({ trial: trialId } satisfies TrialMessage, () => undefined);
     const { code, signal } = await exit;
@@ -111,7 +110,7 @@ export class TrialProcesses {
 
 /** The backend trials will use on this host; throws when the configured one cannot run. */
 export async function runProbeChild(env: NodeJS.ProcessEnv = process.env): Promise<ProbeResult> {
-  const exit = await runChild<ProbeResult | { error: string }>(PROBE_CHILD, [], env);
+  const exit = await exitOf<ProbeResult | { error: string }>(forkTs(PROBE_CHILD, [], env));
   const m = exit.message;
   if (!m) throw new Error(`backend probe exited with ${exit.signal ?? `code ${exit.code}`} and no result`);
   if ('error' in m) throw new Error(m.error);
