@@ -41,6 +41,9 @@ export interface Config {
   modelCacheSize: number;
   /** Dynamic batching of concurrent predictions per model: images in one forward pass at most, and how long the oldest request waits for more (0: at once). */
   predictBatch: { maxImages: number; waitMs: number };
+  /** Worker threads that run predictions off the event loop (0: on the event loop itself), and their niceness. */
+  predictThreads: number;
+  predictThreadNice: number;
   limits: SearchLimits;
   /** Off: one embedded user, no keys. On: every request needs a key (see src/auth/). */
   auth: { enabled: boolean; adminApiKey: string | null };
@@ -105,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPredictInstances: int('MAX_PREDICT_INSTANCES', 256, 1),
     modelCacheSize: int('MODEL_CACHE_SIZE', 8, 1),
     predictBatch: { maxImages: int('PREDICT_BATCH_MAX', 64, 1), waitMs: int('PREDICT_BATCH_WAIT_MS', 2) },
+    predictThreads: int('PREDICT_THREADS', os.availableParallelism()),
+    predictThreadNice: Math.min(int('PREDICT_THREAD_NICE', 5), 19), // Linux's lowest priority is 19
     limits: {
       maxTrialsPerSearch: int('MAX_TRIALS_PER_SEARCH', 1000, 1),
       maxEpochs: int('MAX_EPOCHS', 500, 1),

@@ -9,15 +9,20 @@ import { ModelService } from './services/model-service.js';
 import { onShutdown } from './shutdown.js';
 import { initConfiguredBackend } from './training/backend.js';
 import { TfjsInference } from './training/inference.js';
+import { InferencePool } from './training/inference-pool.js';
 import { createCore, type Core } from './wiring.js';
 
 /** `shared`: a core the caller owns (one process running API and worker); otherwise the API opens its own. */
 export async function startApi(config: Config, log: Logger, shared?: Core) {
   const core = shared ?? await createCore(config, log);
   const backend = await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
-  log.info({ backend }, `predictions run on ${backend.name} (${backend.detail})`);
+  const pool = config.predictThreads > 0 ? new InferencePool({
+    size: config.predictThreads, backend: backend.name, threadsEach: Math.max(1, Math.floor(config.trainingThreads / config.predictThreads)), nice: config.predictThreadNice,
+    onThreadExit: (err) => log.error({ err: err.message }, 'an inference thread died; it is replaced'),
+  }) : undefined;
+  log.info({ backend, predictThreads: pool?.size ?? 0 }, `predictions run on ${backend.name} (${backend.detail}), ${pool ? `in ${pool.size} worker threads` : 'on the event loop'}`);
   const metrics = new Metrics({ store: core.store, queue: core.queue });
-  const models = new ModelService(core.store, new TfjsInference(), {
+  const models = new ModelService(core.store, pool ?? new TfjsInference(), {
     cacheSize: config.modelCacheSize, maxInstances: config.maxPredictInstances, batch: config.predictBatch, onPass: (images) => metrics.observeBatch(images),
   });
   const app = buildApp({
@@ -26,12 +31,15 @@ export async function startApi(config: Config, log: Logger, shared?: Core) {
     models,
     apiKeys: core.apiKeys,
     metrics,
-    health: async () => ({
-      database: await core.store.getSearch('health-probe').then(() => ({ ok: true }), (e: Error) => ({ ok: false, error: e.message })),
-      redis: await core.queue.counts().then((jobs) => ({ ok: true, jobs }), (e: Error) => ({ ok: false, error: e.message })),
-      inferenceBackend: backend,
-      workers: await core.workers.list().then((list) => ({ ok: true, list }), (e: Error) => ({ ok: false, error: e.message })),
-    }),
+    // The three reads at once: a probe's latency is the slowest one's, not their sum.
+    health: async () => {
+      const [database, redis, workers] = await Promise.all([
+        core.store.getSearchState('health-probe').then(() => ({ ok: true }), (e: Error) => ({ ok: false, error: e.message })),
+        core.queue.counts().then((jobs) => ({ ok: true, jobs }), (e: Error) => ({ ok: false, error: e.message })),
+        core.workers.list().then((list) => ({ ok: true, list }), (e: Error) => ({ ok: false, error: e.message })),
+      ]);
+      return { database, redis, inferenceBackend: { ...backend, predictThreads: pool?.size ?? 0 }, workers };
+    },
   }, { logger: log, bodyLimit: config.bodyLimitBytes, bodyLimits: { search: config.searchBodyLimits, maxPredictInstances: config.maxPredictInstances }, auth: config.auth, rateLimits: config.rateLimits, events: { pollMs: config.eventsPollMs, maxStreamsPerKey: config.eventsMaxStreamsPerKey, maxStreams: config.eventsMaxStreams } });
   // Uploads a dead API left behind; not fatal: they are failed as they are read otherwise.
   await core.datasets.sweep().then(
@@ -47,6 +55,7 @@ export async function startApi(config: Config, log: Logger, shared?: Core) {
     async close() {
       await app.close();
       await models.close();
+      await pool?.close();
       if (!shared) await core.close();
     },
   };

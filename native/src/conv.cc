@@ -104,9 +104,11 @@ struct BackwardWeights {
   }
 };
 
-Cache<Forward> forwards;
-Cache<BackwardData> backwardDatas;
-Cache<BackwardWeights> backwardWeights;
+// Per thread: a cached primitive holds memory objects whose data handles each call rebinds, so
+// two threads (the API's inference pool) must never share one.
+thread_local Cache<Forward> forwards;
+thread_local Cache<BackwardData> backwardDatas;
+thread_local Cache<BackwardWeights> backwardWeights;
 
 // conv2dForward(x, filter, bias | null, y, geometry, relu)
 Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {

@@ -1,4 +1,5 @@
-// One CPU engine and one in-order stream for the process (oneDNN's OpenMP runtime does the threading).
+// One CPU engine for the process and one in-order stream per thread (a stream is not safe to share
+// between threads; the API's inference pool runs kernels on several); OpenMP does the threading.
 #include "common.h"
 
 namespace hn {
@@ -9,7 +10,7 @@ dnnl::engine& cpuEngine() {
 }
 
 dnnl::stream& cpuStream() {
-  static dnnl::stream stream(cpuEngine());
+  thread_local dnnl::stream stream(cpuEngine());
   return stream;
 }
 

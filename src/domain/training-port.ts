@@ -78,6 +78,8 @@ export interface LoadedModel {
   /** Probabilities, row-major [count, classes], for inputs already normalized. */
   predict(inputs: Float32Array, count: number, shape: number[]): Promise<Float32Array>;
   dispose(): void;
+  /** Passes that can usefully run at once (a pool's threads); 1 when absent. */
+  parallelism?: number;
 }
 
 export interface InferenceEngine {

@@ -36,8 +36,16 @@ interface CacheEntry {
 
 const release = (e: CacheEntry) => { e.model.then((m) => m.dispose(), () => undefined); };
 
+/** Model records remembered, with their search's tenant; both never change once written. */
+const RECORDS_KEPT = 1000;
+
 export class ModelService {
   private readonly cache = new Map<string, CacheEntry>();
+  /**
+   * A prediction's model record and tenant, without two database reads per request (the API's one
+   * event loop runs every query's client side; under load those reads cost more than the pass).
+   */
+  private readonly records = new Map<string, { record: ModelRecord; tenant: string | undefined }>();
 
   constructor(
     private readonly store: Store,
@@ -152,9 +160,17 @@ export class ModelService {
   }
 
   private async require(id: string, tenant?: string): Promise<ModelRecord> {
-    const m = await this.store.getModel(id);
-    if (!m) throw new NotFoundError('model', id);
-    if (tenant !== undefined && (await this.store.getSearch(m.searchId))?.tenant !== tenant) throw new NotFoundError('model', id);
-    return m;
+    let known = this.records.get(id);
+    if (known) {
+      this.records.delete(id); // re-inserted below: Map order is our recency order
+    } else {
+      const record = await this.store.getModel(id);
+      if (!record) throw new NotFoundError('model', id);
+      known = { record, tenant: (await this.store.getSearchState(record.searchId))?.tenant ?? undefined };
+      if (this.records.size >= RECORDS_KEPT) this.records.delete(this.records.keys().next().value!);
+    }
+    this.records.set(id, known);
+    if (tenant !== undefined && known.tenant !== tenant) throw new NotFoundError('model', id);
+    return known.record;
   }
 }

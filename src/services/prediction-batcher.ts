@@ -1,7 +1,9 @@
 // Dynamic batching of one loaded model's predictions, after Triton's dynamic batcher (a max batch
 // size and a max queue delay): requests that arrive close together share one forward pass, whose
 // output is split back per request in order. A pass over 64 images costs far less than 64 passes
-// over one, so under concurrent load this raises the images/s one event loop serves.
+// over one, so under concurrent load this raises the images/s served. As many passes run at once
+// as the model can run in parallel (an inference pool's threads); requests that arrive while all
+// are busy wait and form the next, larger pass.
 import type { LoadedModel } from '../domain/training-port.js';
 
 export interface BatchSettings {
@@ -28,12 +30,15 @@ interface Pending {
 export class PredictionBatcher {
   private readonly queue: Pending[] = [];
   private queuedImages = 0;
-  /** One pass at a time: a second would only compete for the same event loop and cores. */
-  private running = false;
+  /** Passes under way; at most the model's parallelism (inline on the event loop: one). */
+  private running = 0;
+  private readonly parallelism: number;
   private timer: NodeJS.Timeout | undefined;
 
   /** `onPass`: told the size of every pass as it starts (GET /metrics). */
-  constructor(private readonly model: LoadedModel, private readonly settings: BatchSettings, private readonly onPass?: (images: number) => void) {}
+  constructor(private readonly model: LoadedModel, private readonly settings: BatchSettings, private readonly onPass?: (images: number) => void) {
+    this.parallelism = Math.max(1, model.parallelism ?? 1);
+  }
 
   /** As LoadedModel.predict: probabilities, row-major [count, classes], for normalized inputs. */
   predict(inputs: Float32Array, count: number, shape: number[]): Promise<Float32Array> {
@@ -44,18 +49,19 @@ export class PredictionBatcher {
     });
   }
 
-  /** Runs a pass if one is due (a full batch, or the oldest request has waited long enough), else waits for the oldest's deadline. */
+  /** Runs passes while one is due (a full batch, or the oldest request has waited long enough) and one may start, else waits for the oldest's deadline. */
   private schedule(): void {
-    if (this.running || this.queue.length === 0) return;
-    const waited = performance.now() - this.queue[0].since;
-    if (this.queuedImages >= this.settings.maxImages || waited >= this.settings.waitMs) {
+    while (this.running < this.parallelism && this.queue.length > 0) {
+      const waited = performance.now() - this.queue[0].since;
+      if (this.queuedImages < this.settings.maxImages && waited < this.settings.waitMs) {
+        // A timer set for an older request fires no later than the oldest's deadline: schedule() re-arms it.
+        this.timer ??= setTimeout(() => { this.timer = undefined; this.schedule(); }, Math.ceil(this.settings.waitMs - waited));
+        return;
+      }
       clearTimeout(this.timer);
       this.timer = undefined;
       void this.runPass();
-      return;
     }
-    // A timer set for an older request fires no later than the oldest's deadline: schedule() re-arms it.
-    this.timer ??= setTimeout(() => { this.timer = undefined; this.schedule(); }, Math.ceil(this.settings.waitMs - waited));
   }
 
   /** The oldest request and those after it, of its shape, that fit in one pass (arrival order kept). */
@@ -72,8 +78,8 @@ export class PredictionBatcher {
   }
 
   private async runPass(): Promise<void> {
-    this.running = true;
-    const pass = this.take();
+    this.running++;
+    const pass = this.take(); // before any await: schedule() counts on the queue having shrunk
     try {
       const total = pass.reduce((sum, p) => sum + p.count, 0);
       this.onPass?.(total);
@@ -93,7 +99,7 @@ export class PredictionBatcher {
       // Only this pass's requests fail; the queue goes on.
       for (const p of pass) p.reject(err);
     } finally {
-      this.running = false;
+      this.running--;
       this.schedule();
     }
   }

@@ -85,8 +85,9 @@ describe('prediction batcher', () => {
   it('reports each pass\'s image count, as GET /metrics shows it', async () => {
     // The queue source is never read: only the batch histogram is, not a scrape.
     const metrics = new Metrics({ store, queue: { counts: () => Promise.reject(new Error('not scraped here')) } }, { defaultMetrics: false });
-    const batcher = new PredictionBatcher(model, { maxImages: 64, waitMs: 10 }, (n) => metrics.observeBatch(n));
-    await Promise.all([1, 2, 3].map((n, k) => batcher.predict(images(n, k), n, SHAPE)));
+    const batcher = new PredictionBatcher(model, { maxImages: 64, waitMs: 50 }, (n) => metrics.observeBatch(n));
+    const inputs = [1, 2, 3].map((n, k) => images(n, k)); // made first: a loaded machine may pause between them
+    await Promise.all(inputs.map((x, k) => batcher.predict(x, k + 1, SHAPE)));
     await batcher.predict(images(1, 7), 1, SHAPE);
     const text = await metrics.registry.getSingleMetricAsString('hypertune_prediction_batch_images');
     expect(text).toMatch(/^hypertune_prediction_batch_images_sum 7$/m); // 1 + 2 + 3 in one pass, then 1
@@ -125,6 +126,32 @@ describe('prediction batcher', () => {
     expect(passes).toEqual([1, 1]);
     expect(elapsed).toBeGreaterThanOrEqual(waitMs - 1);
     expect(elapsed).toBeLessThan(waitMs + 40); // a few ms of timer slack and one small pass
+  });
+
+  it('runs as many passes at once as the model can run in parallel, and no more', async () => {
+    for (const parallelism of [1, 2, 3]) {
+      let inFlight = 0;
+      let most = 0;
+      const { wrapped, passes } = counting(model);
+      const parallel: LoadedModel = {
+        ...wrapped,
+        parallelism,
+        async predict(inputs, count, shape) {
+          most = Math.max(most, ++inFlight);
+          try {
+            await sleep(30); // a pool thread's pass: the event loop is free meanwhile
+            return await wrapped.predict(inputs, count, shape);
+          } finally {
+            inFlight--;
+          }
+        },
+      };
+      const batcher = new PredictionBatcher(parallel, { maxImages: 2, waitMs: 0 });
+      const answers = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((k) => batcher.predict(images(1, k), 1, SHAPE)));
+      expect(most).toBe(parallelism);
+      expect(passes.reduce((a, b) => a + b, 0)).toBe(8);
+      expectClose(answers[6], await model.predict(images(1, 6), 1, SHAPE));
+    }
   });
 
   it('runs a request over the max on its own, the requests around it in their own passes', async () => {
