@@ -6,8 +6,9 @@
 // POST /models/:id/predict with real Fashion-MNIST test images (28x28, raw pixels). Reports
 // requests/s, p50/p99 latency, errors and non-2xx answers (any of them fails the bench), and the
 // API process's RSS read from /proc every second: first 10 s against last 10 s of each run.
-// `--compare`: instead, dynamic batching off against on, interleaved, `--repeats` runs each, with
-// the first instance count (bench/predict-batching.ts). `--reference`: the served model has the
+// `--compare`: instead, predictions on the event loop (batching off, on) against the inference pool
+// (single-image and 64-image requests), interleaved, `--repeats` runs each, with the first instance
+// count (bench/predict-batching.ts). `--reference`: the served model has the
 // notebook's best configuration (conv 64 → conv 48 → dense 48, 1,355,978 params) instead of 8/8/16.
 import autocannon from 'autocannon';
 import { parseArgs } from 'node:util';
@@ -58,7 +59,7 @@ try {
 
   if (args.compare) {
     const n = sizes[0];
-    const compared = await compareBatching({ databaseUrl: service.databaseUrl, backend: args.backend, modelId: search.bestModelId, bodies: bodiesOf(n), instances: n, connections, duration, repeats: Number(args.repeats) });
+    const compared = await compareBatching({ databaseUrl: service.databaseUrl, backend: args.backend, modelId: search.bestModelId, bodiesOf, instances: n, connections, duration, repeats: Number(args.repeats) });
     rows.push(...compared.tables);
     failures.push(...compared.failures);
   }
