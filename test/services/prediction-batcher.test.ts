@@ -13,6 +13,7 @@ import { migrate } from '../../src/store/migrate.js';
 import { openPrismaStore, type PrismaStore } from '../../src/store/prisma-store.js';
 import { initConfiguredBackend } from '../../src/training/backend.js';
 import { TfjsInference } from '../../src/training/inference.js';
+import { InferencePool } from '../../src/training/inference-pool.js';
 import { tinySearch } from '../fixtures/reference-search.js';
 import { saveUntrainedModel } from '../helpers/untrained-model.js';
 
@@ -198,5 +199,35 @@ describe('batching in the model registry', () => {
       expectClose(Float32Array.from(answer.probabilities), alone);
     }
     await models.close();
+  });
+});
+
+describe('batching over the inference pool, through the model registry', () => {
+  it('answers good requests merged in one pass while a bad one beside them gets its own 4xx, and keeps an evicted model until its batch is answered', async () => {
+    const pool = await InferencePool.start({ size: 2, backend: 'wasm', threadsEach: 1 });
+    const passes: number[] = [];
+    const models = new ModelService(store, pool, { cacheSize: 1, maxInstances: 8, batch: { maxImages: 64, waitMs: 150 }, onPass: (n) => passes.push(n) });
+    try {
+      const instances = (k: number) => [Array.from({ length: 28 }, (_, r) => Array.from({ length: 28 }, (_, c) => (r * 28 + c + k * 31) % 256))];
+      const good = [0, 1, 2].map((k) => models.predict(modelIds[0], instances(k)));
+      const bad = models.predict(modelIds[0], [[[1, 2, 3]]]); // not 28x28: refused before it reaches the batch
+      await expect(bad).rejects.toMatchObject({ name: 'ValidationError' });
+      await sleep(40); // the three wait in model 1's batcher (150 ms)
+      const other = await models.predict(modelIds[1], instances(3)); // evicts model 1 (cache size 1) meanwhile
+      const answers = await Promise.all(good);
+      // Model 1's three in one pass, model 2's request in another (which came first depends on
+      // how long each model took to load into a thread).
+      expect([...passes].sort()).toEqual([1, 3]);
+      expect(other[0].probabilities).toHaveLength(10);
+      for (const [k, [answer]] of answers.entries()) {
+        const alone = await model.predict(Float32Array.from(instances(k)[0].flat(), (v) => v / 255), 1, SHAPE);
+        expectClose(Float32Array.from(answer.probabilities), alone);
+      }
+      // Model 1 was disposed after its pass: loaded again for the next request, it still answers.
+      expect((await models.predict(modelIds[0], instances(0)))[0].probabilities).toEqual(answers[0][0].probabilities);
+    } finally {
+      await models.close();
+      await pool.close();
+    }
   });
 });
