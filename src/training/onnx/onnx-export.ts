@@ -2,7 +2,7 @@
 // ONNX model: opset 17, IR version 8, which ONNX Runtime >= 1.13, Triton's ONNX backend and
 // onnxruntime-web load. The graph takes `input` [N, H, W, C] float32 (NHWC as tfjs, the batch
 // dynamic), already normalized (pixels / pixelMax), and gives `probabilities` [N, classes].
-import type { ModelArtifact } from '../../domain/model-artifact.js';
+import type { ArtifactDescription, ModelArtifact } from '../../domain/model-artifact.js';
 import { OnnxGraph } from './onnx-graph.js';
 import { addLayer, type KerasLayer, type LayerWeights } from './onnx-layers.js';
 import { encodeModel, valueInfo } from './onnx-proto.js';
@@ -11,9 +11,6 @@ export const ONNX_OPSET = 17;
 export const ONNX_IR_VERSION = 8;
 export const ONNX_INPUT = 'input';
 export const ONNX_OUTPUT = 'probabilities';
-
-/** What a user of the exported file needs beside the graph: the class names and the input scaling. */
-export interface OnnxExportInfo { labels: string[]; pixelMax: number; modelId?: string }
 
 interface WeightSpec { name: string; shape: number[]; dtype?: string; quantization?: unknown }
 
@@ -45,7 +42,8 @@ function sequentialLayers(topology: unknown): { layers: KerasLayer[]; inputShape
   return { layers: layers.filter((l) => l.class_name !== 'InputLayer'), inputShape: batchShape.slice(1) as number[] };
 }
 
-export function artifactToOnnx(a: ModelArtifact, info: OnnxExportInfo): Uint8Array {
+/** The ONNX model's bytes; `info` goes into its metadata_props. */
+export function artifactToOnnx(a: ModelArtifact, info: ArtifactDescription): Uint8Array {
   const { layers, inputShape } = sequentialLayers(a.modelTopology);
   const weights = weightsByName(a);
   const g = new OnnxGraph(ONNX_INPUT, inputShape);
