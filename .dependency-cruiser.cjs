@@ -1,7 +1,7 @@
 // The import rules of README's "How it works", checked in CI (`npm run check:architecture`):
 // entry points → routes / workers → services → domain and ports; adapters (store, queue, training,
 // datasets) implement ports and meet the services only in the composition root (src/wiring.ts).
-const FRAMEWORKS = '^(fastify|@fastify|bullmq|ioredis|@prisma|@tensorflow|pg|better-sqlite3|sharp|jszip|typebox)';
+const FRAMEWORKS = '^(fastify|@fastify|bullmq|ioredis|@prisma|@tensorflow|pg|better-sqlite3|sharp|jszip|typebox|protobufjs|onnxruntime-node)';
 const ADAPTERS = '^src/(store|queue|training)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -5,3 +5,9 @@ export interface ModelArtifact {
   weightSpecs: unknown[];
   weightData: Uint8Array;
 }
+
+/** The file a download gives: tfjs' own files zipped (the default), or one ONNX graph. */
+export type ArtifactFormat = 'tfjs' | 'onnx';
+
+/** What a user of an exported file needs beside the weights: the class names and how inputs were scaled. */
+export interface ArtifactDescription { labels: string[]; pixelMax: number; modelId?: string }

@@ -1,6 +1,6 @@
 // What the services need from a training engine (implemented with tfjs in src/training/), so the
 // trial lifecycle can be tested and reasoned about without tensors.
-import type { ModelArtifact } from './model-artifact.js';
+import type { ArtifactDescription, ArtifactFormat, ModelArtifact } from './model-artifact.js';
 import type { ConcreteModel } from './model-template.js';
 import type { SearchSpec } from './search-spec.js';
 
@@ -84,6 +84,9 @@ export interface LoadedModel {
 
 export interface InferenceEngine {
   load(artifact: ModelArtifact): Promise<LoadedModel>;
-  /** The artifact as the files its own runtime loads (tfjs: model.json and weights.bin, zipped), for export. */
-  archive(artifact: ModelArtifact): Promise<Uint8Array>;
+  /**
+   * The artifact as a file to download: `tfjs`, the files its own runtime loads (model.json and
+   * weights.bin, zipped); `onnx`, one ONNX model that carries `about` in its metadata.
+   */
+  archive(artifact: ModelArtifact, format: ArtifactFormat, about: ArtifactDescription): Promise<Uint8Array>;
 }

@@ -21,8 +21,9 @@ function imageOf(req: FastifyRequest): Uint8Array | undefined {
 export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; metrics?: Metrics }> = async (app, { models, metrics }) => {
   app.get('/models/:id', { schema: getModelSchema }, async (req) => models.get(req.params.id, req.tenant));
   app.get('/models/:id/artifact', { schema: artifactSchema }, async (req, reply) => {
-    const { fileName, data } = await models.archive(req.params.id, req.tenant);
-    return reply.type('application/zip')
+    const format = req.query.format ?? 'tfjs';
+    const { fileName, data } = await models.archive(req.params.id, req.tenant, format);
+    return reply.type(format === 'onnx' ? 'application/octet-stream' : 'application/zip')
       .header('content-disposition', `attachment; filename="${fileName}"`)
       .send(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   });

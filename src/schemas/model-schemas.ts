@@ -66,14 +66,23 @@ export const predictSchema = {
 };
 // Not serialized by Fastify (a Buffer is sent as is): this only describes the download in OpenAPI.
 export const artifactSchema = {
-  tags, summary: 'Download the model as a zip of tfjs layers-format files: model.json and weights.bin',
-  description: 'Load it with tf.loadLayersModel, or unzip it and convert it to Keras with '
-    + '`tensorflowjs_converter --input_format=tfjs_layers_model --output_format=keras model.json model.h5`.',
+  tags, summary: 'Download the model: a zip of tfjs layers-format files (default), or an ONNX model',
+  description: '`format=tfjs` (the default): a zip of model.json and weights.bin. Load it with tf.loadLayersModel, or unzip it and convert it to Keras with '
+    + '`tensorflowjs_converter --input_format=tfjs_layers_model --output_format=keras model.json model.h5`. '
+    + '`format=onnx`: one ONNX model (opset 17, IR version 8) for ONNX Runtime, Triton or onnxruntime-web. Its input `input` is float32 '
+    + '[N, height, width, channels] (NHWC, any batch size N), each pixel divided by pixelMax; its output `probabilities` is float32 '
+    + '[N, classes] (softmax). Its metadata_props hold `labels` (a JSON array naming each class index) and `pixelMax`.',
   params: IdParams,
+  querystring: Type.Object({
+    format: Type.Optional(Type.Union([Type.Literal('tfjs'), Type.Literal('onnx')], { description: 'tfjs (default): zipped tfjs layers files; onnx: an ONNX model' })),
+  }, { additionalProperties: false }),
   response: {
     200: {
-      description: 'a zip holding model.json (topology and weights manifest) and weights.bin',
-      content: { 'application/zip': { schema: Type.Unsafe<Uint8Array>({ type: 'string', format: 'binary' }) } },
+      description: 'format=tfjs: a zip holding model.json (topology and weights manifest) and weights.bin; format=onnx: an ONNX ModelProto',
+      content: {
+        'application/zip': { schema: Type.Unsafe<Uint8Array>({ type: 'string', format: 'binary' }) },
+        'application/octet-stream': { schema: Type.Unsafe<Uint8Array>({ type: 'string', format: 'binary', description: 'an ONNX model (format=onnx)' }) },
+      },
     },
     '4xx': ErrorBody,
   },

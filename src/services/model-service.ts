@@ -4,6 +4,7 @@
 import { decodeImage, readImageHeader } from '../datasets/image.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { instancesToBatch } from '../domain/instances.js';
+import type { ArtifactFormat } from '../domain/model-artifact.js';
 import { trialEpochs } from '../domain/schedule.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
@@ -81,12 +82,16 @@ export class ModelService {
     return out;
   }
 
-  /** The model as files its runtime loads (weights and all), and a download name safe in a header and on any file system; same 404s as get(). */
-  async archive(id: string, tenant?: string): Promise<{ fileName: string; data: Uint8Array }> {
-    await this.require(id, tenant);
+  /**
+   * The model as a file another runtime loads (weights and all: zipped tfjs files, or ONNX), and a
+   * download name safe in a header and on any file system; same 404s as get().
+   */
+  async archive(id: string, tenant?: string, format: ArtifactFormat = 'tfjs'): Promise<{ fileName: string; data: Uint8Array }> {
+    const { summary: { dataset } } = await this.require(id, tenant);
     const a = await this.store.getModelArtifact(id);
     if (!a) throw new NotFoundError('model', id);
-    return { fileName: `model-${id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128)}.zip`, data: await this.engine.archive(a) };
+    const data = await this.engine.archive(a, format, { labels: dataset.labels, pixelMax: dataset.pixelMax, modelId: id });
+    return { fileName: `model-${id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128)}.${format === 'onnx' ? 'onnx' : 'zip'}`, data };
   }
 
   async predict(id: string, instances: unknown, tenant?: string): Promise<Prediction[]> {

@@ -1,8 +1,10 @@
-// The InferenceEngine port with tfjs: loads a stored layers-format artifact and predicts, or zips it for export.
+// The InferenceEngine port with tfjs: loads a stored layers-format artifact and predicts, or exports
+// it (zipped tfjs files, or an ONNX graph).
 import * as tf from '@tensorflow/tfjs';
 import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
 import { loadArtifact } from './artifact.js';
 import { artifactToZip } from './export.js';
+import { artifactToOnnx } from './onnx/onnx-export.js';
 
 export class TfjsInference implements InferenceEngine {
   async load(artifact: Parameters<InferenceEngine['load']>[0]): Promise<LoadedModel> {
@@ -20,7 +22,7 @@ export class TfjsInference implements InferenceEngine {
     };
   }
 
-  archive(artifact: Parameters<InferenceEngine['archive']>[0]): Promise<Uint8Array> {
-    return artifactToZip(artifact);
+  async archive(...[artifact, format, about]: Parameters<InferenceEngine['archive']>): Promise<Uint8Array> {
+    return format === 'onnx' ? artifactToOnnx(artifact, about) : artifactToZip(artifact);
   }
 }

@@ -6,6 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
@@ -215,5 +216,22 @@ describe('hypertune CLI against a running service', () => {
     } finally {
       model.dispose();
     }
+  });
+
+  it('exports a model as model.onnx (--format onnx) that ONNX Runtime runs to what the API predicts; a bad format is usage', async () => {
+    const dir = path.join(work, 'onnx');
+    const res = await runCli(['models', 'export', modelId, dir, '--format', 'onnx'], env);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/model\.onnx {2}\d+ bytes\n$/);
+    const session = await ort.InferenceSession.create(readFileSync(path.join(dir, 'model.onnx')));
+    const instances = [pixels(0), pixels(1)];
+    const { predictions } = (await api(h.request.post(`/models/${modelId}/predict`)).send({ instances }).expect(200)).body;
+    const input = new ort.Tensor('float32', Float32Array.from(instances.flat(2), (v) => v / 255), [2, 28, 28, 1]);
+    const local = (await session.run({ input })).probabilities.data as Float32Array;
+    predictions.forEach((p: { probabilities: number[] }, i: number) => p.probabilities.forEach((q, k) => expect(Math.abs(local[i * 10 + k] - q)).toBeLessThan(1e-4)));
+    const bad = await runCli(['models', 'export', modelId, dir, '--format', 'keras'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--format must be one of tfjs, onnx/);
   });
 });

@@ -183,7 +183,7 @@ describe('batching in the model registry', () => {
           dispose: () => { events.push(`dispose ${name}`); inner.dispose(); },
         };
       },
-      archive: (a) => tfjs.archive(a),
+      archive: (...args) => tfjs.archive(...args),
     };
     const models = new ModelService(store, engine, { cacheSize: 1, maxInstances: 8, batch: { maxImages: 64, waitMs: 150 } });
     const instances = (k: number) => [Array.from({ length: 28 }, (_, r) => Array.from({ length: 28 }, (_, c) => (r * 28 + c + k * 31) % 256))];
