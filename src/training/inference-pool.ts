@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { ModelArtifact } from '../domain/model-artifact.js';
 import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
 import type { BackendName } from './backend-names.js';
-import { artifactToZip } from './export.js';
+import { archiveArtifact } from './archive.js';
 import type { FromThread, ThreadConfig, ToThread } from './inference-protocol.js';
 
 const BOOT = new URL('./ts-thread.mjs', import.meta.url);
@@ -92,9 +92,8 @@ export class InferencePool implements InferenceEngine {
     };
   }
 
-  archive(artifact: ModelArtifact): Promise<Uint8Array> {
-    return artifactToZip(artifact);
-  }
+  /** On the event loop: a download is rare, and converting is quick next to sending it. */
+  archive = archiveArtifact;
 
   async close(): Promise<void> {
     this.closed = true;

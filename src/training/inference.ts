@@ -3,8 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
 import { loadArtifact } from './artifact.js';
-import { artifactToZip } from './export.js';
-import { artifactToOnnx } from './onnx/onnx-export.js';
+import { archiveArtifact } from './archive.js';
 
 export class TfjsInference implements InferenceEngine {
   async load(artifact: Parameters<InferenceEngine['load']>[0]): Promise<LoadedModel> {
@@ -22,7 +21,5 @@ export class TfjsInference implements InferenceEngine {
     };
   }
 
-  async archive(...[artifact, format, about]: Parameters<InferenceEngine['archive']>): Promise<Uint8Array> {
-    return format === 'onnx' ? artifactToOnnx(artifact, about) : artifactToZip(artifact);
-  }
+  archive = archiveArtifact;
 }

@@ -112,6 +112,15 @@ describe('InferencePool', () => {
     m.dispose();
   });
 
+  it('exports as the inline engine does, in either format', async () => {
+    const about = { labels: ['a', 'b'], pixelMax: 255, modelId: 'm' };
+    for (const format of ['tfjs', 'onnx'] as const) {
+      const [pooled, alone] = await Promise.all([pool.archive(small, format, about), new TfjsInference().archive(small, format, about)]);
+      expect(pooled.length).toBeGreaterThan(1000);
+      if (format === 'onnx') expect(Buffer.from(pooled).equals(Buffer.from(alone))).toBe(true); // a zip holds timestamps
+    }
+  });
+
   it('rejects what is asked after close', async () => {
     const other = await InferencePool.start({ size: 1, backend: backend.name, threadsEach: 1 });
     const m = await other.load(small);
