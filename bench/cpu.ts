@@ -6,16 +6,19 @@ import { descendants } from '../test/support/process-tree.js';
 
 /** CPU time (user + system) a process has used so far, in seconds, with `reaped` the time of its
  *  children it has waited for (a worker's finished trial processes); null once it has gone. */
-export function cpuSeconds(pid: number, reaped = false): number | null {
+export function cpuSeconds(pid: number, reaped = false, file = `/proc/${pid}/stat`): number | null {
   try {
     // Fields after the command name (which may hold spaces): utime, stime, cutime, cstime are the 14th to 17th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(file, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
     return (f[11] + f[12] + (reaped ? f[13] + f[14] : 0)) / 100; // USER_HZ is 100 on Linux
   } catch {
     return null;
   }
 }
+
+/** CPU time of a process's main thread alone (a Node process's event loop), seconds; null once gone. */
+export const mainThreadCpuSeconds = (pid: number) => cpuSeconds(pid, false, `/proc/${pid}/task/${pid}/stat`);
 
 /** CPU seconds of processes and all their descendants, finished or running. */
 export const treeCpuSeconds = (pids: number[]) =>

@@ -9,7 +9,7 @@
 // API under load: what a probe or a dashboard waits while predictions saturate it.
 import autocannon from 'autocannon';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CpuMeter } from './cpu.js';
+import { CpuMeter, mainThreadCpuSeconds } from './cpu.js';
 import { load } from './machine.js';
 import { rssKiB } from './memory.js';
 import { startService, type Service } from './service.js';
@@ -37,7 +37,8 @@ interface Run {
   max: number;
   health: { p50: number; p99: number; max: number; count: number };
   failures: number;
-  cpu: { service: number; others: number };
+  /** Cores used: the whole API process, its event loop (main thread) alone, and other work on the host. */
+  cpu: { service: number; loop: number; others: number };
   /** Mean images per forward pass, from GET /metrics' hypertune_prediction_batch_images. */
   imagesPerPass: number;
   /** The API process's RSS (its threads included) before and after the run, MiB. */
@@ -71,7 +72,7 @@ export async function compareBatching(o: CompareOptions): Promise<{ tables: stri
         runs.push(run);
         console.log(`run ${r} ${m.name}: ${run.imagesPerS.toFixed(0)} images/s, p50 ${run.p50} ms, p99 ${run.p99} ms, max ${run.max} ms; ` +
           `GET /health p50 ${run.health.p50.toFixed(1)} ms, p99 ${run.health.p99.toFixed(1)} ms (${run.health.count} probes); ` +
-          `${run.imagesPerPass.toFixed(1)} images/pass; CPU cores API ${run.cpu.service.toFixed(2)}, other work ${run.cpu.others.toFixed(2)}; ` +
+          `${run.imagesPerPass.toFixed(1)} images/pass; CPU cores API ${run.cpu.service.toFixed(2)} (event loop ${run.cpu.loop.toFixed(2)}), other work ${run.cpu.others.toFixed(2)}; ` +
           `API RSS ${run.rss.before.toFixed(0)} → ${run.rss.after.toFixed(0)} MiB; failures ${run.failures}`);
         if (run.failures) failures.push(`run ${r} ${m.name}: ${run.failures} errors, timeouts, non-2xx answers, malformed bodies or failed /health probes`);
       }
@@ -104,6 +105,7 @@ async function measure(s: Service, mode: string, path: string, bodies: string[],
   const rssBefore = (rssKiB(s.api.pid!) ?? NaN) / 1024;
   const passes0 = await passTotals(s.base);
   const cpu = new CpuMeter(() => [s.api.pid!]);
+  const loop0 = { cpu: mainThreadCpuSeconds(s.api.pid!) ?? NaN, t: performance.now() };
   const health = probeHealth(s.base, () => loadDone);
   const instance = autocannon({
     url: s.base, connections: o.connections, duration: o.duration,
@@ -120,6 +122,7 @@ async function measure(s: Service, mode: string, path: string, bodies: string[],
     loadDone = true;
   }
   const used = cpu.read();
+  const loop = ((mainThreadCpuSeconds(s.api.pid!) ?? NaN) - loop0.cpu) / ((performance.now() - loop0.t) / 1000);
   const probes = await health;
   const passes1 = await passTotals(s.base);
   const ok = probes.filter((p) => p.ok).map((p) => p.ms);
@@ -129,7 +132,7 @@ async function measure(s: Service, mode: string, path: string, bodies: string[],
     p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max,
     health: { p50: quantile(ok, 0.5), p99: quantile(ok, 0.99), max: Math.max(...ok), count: probes.length },
     failures: result.errors + result.timeouts + result.non2xx + badBodies + (result.requests.total - result['2xx']) + (probes.length - ok.length),
-    cpu: { service: used.service, others: used.others },
+    cpu: { service: used.service, loop, others: used.others },
     imagesPerPass: (passes1.images - passes0.images) / Math.max(1, passes1.passes - passes0.passes),
     rss: { before: rssBefore, after: (rssKiB(s.api.pid!) ?? NaN) / 1024 },
   };
@@ -159,9 +162,9 @@ const f0 = (x: number) => x.toFixed(0);
 const f1 = (x: number) => x.toFixed(1);
 
 function runTable(runs: Run[], o: CompareOptions): string {
-  const head = `| run | mode | images/s | images/pass | p50 ms | p99 ms | max ms | GET /health p50 / p99 / max ms (probes) | CPU cores: API / other work | API RSS MiB before → after | failures |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`;
+  const head = `| run | mode | images/s | images/pass | p50 ms | p99 ms | max ms | GET /health p50 / p99 / max ms (probes) | CPU cores: API (its event loop) / other work | API RSS MiB before → after | failures |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`;
   const rows = runs.map((r, i) => `| ${Math.floor(i / MODES.length) + 1} | ${r.mode} | ${f0(r.imagesPerS)} | ${f1(r.imagesPerPass)} | ${r.p50} | ${r.p99} | ${r.max} | ` +
-    `${f1(r.health.p50)} / ${f1(r.health.p99)} / ${f1(r.health.max)} (${r.health.count}) | ${r.cpu.service.toFixed(2)} / ${r.cpu.others.toFixed(2)} | ${f0(r.rss.before)} → ${f0(r.rss.after)} | ${r.failures} |`);
+    `${f1(r.health.p50)} / ${f1(r.health.p99)} / ${f1(r.health.max)} (${r.health.count}) | ${r.cpu.service.toFixed(2)} (${r.cpu.loop.toFixed(2)}) / ${r.cpu.others.toFixed(2)} | ${f0(r.rss.before)} → ${f0(r.rss.after)} | ${r.failures} |`);
   return `Every run: ${o.connections} connections, ${o.duration} s, ${o.instances} image(s) a request unless the mode says otherwise; load averages now ${load()}\n\n${head}\n${rows.join('\n')}`;
 }
 

@@ -13,6 +13,8 @@ import type { BackendName } from './backend-names.js';
 export interface BackendOptions {
   /** CPU threads for native (OpenMP) and wasm (pthreads); defaults to the cores available. */
   threads: number;
+  /** native: bytes of freed tensor buffers kept for reuse (default 512 MiB, what a training step needs). */
+  bufferPoolBytes?: number;
 }
 
 export interface ActiveBackend {
@@ -64,7 +66,7 @@ async function setupCpu(): Promise<ActiveBackend> {
 
 async function setupNative(o: BackendOptions): Promise<ActiveBackend> {
   const native = await import('./native/index.js');
-  native.registerNativeBackend({ threads: o.threads });
+  native.registerNativeBackend({ threads: o.threads, bufferPoolBytes: o.bufferPoolBytes });
   await activate(native.NATIVE_BACKEND, 'native');
   return { name: 'native', threads: o.threads, detail: 'oneDNN' };
 }

@@ -52,7 +52,9 @@ function niceThisThread(nice: number): void {
 
 niceThisThread(config.nice);
 // A backend that cannot start here throws: the thread dies and the pool reports why.
-await initBackend(config.backend, { threads: config.threads });
+// A forward pass needs far less than a training step's buffers; and passes of every batch size
+// from 1 to PREDICT_BATCH_MAX would otherwise each keep their own, in every thread.
+await initBackend(config.backend, { threads: config.threads, bufferPoolBytes: 64 * 1024 * 1024 });
 let queue = Promise.resolve();
 port.on('message', (m: ToThread) => { queue = queue.then(() => handle(m)); });
 send({ type: 'ready' });

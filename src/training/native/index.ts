@@ -32,14 +32,14 @@ export function nativeUnavailableReason(): string | undefined {
  * 'native') — then our native kernels registered over them). Idempotent. Throws
  * BackendUnavailableError when it cannot. The caller then runs `await tf.setBackend('native')`.
  */
-export function registerNativeBackend(options: { threads: number }): void {
+export function registerNativeBackend(options: { threads: number; bufferPoolBytes?: number }): void {
   const { addon, reason } = loadAddon(options.threads);
   if (!addon) throw new BackendUnavailableError(NATIVE_BACKEND, reason ?? 'unknown');
   addon.setThreads(Math.max(1, Math.floor(options.threads)));
   if (registered) return;
   if (!tf.getKernel('Conv2D', 'cpu')) throw new BackendUnavailableError(NATIVE_BACKEND, "tfjs' cpu kernels are not registered");
   // Priority 0: never chosen by tfjs on its own (cpu is 1), only by setBackend('native').
-  tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(addon), 0);
+  tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(addon, options.bufferPoolBytes), 0);
   tf.copyRegisteredKernels('cpu', NATIVE_BACKEND);
   for (const k of NATIVE_KERNELS) {
     const fallback = tf.getKernel(k.name, NATIVE_BACKEND);

@@ -10,14 +10,15 @@ import type { NativeAddon } from './addon.js';
 
 type DataId = object;
 type Values = tf.backend_util.BackendValues;
-const POOL_LIMIT_BYTES = 512 * 1024 * 1024;
+/** Freed buffers kept for reuse by default: a training step of the reference model needs about this much. */
+export const DEFAULT_BUFFER_POOL_BYTES = 512 * 1024 * 1024;
 
 export class NativeBackend extends MathBackendCPU {
   private readonly free = new Map<number, Float32Array[]>(); // by length
   private freeBytes = 0;
   private readonly uses = new WeakMap<ArrayBufferLike, number>(); // our buffers -> live data entries
 
-  constructor(readonly addon: NativeAddon) {
+  constructor(readonly addon: NativeAddon, private readonly poolLimitBytes = DEFAULT_BUFFER_POOL_BYTES) {
     super();
     (this as unknown as { firstUse: boolean }).firstUse = false; // no "install tfjs-node" banner
   }
@@ -80,7 +81,7 @@ export class NativeBackend extends MathBackendCPU {
     }
     this.uses.delete(values.buffer);
     const whole = new Float32Array(values.buffer);
-    if (this.freeBytes + whole.byteLength > POOL_LIMIT_BYTES) return;
+    if (this.freeBytes + whole.byteLength > this.poolLimitBytes) return;
     const list = this.free.get(whole.length) ?? [];
     list.push(whole);
     this.free.set(whole.length, list);
