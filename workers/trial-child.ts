@@ -32,21 +32,28 @@ process.on('disconnect', () => {
   process.exit(1);
 });
 let code = 0;
+// When each step of this process ended (epoch ms; `start`: the process's own start), logged at
+// debug when the trial ends: bench:trial reads them to split the overhead of a trial.
+const marks: Record<string, number> = { start: Math.round(performance.timeOrigin) };
+const mark = (step: string) => { marks[step] = Date.now(); };
 // Ready before the trial is known: the backend (a spare waits here with it loaded).
 const backend = await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads }).catch((err: Error) => {
   log.error({ err, trialId }, 'trial process failed: its training backend did not start');
   return process.exit(1);
 });
+mark('backendReady');
 // A spare says so only now: a message sent before its listener existed could have been lost.
 if (!trialId) {
   process.send?.(READY_MESSAGE);
   trialId = await assignment;
+  mark('assigned');
   // `ps` (and the fault tests) tell the trial's process from the next spare by its command line.
   process.title = `hypertune trial-child ${trialId}`;
 }
 // Opened only now, so an idle spare holds no database connection. Not migrated here: the worker
 // that spawned us did it at its start (createCore), so trial children never queue on the migration lock.
 const store = await openPrismaStore(config.databaseUrl);
+mark('storeOpen');
 try {
   // Built-in datasets from DATASET_DIR, uploaded ones from the database.
   const datasets = new DatasetService(store.datasets(), { datasetDir: config.datasetDir, maxBytes: config.datasetMaxBytes });
@@ -57,6 +64,9 @@ try {
   log.error({ err, trialId }, 'trial process failed');
   code = 1;
 } finally {
+  mark('runEnd');
   await store.close();
 }
+mark('storeClosed');
+log.debug({ trialId, marks }, 'trial process timings');
 process.exit(code);

@@ -65,7 +65,9 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
         await failTrial(core.store, trialId, `${reason}; gave up after ${runs} attempt(s)`);
       }
     }
+    const ranAt = Date.now();
     await core.scheduler.advance(searchId);
+    log.debug({ trialId, ranAt, advancedAt: Date.now() }, 'trial job timings'); // bench:trial splits the overhead with these
     return 'done';
   };
 
