@@ -34,7 +34,7 @@ export const STEPS = [
 ] as const;
 
 /** Timed too, but not parts of the span: the warm-up inside the first epoch, a spare's start before its trial. */
-export const ASIDE = ['first batch − median batch (in the epoch)', 'process start → backend ready'] as const;
+export const ASIDE = ['first batch − median batch (in the epoch)', 'process start → backend ready', 'spare: store open + read-ahead'] as const;
 
 type Line = Record<string, any>;
 
@@ -94,9 +94,10 @@ async function block(core: Core, env: NodeJS.ProcessEnv, spare: boolean, opts: P
       const trainStart = done.time - p.loadMs - p.buildMs - p.fitMs - p.saveMs;
       const steps: Record<(typeof STEPS)[number], number> = {
         'hand-off': job.processedOn! - from,
+        // A spare opened its store before its trial was assigned; a cold process after it started.
         'process ready + assignment': (marks.assigned ?? marks.backendReady) - job.processedOn!,
-        'store open': marks.storeOpen - (marks.assigned ?? marks.backendReady),
-        'runner start (DB)': started - marks.storeOpen,
+        'store open': Math.max(0, marks.storeOpen - (marks.assigned ?? marks.backendReady)),
+        'runner start (DB)': started - Math.max(marks.storeOpen, marks.assigned ?? 0),
         'plan (DB)': trainStart - started,
         'dataset load': p.loadMs, 'model build': p.buildMs, 'fit outside epochs': p.fitMs - epochMs, 'artifact save': p.saveMs,
         'model + final state (DB)': finished - done.time,
@@ -107,7 +108,7 @@ async function block(core: Core, env: NodeJS.ProcessEnv, spare: boolean, opts: P
       const spanMs = job.finishedOn! - from;
       out.push({
         spare, index: t.number, spanMs, epochMs: Math.round(epochMs), overheadMs: Math.round(spanMs - epochMs),
-        steps: { ...steps, [ASIDE[0]]: (p.firstBatchMs ?? 0) - (p.medianBatchMs ?? 0), [ASIDE[1]]: marks.backendReady - marks.start },
+        steps: { ...steps, [ASIDE[0]]: (p.firstBatchMs ?? 0) - (p.medianBatchMs ?? 0), [ASIDE[1]]: marks.backendReady - marks.start, [ASIDE[2]]: marks.readAhead ? marks.readAhead - marks.backendReady : 0 },
       });
       previousEnd = job.finishedOn!;
     }

@@ -34,6 +34,7 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
   const trialEnv = childEnv({ ...config, trainingBackend: probe.chosen.name });
   const core = shared ?? await createCore(config, log);
   const processes = new TrialProcesses(trialEnv, config.trialSpareProcess);
+  processes.warm(); // starts beside the rest of the worker's start
   const children = new Set<ChildProcess>();
   let stopping = false;
 
