@@ -69,7 +69,7 @@ async function block(core: Core, env: NodeJS.ProcessEnv, spare: boolean, opts: P
   try {
     await Promise.race([started, new Promise((_, reject) => worker.once('exit', () => reject(new Error('the worker exited before it was ready'))))]);
     const search = await core.searches.create(request(opts.trials, opts.limit));
-    await waitFor(() => core.store.getSearch(search.id), (s) => s?.status !== 'queued' && s?.status !== 'running', 60_000 * opts.trials, 'the search to end', 500);
+    await waitFor(() => core.store.getSearch(search.id), (s) => s?.status !== 'queued' && s?.status !== 'running', 300_000 * opts.trials, 'the search to end', 500);
     const trials = (await core.store.listTrialsWithEpochs(search.id)).sort((a, b) => a.number - b.number);
     // The last job completes after the scheduler's advance that ended the search.
     await waitFor(async () => (await core.queue.queue.getJob(trials.at(-1)!.id))?.finishedOn, (f) => !!f, 30_000, 'the last job to complete');
