@@ -70,10 +70,11 @@ export class TrialProcesses {
   /** `onSpawn` gets the trial's child, so a shutting-down worker can ask it to stop (STOP_MESSAGE) or kill it. */
   async run(trialId: string, onSpawn?: (child: ChildProcess) => void): Promise<ChildExit> {
     const spare = this.take();
-    // The next trial is most often of the same search: the new spare reads this one's dataset ahead.
-    this.startSpare(trialId);
     // Still starting, the spare is nearer ready than a cold process; one that died is replaced by one.
     const warm = spare && await spare.ready ? spare.child : null;
+    // Only now, so the next spare's start does not share the CPU with this one's. The next trial is
+    // most often of the same search: the new spare reads this one's dataset ahead.
+    this.startSpare(trialId);
     const child = warm ?? forkTs(TRIAL_CHILD, [trialId], this.env);
     onSpawn?.(child);
     const exit = exitOf<never>(child);
