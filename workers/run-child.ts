@@ -22,7 +22,7 @@ export const STOP_MESSAGE = 'stop';
 export interface TrialMessage { trial: string }
 /** A spare trial child's argv[2]: it waits for a TrialMessage; argv[3], if any, is the trial whose data it reads ahead. */
 export const SPARE_ARG = '--spare';
-/** What a spare trial child says once it listens for its trial and its backend is up. */
+/** What a spare trial child says once it listens for its trial, its backend is up, its store open and its dataset read ahead. */
 export const READY_MESSAGE = 'ready';
 
 // tsx is passed explicitly: the parent may run under a loader that children do not inherit (vitest).
@@ -47,9 +47,9 @@ interface Spare {
 /**
  * Trial children, each reporting by its exit code alone (see trial-child.ts), with one spare: each
  * trial goes to the spare started during the previous one, or with the worker (already past its
- * imports, backend start, store open and dataset read, about 3 s of CPU), and a new spare starts at
- * once. Every trial still has a process of its own. A spare that died meanwhile is replaced by a
- * cold start.
+ * imports, backend start, store open and dataset read, about 3 s of CPU), and a new spare starts
+ * once that one is ready. Every trial still has a process of its own. A spare that died meanwhile
+ * is replaced by a cold start.
  */
 export class TrialProcesses {
   private spare: Spare | null = null;
