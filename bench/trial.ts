@@ -1,4 +1,6 @@
 // npm run bench:trial -- [--backends native,wasm] [--limit 60000] [--epochs 1]
+// npm run bench:trial -- --worker-path [--backend native] [--limit 10000] [--trials 4] [--rounds 2]
+//   (the whole overhead through the real worker, process start included: bench/trial-worker-path.ts)
 // A whole trial, not only training steps: one trial of the notebook's best model through the
 // real TrialRunner (SQLite store, dataset from disk, artifact saved), each backend in a fresh
 // process. Reports what the trial spent outside fit() (data loading, model build, artifact
@@ -10,6 +12,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { load, machine } from './machine.js';
+import { quantile } from './stats.js';
+import { ASIDE, runWorkerPath, STEPS, type TrialSplit } from './trial-worker-path.js';
 import { NOTEBOOK_BEST_HPS, referenceSearch } from '../test/fixtures/reference-search.js';
 import { BuiltinDatasets } from '../src/datasets/builtin.js';
 import { normalizeSpec } from '../src/domain/search-spec.js';
@@ -25,6 +30,10 @@ const { values: args } = parseArgs({
     limit: { type: 'string', default: '60000' },
     epochs: { type: 'string', default: '1' },
     child: { type: 'string' },
+    'worker-path': { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'native' },
+    trials: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '2' },
   },
 });
 const datasetDir = process.env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist';
@@ -63,6 +72,33 @@ async function child(backendName: string): Promise<void> {
 
 if (args.child) {
   await child(args.child);
+  process.exit(0);
+}
+const spread = (xs: number[], f: (x: number) => string) => `${f(quantile(xs, 0.5))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
+if (args['worker-path']) {
+  const limit = args.limit === '60000' ? 10_000 : Number(args.limit);
+  console.log(`${machine()}; load before: ${load()}; ${limit} images (validation 0.1), 1 epoch, ${args.trials} trials × ${args.rounds} rounds per mode`);
+  const row = (s: TrialSplit) => `| ${s.spare ? 'on' : 'off'} | ${s.index} | ${(s.spanMs / 1000).toFixed(2)} | ${(s.epochMs / 1000).toFixed(2)} | ${s.overheadMs} | ` +
+    `${((100 * s.overheadMs) / s.spanMs).toFixed(2)}% | ${Object.values(s.steps).join(' / ')} |`;
+  console.log(`| spare | trial | span s | epochs s | overhead ms | overhead % | ${[...STEPS, ...ASIDE].join(' / ')} ms |`);
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  const splits = await runWorkerPath({ trials: Number(args.trials), rounds: Number(args.rounds), limit, backend: args.backend }, (b) => b.forEach((s) => console.log(row(s))));
+  console.log(`\nload after: ${load()}. Steady state: trials 2.. of each block (trial 1 follows the worker's start). Median (min–max):\n`);
+  console.log('| spare | trials | span s | epochs s | overhead ms | overhead % | trial 1: overhead ms (%) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const spare of [true, false]) {
+    const mine = splits.filter((s) => s.spare === spare);
+    const steady = mine.filter((s) => s.index > 1);
+    const firsts = mine.filter((s) => s.index === 1);
+    console.log(`| ${spare ? 'on' : 'off'} | ${steady.length} | ${spread(steady.map((s) => s.spanMs / 1000), (x) => x.toFixed(2))} | ${spread(steady.map((s) => s.epochMs / 1000), (x) => x.toFixed(2))} | ` +
+      `${spread(steady.map((s) => s.overheadMs), (x) => x.toFixed(0))} | ${spread(steady.map((s) => (100 * s.overheadMs) / s.spanMs), (x) => x.toFixed(2) + '%')} | ` +
+      `${firsts.map((s) => `${s.overheadMs} (${((100 * s.overheadMs) / s.spanMs).toFixed(1)}%)`).join(', ')} |`);
+  }
+  console.log('\n| step (steady state) | spare on: median (min–max) ms | spare off: median (min–max) ms |\n| --- | --- | --- |');
+  for (const step of Object.keys(splits[0].steps)) {
+    const col = (spare: boolean) => spread(splits.filter((s) => s.spare === spare && s.index > 1).map((s) => s.steps[step]), (x) => x.toFixed(0));
+    console.log(`| ${step} | ${col(true)} | ${col(false)} |`);
+  }
   process.exit(0);
 }
 console.log('| backend | images × epochs | trial wall s | in epochs s | outside fit() | load / build / fit / save ms | peak RSS MiB | val_accuracy |');

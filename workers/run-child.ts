@@ -20,9 +20,9 @@ export const HANDED_BACK_EXIT_CODE = 75;
 export const STOP_MESSAGE = 'stop';
 /** The IPC message that gives a spare trial child its trial. */
 export interface TrialMessage { trial: string }
-/** A spare trial child's argv[2]: it waits for a TrialMessage. */
+/** A spare trial child's argv[2]: it waits for a TrialMessage; argv[3], if any, is the trial whose data it reads ahead. */
 export const SPARE_ARG = '--spare';
-/** What a spare trial child says once it listens for its trial and its backend is up. */
+/** What a spare trial child says once it listens for its trial, its backend is up, its store open and its dataset read ahead. */
 export const READY_MESSAGE = 'ready';
 
 // tsx is passed explicitly: the parent may run under a loader that children do not inherit (vitest).
@@ -46,9 +46,10 @@ interface Spare {
 
 /**
  * Trial children, each reporting by its exit code alone (see trial-child.ts), with one spare: each
- * trial goes to the spare started during the previous one (already past its imports and backend
- * start, about 3 s of CPU), and a new spare starts at once. Every trial still has a process of its
- * own. A spare that died meanwhile is replaced by a cold start.
+ * trial goes to the spare started during the previous one, or with the worker (already past its
+ * imports, backend start, store open and dataset read, about 3 s of CPU), and a new spare starts
+ * once that one is ready. Every trial still has a process of its own. A spare that died meanwhile
+ * is replaced by a cold start.
  */
 export class TrialProcesses {
   private spare: Spare | null = null;
@@ -61,12 +62,19 @@ export class TrialProcesses {
     return this.spare?.child.pid;
   }
 
+  /** Starts the first spare (the worker's start), so that the first trial need not wait either. */
+  warm(): void {
+    this.startSpare();
+  }
+
   /** `onSpawn` gets the trial's child, so a shutting-down worker can ask it to stop (STOP_MESSAGE) or kill it. */
   async run(trialId: string, onSpawn?: (child: ChildProcess) => void): Promise<ChildExit> {
     const spare = this.take();
-    this.startSpare();
     // Still starting, the spare is nearer ready than a cold process; one that died is replaced by one.
     const warm = spare && await spare.ready ? spare.child : null;
+    // Only now, so the next spare's start does not share the CPU with this one's. The next trial is
+    // most often of the same search: the new spare reads this one's dataset ahead.
+    this.startSpare(trialId);
     const child = warm ?? forkTs(TRIAL_CHILD, [trialId], this.env);
     onSpawn?.(child);
     const exit = exitOf<never>(child);
@@ -92,9 +100,9 @@ export class TrialProcesses {
     return spare;
   }
 
-  private startSpare(): void {
+  private startSpare(like?: string): void {
     if (!this.keepSpare || this.closed || this.spare) return;
-    const child = forkTs(TRIAL_CHILD, [SPARE_ARG], this.env);
+    const child = forkTs(TRIAL_CHILD, like ? [SPARE_ARG, like] : [SPARE_ARG], this.env);
     // While it waits, it keeps no worker process alive (take() refs it again).
     child.unref();
     child.channel?.unref();

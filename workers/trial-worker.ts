@@ -34,6 +34,7 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
   const trialEnv = childEnv({ ...config, trainingBackend: probe.chosen.name });
   const core = shared ?? await createCore(config, log);
   const processes = new TrialProcesses(trialEnv, config.trialSpareProcess);
+  processes.warm(); // starts beside the rest of the worker's start
   const children = new Set<ChildProcess>();
   let stopping = false;
 
@@ -65,7 +66,9 @@ export async function startTrialWorker(config: Config, log: Logger, shared?: Cor
         await failTrial(core.store, trialId, `${reason}; gave up after ${runs} attempt(s)`);
       }
     }
+    const ranAt = Date.now();
     await core.scheduler.advance(searchId);
+    log.debug({ trialId, ranAt, advancedAt: Date.now() }, 'trial job timings'); // bench:trial splits the overhead with these
     return 'done';
   };
 

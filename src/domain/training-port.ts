@@ -67,7 +67,8 @@ export interface TrainResult {
   phases: TrainPhases;
 }
 
-export interface TrainPhases { loadMs: number; buildMs: number; fitMs: number; saveMs: number }
+/** `firstBatchMs` vs `medianBatchMs` (first trained epoch): the backend's warm-up, inside fitMs. */
+export interface TrainPhases { loadMs: number; buildMs: number; fitMs: number; saveMs: number; firstBatchMs?: number; medianBatchMs?: number }
 
 export interface TrainingEngine {
   readonly backend: string;

@@ -24,7 +24,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
     const model = buildModel(req.model);
     lap('buildMs');
     try {
-      const result = await trainModel({
+      const { batches, ...result } = await trainModel({
         model, train: data, trainCount, valCount,
         epochs: req.training.epochs, batchSize: req.training.batchSize,
         initialEpoch: req.initialEpoch, initialWeights: req.initialWeights, objective: req.objective,
@@ -35,7 +35,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
       // A pruned trial keeps its best epoch so far; a cancelled or handed-back one needs nothing.
       const artifact = result.best && (!result.stopped || result.pruned) ? await modelToArtifact(model) : null;
       lap('saveMs');
-      return { ...result, artifact, phases };
+      return { ...result, artifact, phases: { ...phases, ...batches } };
     } finally {
       disposeModel(model); // also frees the optimizer's slots, which model.dispose() leaves behind
     }

@@ -24,7 +24,13 @@ export interface TrainOptions extends Pick<TrainRequest, 'initialEpoch' | 'initi
 }
 
 /** A TrainResult before the engine adds what follows fit(): the artifact and the phases' times. */
-export type FitResult = Omit<TrainResult, 'artifact' | 'phases'>;
+export type FitResult = Omit<TrainResult, 'artifact' | 'phases'> & { batches: BatchTimes };
+
+/**
+ * The first trained epoch's first batch and its median batch (ms): the difference is the backend's
+ * warm-up (kernels and their buffers set up for this model's shapes), paid inside the first epoch.
+ */
+export interface BatchTimes { firstBatchMs: number; medianBatchMs: number }
 
 /** Items [start, start + count) as float32 pixels / 255 [n, h, w, c] and float32 labels [n, 1]. */
 export function toTensors(set: DatasetImages, start: number, count: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
@@ -90,6 +96,8 @@ export async function trainModel(opts: TrainOptions): Promise<FitResult> {
   let failure: unknown = null; // errors are raised after fit() so it can clean up its own tensors
   let epochStart = 0;
   let epochNumber = 0; // from 1, counting a parent's epochs
+  let batchEnd = 0;
+  const firstEpochBatches: number[] = [];
   const bestWeights = new BestWeights();
   const fitData = toTensors(train, 0, trainCount);
   const valData = valCount > 0 ? toTensors(train, trainCount, valCount) : null;
@@ -117,8 +125,11 @@ export async function trainModel(opts: TrainOptions): Promise<FitResult> {
       epochs, initialEpoch, batchSize, shuffle: true, verbose: 0, yieldEvery: 'never',
       validationData: valData ? [valData.xs, valData.ys] : undefined,
       callbacks: {
-        onEpochBegin: async (epoch) => { epochStart = performance.now(); epochNumber = epoch + 1; },
+        onEpochBegin: async (epoch) => { epochStart = batchEnd = performance.now(); epochNumber = epoch + 1; },
         onBatchEnd: async (batch, logs) => {
+          const now = performance.now();
+          if (epochNumber === initialEpoch + 1) firstEpochBatches.push(now - batchEnd);
+          batchEnd = now;
           const loss = num(logs?.loss);
           if (!Number.isFinite(loss)) {
             fail(new TrainingError(`training diverged: loss became ${loss} in epoch ${epochNumber}, batch ${batch + 1}`));
@@ -163,7 +174,9 @@ export async function trainModel(opts: TrainOptions): Promise<FitResult> {
     });
     if (failure) throw failure;
     bestWeights.restore(model);
-    return { epochs: history, best, stopped, pruned };
+    const sorted = firstEpochBatches.slice(1).sort((a, b) => a - b);
+    const batches = { firstBatchMs: Math.round(firstEpochBatches[0] ?? 0), medianBatchMs: Math.round(sorted[sorted.length >> 1] ?? 0) };
+    return { epochs: history, best, stopped, pruned, batches };
   } finally {
     bestWeights.dispose();
     tf.dispose([fitData.xs, fitData.ys]);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { datasetInfo } from '../../src/domain/datasets.js';
 
 const FASHION_MNIST_LABELS = datasetInfo('fashion-mnist')!.labels;
 
-function idx(dims: number[], data: number[]): Uint8Array {
+function idx(dims: number[], data: number[] | Uint8Array): Uint8Array {
   const header = Buffer.alloc(4 + 4 * dims.length);
   header.writeUInt8(0x08, 2);
   header.writeUInt8(dims.length, 3);
@@ -27,6 +28,16 @@ describe('Fashion-MNIST from the Debian package', () => {
     expect(Array.from(set.labels.slice(0, 5))).toEqual([9, 0, 0, 3, 0]);
     expect(FASHION_MNIST_LABELS[set.labels[0]]).toBe('Ankle boot');
     expect(Math.max(...set.images.slice(0, 784))).toBeGreaterThan(200);
+  });
+
+  it('inflates only the part of the gzipped file that the first `limit` items need, with the same bytes as a whole read', () => {
+    const whole = loadFashionMnist(FASHION_MNIST_DIR, 'train');
+    for (const limit of [0, 10_000, 59_999]) {
+      const part = loadFashionMnist(FASHION_MNIST_DIR, 'train', limit);
+      expect(part.count).toBe(limit);
+      expect(Buffer.compare(part.images, whole.images.subarray(0, limit * 784))).toBe(0);
+      expect(Buffer.compare(part.labels, whole.labels.subarray(0, limit))).toBe(0);
+    }
   });
 
   it('loads the whole test split with all ten classes', () => {
@@ -56,6 +67,16 @@ describe('IDX parsing', () => {
     const rgb = loadIdxImages(write('rgb', idx([1, 2, 2, 3], Array(12).fill(7))), write('l1', idx([1], [4])));
     expect(rgb).toMatchObject({ count: 1, channels: 3 });
     expect(loadIdxImages(images, labels, 10).count).toBe(3);
+  });
+
+  it('reads a large gzipped file in part, and says when it holds fewer items than its header claims', () => {
+    // Over the 1 MiB probe once compressed: random pixels do not compress.
+    const pixels = randomBytes(3000 * 28 * 28);
+    const labels = write('big-l', idx([3000], Array(3000).fill(1)));
+    const set = loadIdxImages(write('big.gz', gzipSync(idx([3000, 28, 28], pixels))), labels, 2000);
+    expect(Buffer.compare(set.images, pixels.subarray(0, 2000 * 784))).toBe(0);
+    const short = write('short.gz', gzipSync(idx([4000, 28, 28], pixels)));
+    expect(() => loadIdxImages(short, labels, 3500)).toThrow(/expected 3136000 data bytes/);
   });
 
   it('rejects bad files with a clear error', () => {
