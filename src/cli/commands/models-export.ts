@@ -23,7 +23,8 @@ export const modelsExport: Command = {
   async run({ api, args: [id, dir], values, out }) {
     const format = values.format ?? 'tfjs';
     if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}, got '${format}'`, 2);
-    const data = await api.bytes(`/models/${encodeURIComponent(id)}/artifact?format=${format}`);
+    // The default asks as before, so the CLI still exports from a server without `format`.
+    const data = await api.bytes(`/models/${encodeURIComponent(id)}/artifact${format === 'tfjs' ? '' : `?format=${format}`}`);
     const files = format === 'onnx' ? [{ name: 'model.onnx', data }] : await unzip(data);
     const root = path.resolve(dir);
     const targets = files.map((f) => {
