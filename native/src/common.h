@@ -3,6 +3,9 @@
 #include <napi.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <csignal>
+#include <pthread.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -50,6 +53,27 @@ class Cache {
 
  private:
   std::unordered_map<std::string, std::unique_ptr<T>> map_;
+};
+
+/**
+ * Blocks every signal on the calling thread while it lives. oneDNN's sgemm corrupts the heap when a
+ * signal handler runs on its thread mid-call (seen with Node's SIGUSR2 handler and with V8's
+ * profiler's SIGPROF: "corrupted size vs. prev_size" within seconds); a signal that arrives
+ * meanwhile is delivered when the call returns.
+ */
+class SignalsBlocked {
+ public:
+  SignalsBlocked() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &saved_);
+  }
+  ~SignalsBlocked() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+  SignalsBlocked(const SignalsBlocked&) = delete;
+  SignalsBlocked& operator=(const SignalsBlocked&) = delete;
+
+ private:
+  sigset_t saved_;
 };
 
 /** Registered by each source file: adds its functions to the exports. */

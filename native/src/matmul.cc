@@ -34,6 +34,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     }
     beta = 1.f;
   }
+  SignalsBlocked quiet;  // for the GEMMs (see common.h)
   for (int64_t i = 0; i < batch; i++) {
     dnnl_status_t st = dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.f, a + i * strideA, transA ? m : k,
                                   b + i * strideB, transB ? k : n, beta, c + i * m * n, n);
