@@ -9,30 +9,35 @@ export function instancesToBatch(instances: unknown, inputShape: number[], pixel
   const size = h * w * c;
   const out = new Float32Array(instances.length * size);
   const expected = c === 1 ? `${h}x${w} or ${h}x${w}x1` : `${h}x${w}x${c}`;
-  instances.forEach((inst, i) => {
-    const at = `instances[${i}]`;
-    if (!Array.isArray(inst) || inst.length !== h) throw new ValidationError(at, `must be a ${expected} array (got ${describe(inst)} rows)`);
-    inst.forEach((row: unknown, y) => {
-      if (!Array.isArray(row) || row.length !== w) throw new ValidationError(`${at}[${y}]`, `must have ${w} columns (instance shape ${expected})`);
-      row.forEach((px: unknown, x) => {
+  // Plain loops, and a value's position spelled out only once it is wrong: this runs on the API's
+  // event loop for every pixel of every prediction.
+  for (let i = 0; i < instances.length; i++) {
+    const inst: unknown = instances[i];
+    if (!Array.isArray(inst) || inst.length !== h) throw new ValidationError(`instances[${i}]`, `must be a ${expected} array (got ${describe(inst)} rows)`);
+    for (let y = 0; y < h; y++) {
+      const row: unknown = inst[y];
+      if (!Array.isArray(row) || row.length !== w) throw new ValidationError(`instances[${i}][${y}]`, `must have ${w} columns (instance shape ${expected})`);
+      for (let x = 0; x < w; x++) {
+        const px: unknown = row[x];
         const base = i * size + (y * w + x) * c;
         if (Array.isArray(px)) {
-          if (px.length !== c) throw new ValidationError(`${at}[${y}][${x}]`, `must have ${c} channel(s)`);
-          px.forEach((v, k) => { out[base + k] = pixel(v, pixelMax, `${at}[${y}][${x}][${k}]`); });
+          if (px.length !== c) throw new ValidationError(`instances[${i}][${y}][${x}]`, `must have ${c} channel(s)`);
+          for (let k = 0; k < c; k++) out[base + k] = pixel(px[k], pixelMax, i, y, x, k);
         } else if (c === 1) {
-          out[base] = pixel(px, pixelMax, `${at}[${y}][${x}]`);
+          out[base] = pixel(px, pixelMax, i, y, x);
         } else {
-          throw new ValidationError(`${at}[${y}][${x}]`, `must be an array of ${c} channels`);
+          throw new ValidationError(`instances[${i}][${y}][${x}]`, `must be an array of ${c} channels`);
         }
-      });
-    });
-  });
+      }
+    }
+  }
   return out;
 }
 
-function pixel(v: unknown, max: number, at: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) throw new ValidationError(at, `must be a number from 0 to ${max}, got ${JSON.stringify(v)}`);
-  return v / max;
+function pixel(v: unknown, max: number, i: number, y: number, x: number, k?: number): number {
+  if (typeof v === 'number' && v >= 0 && v <= max) return v / max; // NaN fails both comparisons
+  const at = `instances[${i}][${y}][${x}]${k === undefined ? '' : `[${k}]`}`;
+  throw new ValidationError(at, `must be a number from 0 to ${max}, got ${JSON.stringify(v)}`);
 }
 
 const describe = (v: unknown): string => (Array.isArray(v) ? String(v.length) : typeof v === 'object' ? 'no' : `a ${typeof v}, not`);

@@ -20,5 +20,18 @@ describe('prediction instances', () => {
     expect(() => instancesToBatch([img(256)], [28, 28, 1], 255, 10)).toThrow(/from 0 to 255/);
     expect(() => instancesToBatch([img(), img()], [28, 28, 1], 255, 1)).toThrow(/at most 1/);
     expect(() => instancesToBatch([], [28, 28, 1], 255, 1)).toThrow(/non-empty/);
+    expect(() => instancesToBatch([img(Infinity)], [28, 28, 1], 255, 1)).toThrow(/instances\[0\]\[0\]\[0\]: must be a number/);
+    expect(() => instancesToBatch([img('3')], [28, 28, 1], 255, 1)).toThrow(/got "3"/);
+    expect(() => instancesToBatch([img(-1)], [28, 28, 1], 255, 1)).toThrow(/from 0 to 255, got -1/);
+  });
+
+  it('checks channels, naming the channel', () => {
+    const rgb = (v: unknown) => Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => [1, 2, v]));
+    expect(instancesToBatch([rgb(3)], [4, 4, 3], 3, 1)[2]).toBe(1);
+    const bad = rgb(3);
+    bad[2][1] = [1, 2, 9];
+    expect(() => instancesToBatch([bad], [4, 4, 3], 3, 1)).toThrow(/instances\[0\]\[2\]\[1\]\[2\]: must be a number from 0 to 3, got 9/);
+    expect(() => instancesToBatch([rgb(3).map((r) => r.map(() => 1))], [4, 4, 3], 3, 1)).toThrow(/instances\[0\]\[0\]\[0\]: must be an array of 3 channels/);
+    expect(() => instancesToBatch([rgb(3).map((r) => r.map(() => [1, 2]))], [4, 4, 3], 3, 1)).toThrow(/must have 3 channel/);
   });
 });
