@@ -1,6 +1,6 @@
-// The training loop of one trial: model.fit over DatasetImages, per-epoch metrics to the caller
-// (who may prune), the best epoch's weights (by the search's objective, like Keras Tuner's
-// checkpoint) restored at the end, and a TrainingError when the loss diverges.
+// The training loop of one trial: model.fitDataset over DatasetImages in seeded batches, per-epoch
+// metrics to the caller (who may prune), the best epoch's weights (by the search's objective, like
+// Keras Tuner's checkpoint) restored at the end, and a TrainingError when the loss diverges.
 import * as tf from '@tensorflow/tfjs';
 import type { ObjectiveMetric } from '../domain/algorithms.js';
 import type { DatasetImages } from '../domain/dataset-source.js';
@@ -126,8 +126,8 @@ export async function trainModel(opts: TrainOptions): Promise<FitResult> {
       applyWeights(model, opts.initialWeights);
     }
     // fit()'s shuffle is Math.random's: batches come in the seed's order instead (seeded-batches.ts).
-    const batches = seededBatches(fitData.xs, fitData.ys, batchSize, seed, () => epochNumber);
-    if (initialEpoch < epochs) await model.fitDataset(batches, {
+    const trainSet = seededBatches(fitData.xs, fitData.ys, batchSize, seed, () => epochNumber);
+    if (initialEpoch < epochs) await model.fitDataset(trainSet, {
       epochs, initialEpoch, verbose: 0, yieldEvery: 'never',
       validationData: valData ? [valData.xs, valData.ys] : undefined, validationBatchSize: batchSize,
       callbacks: {
@@ -182,8 +182,8 @@ export async function trainModel(opts: TrainOptions): Promise<FitResult> {
     if (failure) throw failure;
     bestWeights.restore(model);
     const sorted = firstEpochBatches.slice(1).sort((a, b) => a - b);
-    const batchTimes = { firstBatchMs: Math.round(firstEpochBatches[0] ?? 0), medianBatchMs: Math.round(sorted[sorted.length >> 1] ?? 0) };
-    return { epochs: history, best, stopped, pruned, batches: batchTimes };
+    const batches = { firstBatchMs: Math.round(firstEpochBatches[0] ?? 0), medianBatchMs: Math.round(sorted[sorted.length >> 1] ?? 0) };
+    return { epochs: history, best, stopped, pruned, batches };
   } finally {
     bestWeights.dispose();
     tf.dispose([fitData.xs, fitData.ys]);
