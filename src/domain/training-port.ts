@@ -32,6 +32,12 @@ export interface TrainRequest {
   dataset: SearchSpec['dataset'];
   /** `epochs`: the epoch number training ends at (the trial's target epochs). */
   training: { epochs: number; batchSize: number; validationSplit: number };
+  /**
+   * Fixes the run's randomness: weight initialisation, each epoch's batch order and each step's
+   * dropout masks, all derived by position (layer, epoch, step), so epochs k+1.. draw the same
+   * whether or not epochs 1..k ran in this process (trial-seed.ts; a trial's comes from there too).
+   */
+  seed: number;
   /** Epochs trained before this run starts (a parent trial's): epochs are numbered initialEpoch+1..training.epochs. Default 0. */
   initialEpoch?: number;
   /** Weights to start from (a parent trial's stored model); absent: the initializers'. The optimizer starts fresh either way. */

@@ -60,7 +60,7 @@ export const SearchRequestBody = Type.Object({
   }, strict)),
   algorithm: Type.Optional(Type.Object({
     name: Type.Optional(Literals(ALGORITHMS)),
-    seed: Type.Optional(Int),
+    seed: Type.Optional(Type.Integer({ description: "the oracle's sampling and every trial's weight initialisation, batch order and dropout masks (derived from the seed and the configuration); default: a random one, stored" })),
     initialRandomTrials: Type.Optional(Type.Integer({ description: 'bayesian: random trials before it starts modelling' })),
     maxEpochs: Type.Optional(Type.Integer({ description: 'hyperband, asha: the most epochs one configuration trains (default training.epochs)' })),
     factor: Type.Optional(Type.Integer({ description: 'hyperband: reduction factor between rounds (default 3)' })),

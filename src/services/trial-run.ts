@@ -13,6 +13,7 @@ import { metricValue } from '../domain/objective.js';
 import { trialEpochs } from '../domain/schedule.js';
 import type { EpochMetrics, TrainingCheckpoint, TrainingEngine, TrainRequest, TrainResult } from '../domain/training-port.js';
 import { TrialExecutions, type ExecutionBest } from '../domain/trial-executions.js';
+import { executionSeed, trialSeed } from '../domain/trial-seed.js';
 import type { Logger } from '../logger.js';
 import type { SearchRecord, TrialRecord } from '../ports/search-store.js';
 import type { Store } from '../ports/store.js';
@@ -41,8 +42,11 @@ export interface RunDeps { store: Store; engine: TrainingEngine; datasets: Datas
 /** One attempt: the trial as read before it moved to running, its search, where it starts, and the worker's control. */
 export interface RunAttempt { trial: TrialRecord; search: SearchRecord; start: StartPoint; control: RunControl; log: Logger }
 
-/** What the run trains, fixed before it starts. `parent`: the model a continuation starts from. */
-interface RunPlan { model: ConcreteModel; target: number; executionsPerTrial: number; parent: { id: string; artifact: ModelArtifact } | null }
+/**
+ * What the run trains, fixed before it starts. `parent`: the model a continuation starts from.
+ * `seed`: the configuration's in this search (every attempt, promotion and retrain of it shares it).
+ */
+interface RunPlan { model: ConcreteModel; target: number; executionsPerTrial: number; parent: { id: string; artifact: ModelArtifact } | null; seed: number }
 
 // Training blocks the event loop between batches; IPC messages (a stop request) are read only
 // when the loop gets a turn, which this gives it at each epoch boundary.
@@ -70,7 +74,8 @@ export class TrialRun {
     const rows = start.execution === 0 ? [] : await deps.store.listEpochs(trial.id);
     const epochs = rows.map(({ trialId: _, execution, ...m }) => ({ ...m, execution: execution ?? 0 }));
     const executions = TrialExecutions.resumed(spec.objective, epochs, start.execution);
-    return new TrialRun(deps, attempt, { model, target, executionsPerTrial: spec.training.executionsPerTrial ?? 1, parent }, executions);
+    const seed = trialSeed(spec.algorithm.seed, trial.hyperparameters);
+    return new TrialRun(deps, attempt, { model, target, executionsPerTrial: spec.training.executionsPerTrial ?? 1, parent, seed }, executions);
   }
 
   /** Trains the remaining executions; throws what ends the trial otherwise (see trialOutcomeOf). */
@@ -89,7 +94,7 @@ export class TrialRun {
     // The last decision handed to the engine: it says why training stopped, if it did.
     let decision = CONTINUE;
     const result = await this.deps.engine.train({
-      model: this.plan.model, dataset: spec.dataset, objective: spec.objective,
+      model: this.plan.model, dataset: spec.dataset, objective: spec.objective, seed: executionSeed(this.plan.seed, execution),
       training: { epochs: this.plan.target, batchSize: spec.training.batchSize, validationSplit: spec.training.validationSplit },
       initialEpoch: trial.initialEpoch, initialWeights: this.plan.parent?.artifact,
       resume: execution === start.execution ? start.resume : undefined,

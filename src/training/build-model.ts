@@ -2,10 +2,11 @@
 // Defaults follow Keras: glorot_uniform kernels, zero biases, Adam epsilon 1e-7.
 import * as tf from '@tensorflow/tfjs';
 import type { ConcreteLayer, ConcreteModel, ConcreteOptimizer } from '../domain/model-template.js';
+import { initSeed } from '../domain/trial-seed.js';
 
 // tfjs needs an integer seed per initializer; different per layer so layers do not share weights.
 const kernelInit = (seed: number | undefined, index: number) =>
-  tf.initializers.glorotUniform(seed === undefined ? {} : { seed: seed + index });
+  tf.initializers.glorotUniform(seed === undefined ? {} : { seed: initSeed(seed, index) });
 
 function toLayer(layer: ConcreteLayer, index: number, seed: number | undefined, inputShape?: number[]): tf.layers.Layer {
   const first = inputShape ? { inputShape } : {};
@@ -28,7 +29,7 @@ function toLayer(layer: ConcreteLayer, index: number, seed: number | undefined, 
         kernelInitializer: kernelInit(seed, index), biasInitializer: 'zeros',
       });
     case 'dropout':
-      // No seed: tfjs would then draw the same mask on every step.
+      // No seed: a fixed one draws the same mask on every step; training seeds each step's (seeded-batches.ts).
       return tf.layers.dropout({ ...first, rate: layer.rate });
     case 'batchNormalization':
       return tf.layers.batchNormalization({ ...first, momentum: layer.momentum, epsilon: layer.epsilon });

@@ -2,6 +2,8 @@
 // the crashed run stopped instead of at epoch 1: the model's weights, the optimizer's slots and
 // step count (without them Adam would take different steps than an uninterrupted run), and the
 // best epoch's weights when they are not the latest (the trial's artifact holds the best epoch).
+// Adam's running powers of beta1/beta2 go in too: tfjs' setWeights recomputes them as
+// pow(beta, step + 1), a few ulps off the running product, so a resumed run would drift.
 import * as tf from '@tensorflow/tfjs';
 import { TrainingError } from '../domain/errors.js';
 import type { ModelWeights, TrainingCheckpoint } from '../domain/training-port.js';
@@ -9,6 +11,16 @@ import type { ModelWeights, TrainingCheckpoint } from '../domain/training-port.j
 const MODEL = 'model/';
 const OPTIMIZER = 'optimizer/';
 const BEST = 'best/';
+const ADAM = 'adam/';
+
+/** Adam's bias-correction state, which tfjs' getWeights leaves out; absent on other optimizers. */
+type AdamPowers = { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+const POWERS = ['accBeta1', 'accBeta2'] as const;
+const adamPowers = (model: tf.LayersModel) =>
+  POWERS.flatMap((name) => {
+    const v = (model.optimizer as unknown as AdamPowers)[name];
+    return v ? [{ name, variable: v }] : [];
+  });
 
 export async function encodeCheckpoint(model: tf.LayersModel, epoch: number, best: tf.Tensor[] | null): Promise<TrainingCheckpoint> {
   const slots = await model.optimizer.getWeights();
@@ -16,6 +28,7 @@ export async function encodeCheckpoint(model: tf.LayersModel, epoch: number, bes
     const named: { name: string; tensor: tf.Tensor }[] = [
       ...model.getWeights().map((tensor, i) => ({ name: `${MODEL}${i}`, tensor })),
       ...slots.map((w) => ({ name: `${OPTIMIZER}${w.name}`, tensor: w.tensor })),
+      ...adamPowers(model).map((p) => ({ name: `${ADAM}${p.name}`, tensor: p.variable })),
       ...(best ?? []).map((tensor, i) => ({ name: `${BEST}${i}`, tensor })),
     ];
     const { data, specs } = await tf.io.encodeWeights(named);
@@ -37,8 +50,14 @@ export async function restoreCheckpoint(model: tf.LayersModel, checkpoint: Train
     if (weights.length !== model.getWeights().length) throw new Error(`checkpoint holds ${weights.length} weights, the model has ${model.getWeights().length}`);
     model.setWeights(weights);
     await model.optimizer.setWeights(slots);
+    // After setWeights, which overwrites them; a checkpoint from before they were stored keeps tfjs' pow().
+    for (const p of adamPowers(model)) {
+      const saved = map[`${ADAM}${p.name}`];
+      if (saved) p.variable.assign(saved);
+    }
   } finally {
-    tf.dispose([...weights, ...slots.map((s) => s.tensor)]); // variables keep their own reference
+    const powers = POWERS.map((name) => map[`${ADAM}${name}`]).filter((t) => t !== undefined);
+    tf.dispose([...weights, ...slots.map((s) => s.tensor), ...powers]); // variables keep their own reference
   }
   const best = indexed(BEST);
   return best.length ? best : null;

@@ -21,7 +21,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
     const data = await this.datasets.load(req.dataset.id, req.dataset.limit); // a TrainingError when it is gone
     const { trainCount, valCount } = splitValidation(data.count, req.training.validationSplit);
     lap('loadMs');
-    const model = buildModel(req.model);
+    const model = buildModel(req.model, req.seed);
     lap('buildMs');
     try {
       const { batches, ...result } = await trainModel({
@@ -29,7 +29,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
         epochs: req.training.epochs, batchSize: req.training.batchSize,
         initialEpoch: req.initialEpoch, initialWeights: req.initialWeights, objective: req.objective,
         onEpochEnd: req.onEpochEnd, onBatchEnd: req.onBatchEnd,
-        resume: req.resume,
+        resume: req.resume, seed: req.seed,
       });
       lap('fitMs');
       // A pruned trial keeps its best epoch so far; a cancelled or handed-back one needs nothing.

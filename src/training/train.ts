@@ -1,6 +1,6 @@
-// The training loop of one trial: model.fit over DatasetImages, per-epoch metrics to the caller
-// (who may prune), the best epoch's weights (by the search's objective, like Keras Tuner's
-// checkpoint) restored at the end, and a TrainingError when the loss diverges.
+// The training loop of one trial: model.fitDataset over DatasetImages in seeded batches, per-epoch
+// metrics to the caller (who may prune), the best epoch's weights (by the search's objective, like
+// Keras Tuner's checkpoint) restored at the end, and a TrainingError when the loss diverges.
 import * as tf from '@tensorflow/tfjs';
 import type { ObjectiveMetric } from '../domain/algorithms.js';
 import type { DatasetImages } from '../domain/dataset-source.js';
@@ -8,10 +8,13 @@ import { TrainingError } from '../domain/errors.js';
 import { isBetter, metricValue } from '../domain/objective.js';
 import type { EpochDecision, EpochMetrics, TrainingCheckpoint, TrainRequest, TrainResult } from '../domain/training-port.js';
 import { applyWeights, encodeCheckpoint, restoreCheckpoint } from './checkpoint.js';
+import { seedDropout, seededBatches } from './seeded-batches.js';
 
 /** fit()'s part of a TrainRequest (the port documents the fields it shares), once the engine has the data and the model. */
 export interface TrainOptions extends Pick<TrainRequest, 'initialEpoch' | 'initialWeights' | 'objective' | 'onBatchEnd' | 'resume'> {
   model: tf.LayersModel;
+  /** Fixes the batch order and dropout masks of every epoch (TrainRequest.seed); absent: a random one. */
+  seed?: number;
   train: DatasetImages;
   /** Items [0, trainCount) train, [trainCount, trainCount + valCount) validate (no shuffle before the split). */
   trainCount: number;
@@ -111,6 +114,7 @@ export async function trainModel(opts: TrainOptions): Promise<FitResult> {
   const metric = valData ? objective.metric : (objective.metric.replace(/^val_/, '') as ObjectiveMetric);
   const better = (m: EpochMetrics) => !best || isBetter(metricValue(m, metric), metricValue(best, metric), objective.direction);
   const initialEpoch = opts.resume?.checkpoint.epoch ?? opts.initialEpoch ?? 0;
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
   try {
     if (opts.resume) {
       const savedBest = await restoreCheckpoint(model, opts.resume.checkpoint);
@@ -121,11 +125,14 @@ export async function trainModel(opts: TrainOptions): Promise<FitResult> {
     } else if (opts.initialWeights) {
       applyWeights(model, opts.initialWeights);
     }
-    if (initialEpoch < epochs) await model.fit(fitData.xs, fitData.ys, {
-      epochs, initialEpoch, batchSize, shuffle: true, verbose: 0, yieldEvery: 'never',
-      validationData: valData ? [valData.xs, valData.ys] : undefined,
+    // fit()'s shuffle is Math.random's: batches come in the seed's order instead (seeded-batches.ts).
+    const trainSet = seededBatches(fitData.xs, fitData.ys, batchSize, seed, () => epochNumber);
+    if (initialEpoch < epochs) await model.fitDataset(trainSet, {
+      epochs, initialEpoch, verbose: 0, yieldEvery: 'never',
+      validationData: valData ? [valData.xs, valData.ys] : undefined, validationBatchSize: batchSize,
       callbacks: {
         onEpochBegin: async (epoch) => { epochStart = batchEnd = performance.now(); epochNumber = epoch + 1; },
+        onBatchBegin: async (batch) => { seedDropout(model, seed, epochNumber, batch); },
         onBatchEnd: async (batch, logs) => {
           const now = performance.now();
           if (epochNumber === initialEpoch + 1) firstEpochBatches.push(now - batchEnd);
