@@ -35,6 +35,27 @@ describe('pedAnova', () => {
     }
   });
 
+  it("gives Optuna's importances on a mixed space (float, log float, log int, int, choice)", () => {
+    // Expected: Optuna 5.0.0's own get_param_importances(study, evaluator=PedAnovaImportanceEvaluator())
+    // on these very trials (added with create_trial and the same distributions), to 6 decimals.
+    const space: SearchSpace = [
+      { name: 'a', type: 'float', min: 0, max: 1 },
+      { name: 'lr', type: 'float', min: 1e-5, max: 1e-1, sampling: 'log' },
+      { name: 'units', type: 'int', min: 1, max: 256, sampling: 'log' },
+      { name: 'k', type: 'int', min: 2, max: 9 },
+      { name: 'opt', type: 'choice', values: ['adam', 'sgd', 'rmsprop'] },
+    ];
+    const rand = mulberry32(99);
+    const trials = Array.from({ length: 57 }, () => {
+      const hp = { a: rand(), lr: 10 ** (-5 + 4 * rand()), units: Math.round(2 ** (8 * rand())), k: 2 + Math.floor(rand() * 8), opt: ['adam', 'sgd', 'rmsprop'][Math.floor(rand() * 3)] };
+      return { hyperparameters: hp, value: hp.a + 0.3 * Math.abs(Math.log10(hp.lr) + 3) + (hp.opt === 'sgd' ? 0.4 : 0) + 0.05 * hp.k + 0.2 * rand() };
+    });
+    const r = pedAnova(space, trials, 'min');
+    expect(r.importances.map((i) => i.name)).toEqual(['a', 'units', 'lr', 'opt', 'k']);
+    const optuna = [0.641717, 0.117053, 0.092477, 0.089887, 0.058865];
+    r.importances.forEach((i, n) => expect(Math.abs(i.importance - optuna[n])).toBeLessThan(1e-5));
+  });
+
   it('follows the direction: maximizing the same objective looks at the other end', () => {
     // Larger is better; only values of a near 1 do well, and b never matters.
     const trials = history(200, 5, drawUnit, (v) => (Number(v.a) > 0.8 ? 1 : 0), 0.01);
