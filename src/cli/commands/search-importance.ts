@@ -21,7 +21,8 @@ export const searchImportance: Command = {
     const query = metric === undefined ? '' : `?objective=${encodeURIComponent(metric)}`;
     const r = await api.json<ImportanceView>('GET', `/searches/${encodeURIComponent(id)}/importance${query}`);
     if (values.json) { printJson(out, r); return 0; }
-    const about = `${r.objective.metric} (${r.objective.direction}), ${r.trials} completed trial(s), ${r.method} on the top ${r.baselineQuantile * 100} %`;
+    // printable: the API's words reach the terminal escaped.
+    const about = printable(`${r.objective.metric} (${r.objective.direction}), ${r.trials} completed trial(s), ${r.method} on the top ${r.baselineQuantile * 100} %`);
     if (r.importances.length === 0) { out.write(`no importances for ${about}: ${printable(r.reason ?? 'nothing to compare')}\n`); return 0; }
     const rows = r.importances.map((i) => [i.name, i.importance.toFixed(4), '#'.repeat(Math.round(i.importance * BAR_WIDTH)), String(i.trials)]);
     out.write(renderTable({ headers: ['hyperparameter', 'importance', '', 'trials'], rows }));
