@@ -14,6 +14,7 @@ export const OPTIONS = {
   top: { type: 'string', value: 'N', description: 'how many classes to show (default 3)' },
   invert: { type: 'boolean', description: 'invert the image first (dark-on-light photos for a light-on-dark dataset such as Fashion-MNIST)' },
   force: { type: 'boolean', description: 'overwrite model files already in the directory' },
+  objective: { type: 'string', value: 'METRIC', description: "the metric to explain: val_accuracy, val_loss, accuracy or loss (default: the search's objective)" },
   format: { type: 'string', value: 'FORMAT', description: 'the model file to export: tfjs (default: model.json and weights.bin) or onnx (model.onnx)' },
 } as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string; value?: string; description: string }>;
 

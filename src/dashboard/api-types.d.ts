@@ -50,6 +50,16 @@ export interface SearchSummary {
   bestTrial?: { id: string; number: number; value?: number | null; valAccuracy?: number | null } | null;
 }
 
+/** GET /searches/:id/importance: each hyperparameter's share (PED-ANOVA), largest first. */
+export interface Importance {
+  objective: { metric: string; direction: string };
+  method: string;
+  baselineQuantile?: number;
+  trials: number;
+  importances: { name: string; importance: number; trials: number }[];
+  reason?: string;
+}
+
 export interface Epoch {
   epoch: number;
   execution?: number;

@@ -1,11 +1,12 @@
 // @ts-check
-// ECharts options for the search page: learning curves per trial, the optimization history and
-// the parallel-coordinates plot of hyperparameters against the objective. Pure functions of the
-// search and its trials; the page calls setOption with them on every update.
+// ECharts options for the search page: learning curves per trial, the optimization history, the
+// parallel-coordinates plot of hyperparameters against the objective and the hyperparameter
+// importances. Pure functions of what the API answered; the page calls setOption on every update.
 import { better, fmtNumber, hyperparameterDefs, lastEpoch, objectiveOf, trialObjective } from './trials.js';
 
 /** @typedef {import('./api-types.js').Search} Search */
 /** @typedef {import('./api-types.js').Trial} Trial */
+/** @typedef {import('./api-types.js').Importance} Importance */
 /**
  * The little of ECharts' API the page uses (its browser bundle defines the global `echarts`).
  * @typedef {{ setOption(option: object, opts?: object): void, resize(): void, dispose(): void }} Chart
@@ -170,5 +171,33 @@ export function parallelOption(search, trials) {
       calculable: false, precision: 4,
     },
     series: [{ id: 'trials', name: 'trials', type: 'parallel', lineStyle: { width: 2.5, opacity: 0.85 }, emphasis: { lineStyle: { width: 4 } }, data }],
+  };
+}
+
+/**
+ * One horizontal bar per hyperparameter, its share of the importance (GET /searches/:id/importance),
+ * the largest on top; while there is none, the API's reason as the chart's note.
+ * @param {Importance | null} importance null: not read yet
+ */
+export function importanceOption(importance) {
+  const items = importance?.importances ?? [];
+  // ECharts draws a category y axis bottom-up: reversed, the largest is on top.
+  const bars = [...items].reverse();
+  const note = importance === null ? 'Loading…' : importance.reason ?? 'No importance yet';
+  return {
+    ...base,
+    tooltip: {
+      ...base.tooltip, trigger: 'item',
+      formatter: (/** @type {{ name: string, value: number, dataIndex: number }} */ p) => `${p.name}: ${fmtNumber(p.value)} (${bars[p.dataIndex].trials} trials)`,
+    },
+    title: emptyNote(items.length === 0, note),
+    grid: { left: 8, right: 48, top: 8, bottom: 24, containLabel: true },
+    xAxis: { type: 'value', min: 0, max: 1, axisLabel: { formatter: fmtNumber } },
+    yAxis: { type: 'category', data: bars.map((i) => i.name), axisLabel: { width: 120, overflow: 'truncate' } },
+    series: [{
+      id: 'importance', name: 'importance', type: 'bar', color: '#4f6bed', barMaxWidth: 22,
+      label: { show: true, position: 'right', formatter: (/** @type {{ value: number }} */ p) => p.value.toFixed(3) },
+      data: bars.map((i) => i.importance),
+    }],
   };
 }

@@ -1,10 +1,10 @@
 // @ts-check
-// One search: its trials (table, learning curves, optimization history, parallel coordinates), its
-// best model and a box to try it. Loaded from GET /searches/:id and /trials, then kept live by the
+// One search: its trials (table, learning curves, optimization history, parallel coordinates), the
+// hyperparameters' importances, its best model and a box to try it. Loaded from GET /searches/:id and /trials, then kept live by the
 // event stream: epochs extend the curves as they arrive; a trial's start or end re-reads the
 // search and its trials (which carry every field, including ones this page has no event for).
 import { api, apiPages, followEvents } from './api.js';
-import { curvesOption, historyOption, mountChart, parallelOption } from './charts.js';
+import { curvesOption, historyOption, importanceOption, mountChart, parallelOption } from './charts.js';
 import { el, fill, find } from './dom.js';
 import { renderModelSummary } from './model-summary.js';
 import { createPredictBox } from './predict-box.js';
@@ -14,6 +14,7 @@ import { FINAL_STATUSES, fmtNumber, objectiveOf, statusBadge } from './trials.js
 /** @typedef {import('./api-types.js').Search} Search */
 /** @typedef {import('./api-types.js').Trial} Trial */
 /** @typedef {import('./api-types.js').Model} Model */
+/** @typedef {import('./api-types.js').Importance} Importance */
 /** @typedef {import('./dom.js').Child} Child */
 
 /** @param {Child} title @param {HTMLElement} body */
@@ -29,7 +30,8 @@ function layout() {
       card('Validation accuracy per epoch', chart('chart-val-accuracy')),
       card(['Loss per epoch ', el('span', { class: 'muted' }, '(solid: training, dashed: validation)')], chart('chart-loss')),
       card('Optimization history', chart('chart-history')),
-      card('Hyperparameters vs objective', chart('chart-parallel'))),
+      card('Hyperparameters vs objective', chart('chart-parallel')),
+      card(['Hyperparameter importance ', el('span', { class: 'muted', id: 'importance-about' }, '')], chart('chart-importance'))),
     el('div', { class: 'grid two' },
       card('Best model', el('div', { id: 'model-summary' })),
       card('Try the best model', el('div', { id: 'predict-box' }))),
@@ -87,11 +89,12 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     loss: mountChart($('#chart-loss')),
     history: mountChart($('#chart-history')),
     parallel: mountChart($('#chart-parallel')),
+    importance: mountChart($('#chart-importance')),
   };
   const predictBox = createPredictBox($('#predict-box'));
   const abort = new AbortController();
-  /** @type {{ search: Search | null, trials: Map<string, Trial>, modelId: string | null | undefined }} */
-  const state = { search: null, trials: new Map(), modelId: undefined };
+  /** @type {{ search: Search | null, trials: Map<string, Trial>, modelId: string | null | undefined, importance: Importance | null }} */
+  const state = { search: null, trials: new Map(), modelId: undefined, importance: null };
 
   let frame = 0;
   const render = () => { if (!frame) frame = requestAnimationFrame(() => { frame = 0; draw(); }); };
@@ -106,6 +109,9 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     charts.loss.chart.setOption(curvesOption(search, trials, 'loss', { dashedMetric: 'valLoss', yName: 'loss' }), series);
     charts.history.chart.setOption(historyOption(search, trials), series);
     charts.parallel.chart.setOption(parallelOption(search, trials), { replaceMerge: ['series', 'parallelAxis'] });
+    charts.importance.chart.setOption(importanceOption(state.importance), { replaceMerge: ['series', 'yAxis'] });
+    const about = state.importance;
+    find('#importance-about', root).textContent = about?.importances.length ? `(${about.method}: the top ${Math.round((about.baselineQuantile ?? 0.1) * 100)} % of ${about.trials} trials by ${about.objective.metric})` : '';
     if (search.bestModelId !== state.modelId) loadModel(search.bestModelId, search.bestTrial?.number);
   }
 
@@ -143,7 +149,18 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     }
     setCrumbs([{ text: 'Searches', href: '#/' }, { text: search.name }]);
     render();
+    loadImportance();
     return { search, trials };
+  }
+
+  // Read again with the trials (a trial's end changes it); a failure shows in the chart, not as the page's error.
+  async function loadImportance() {
+    /** @type {Importance | null} */
+    const importance = await api(`/searches/${encodeURIComponent(id)}/importance`, { signal: abort.signal }).catch((err) => (
+      err?.name === 'AbortError' ? null : { objective: { metric: '', direction: '' }, method: '', trials: 0, importances: [], reason: `No importance: ${err?.message ?? err}` }));
+    if (!importance || abort.signal.aborted) return;
+    state.importance = importance;
+    render();
   }
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let refreshTimer;

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { importanceSchema } from '../schemas/importance-schemas.js';
 import { cancelSearchSchema, createSearchSchema, getSearchSchema, listSearchesSchema, listTrialsSchema, searchEventsSchema } from '../schemas/search-schemas.js';
 import { cancelTrialSchema } from '../schemas/trial-schemas.js';
 import { retrainSchema, warmStartSchema } from '../schemas/workflow-schemas.js';
@@ -18,6 +19,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ searches: SearchService; 
     const { items, nextCursor } = await searches.trials(req.params.id, req.query, req.tenant);
     return { trials: items, nextCursor };
   });
+  app.get('/searches/:id/importance', { schema: importanceSchema }, async (req) => searches.importance(req.params.id, req.query.objective, req.tenant));
   app.post('/searches/:id/cancel', { schema: cancelSearchSchema, config: { rateLimited: 'writes' } }, async (req) => searches.cancel(req.params.id, req.tenant));
   app.post('/searches/:id/trials', { schema: warmStartSchema, config: { rateLimited: 'writes' } }, async (req, reply) =>
     reply.status(202).send(await searches.enqueueTrials(req.params.id, req.body.trials.map((t) => t.hyperparameters), req.tenant)));

@@ -2,6 +2,7 @@
 // `tenant`, where given, scopes every use case to that tenant's searches: another tenant's search
 // is reported not found, exactly like one that does not exist. Omitted (authentication off), all.
 import { randomInt, randomUUID } from 'node:crypto';
+import type { ObjectiveMetric } from '../domain/algorithms.js';
 import { BUILTIN_CATALOG, type DatasetCatalog } from '../domain/dataset-source.js';
 import { datasetInfo } from '../domain/datasets.js';
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../domain/errors.js';
@@ -13,7 +14,9 @@ import { isFinalSearchStatus, isFinalTrialStatus } from '../domain/trial-state.j
 import type { TrialQueue } from '../ports/trial-queue.js';
 import type { NewTrial, SearchRecord, TrialRecord } from '../ports/search-store.js';
 import type { Store } from '../ports/store.js';
+import type { ImportanceView } from '../schemas/importance-schemas.js';
 import type { SearchSummaryView, SearchView, TrialView } from '../schemas/search-schemas.js';
+import { searchImportance } from './importance.js';
 import { decodeNumberCursor, decodeTimeCursor, encodeNumberCursor, encodeTimeCursor, pageRequest, pageView, type PageQuery, type PageView } from './page-cursor.js';
 import type { Scheduler } from './scheduler.js';
 import { readTrials, type SearchProgress } from './search-progress.js';
@@ -68,6 +71,11 @@ export class SearchService {
     const page = pageRequest(query, decodeNumberCursor);
     const search = await this.require(id, tenant);
     return pageView(await this.store.pageTrialsWithEpochs(id, page), (t) => trialView(t, search.spec), encodeNumberCursor);
+  }
+
+  /** How much each hyperparameter explains the best trials (PED-ANOVA) by the objective, or by `metric`. */
+  async importance(id: string, metric?: ObjectiveMetric, tenant?: string): Promise<ImportanceView> {
+    return searchImportance(this.store, await this.require(id, tenant), metric);
   }
 
   /**

@@ -20,6 +20,7 @@ interface DashboardModules {
   historyOption(search: unknown, trials: unknown[]): Option;
   parallelOption(search: unknown, trials: unknown[]): Option;
   curvesOption(search: unknown, trials: unknown[], metric: string): Option;
+  importanceOption(importance: unknown): { series: { data: number[] }[]; yAxis: { data: string[] }; title: { show: boolean; text: string } };
 }
 
 describe.skipIf(!chromiumAvailable)('dashboard modules in Chromium', () => {
@@ -100,6 +101,17 @@ describe.skipIf(!chromiumAvailable)('dashboard modules in Chromium', () => {
     expect(out.history[1]).toEqual([[1, 0.5], [2, 0.3], [3, 0.3]]); // minimized; a pruned trial never counts as best
     expect(out.history[0]).toHaveLength(3);
     expect(out.curves).toEqual({ ids: ['a:0:valAccuracy', 'b:0:valAccuracy', 'b:1:valAccuracy', 'c:0:valAccuracy'], max: 6 });
+  });
+
+  it('draws the importances as bars, the largest on top, or the reason there are none', async () => {
+    const out = await page.evaluate(() => {
+      const { importanceOption } = (window as unknown as { dash: DashboardModules }).dash;
+      const some = importanceOption({ objective: { metric: 'val_loss', direction: 'min' }, method: 'ped-anova', trials: 9, importances: [
+        { name: 'lr', importance: 0.7, trials: 9 }, { name: 'units', importance: 0.3, trials: 9 }, { name: 'fixed', importance: 0, trials: 9 }] });
+      const none = importanceOption({ objective: { metric: 'val_loss', direction: 'min' }, method: 'ped-anova', trials: 2, importances: [], reason: 'needs at least 3' });
+      return { names: some.yAxis.data, values: some.series[0].data, note: some.title.show, empty: [none.series[0].data, none.title.show, none.title.text], loading: importanceOption(null).title.text };
+    });
+    expect(out).toEqual({ names: ['fixed', 'units', 'lr'], values: [0, 0.3, 0.7], note: false, empty: [[], true, 'needs at least 3'], loading: 'Loading…' });
   });
 
   it('converts an image to the model\'s input: stretched, grayscale or RGB, inverted on request, in the raw pixel range', async () => {

@@ -51,6 +51,7 @@ function dashboardSearch(): SearchRequest {
 interface ChartState {
   series: { name: string; type: string; data: unknown[] }[];
   parallelAxis?: { name: string; type: string; data?: string[] }[];
+  yAxis?: { data?: string[] }[];
   drawn: boolean;
 }
 
@@ -59,11 +60,12 @@ const chartState = (page: Page, id: string) => page.evaluate((elementId): ChartS
   const el = document.getElementById(elementId);
   const chart = el && (globalThis as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { getOption(): Record<string, never> } | undefined } }).echarts.getInstanceByDom(el);
   if (!chart) return null;
-  const o = chart.getOption() as { series?: { name: string; type: string; data: unknown[] }[]; parallelAxis?: { name: string; type: string; data?: string[] }[] };
+  const o = chart.getOption() as { series?: { name: string; type: string; data: unknown[] }[]; parallelAxis?: { name: string; type: string; data?: string[] }[]; yAxis?: { data?: string[] }[] };
   const canvas = el.querySelector('canvas');
   return {
     series: (o.series ?? []).map((s) => ({ name: s.name, type: s.type, data: s.data })),
     parallelAxis: o.parallelAxis?.map((a) => ({ name: a.name, type: a.type, data: a.data })),
+    yAxis: o.yAxis?.map((a) => ({ data: a.data })),
     drawn: !!canvas && canvas.width > 0 && canvas.height > 0,
   };
 }, id);
@@ -184,6 +186,14 @@ describe.skipIf(!chromiumAvailable)('dashboard in Chromium, following a real sea
     expect(parallel.parallelAxis![5].data).toEqual(['0.001', '0.003', '0.01']);
     expect(parallel.series).toHaveLength(1);
     expect(parallel.series[0].data).toHaveLength(TRIALS);
+
+    // The importances GET /searches/:id/importance answers, largest on top (ECharts draws the y axis bottom-up).
+    const { importances } = (await h.request.get(`/searches/${searchId}/importance`).expect(200)).body as { importances: { name: string; importance: number }[] };
+    expect(importances.map((i) => i.name).sort()).toEqual([...HP_NAMES].sort());
+    await expect.poll(async () => (await chartState(page, 'chart-importance'))?.series[0]?.data).toEqual([...importances].reverse().map((i) => i.importance));
+    const importance = (await chartState(page, 'chart-importance'))!;
+    expect(importance.drawn).toBe(true);
+    expect(importance.yAxis![0].data).toEqual([...importances].reverse().map((i) => i.name));
   });
 
   it("summarizes the best model as GET /models/:id does", async () => {
