@@ -1,6 +1,9 @@
 // Rate limits per key, security headers (Swagger UI still working under the CSP), error bodies
 // without internals, and logs without secrets.
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { Writable } from 'node:stream';
+import helmet from 'helmet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
@@ -61,6 +64,17 @@ describe('headers and error bodies', () => {
     expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
     expect(res.headers['content-security-policy']).not.toMatch(/upgrade-insecure-requests/);
     expect(res.headers).not.toHaveProperty('x-powered-by');
+  });
+
+  it('sends every header helmet itself would, with the same values, on answers and errors alike', async () => {
+    // Helmet run as a middleware on a real response: the headers worked out once must match it.
+    const raw = new ServerResponse(new IncomingMessage(new Socket()));
+    helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } })(raw.req, raw, () => undefined);
+    const expected = Object.fromEntries(Object.entries(raw.getHeaders()).map(([k, v]) => [k, String(v)]));
+    expect(Object.keys(expected).length).toBeGreaterThan(10);
+    for (const res of [await h.request.get('/searches').expect(200), await h.request.get('/models/nope').expect(404), await h.request.post('/searches').send({}).expect(400)]) {
+      expect(res.headers).toMatchObject(expected);
+    }
   });
 
   it('keeps Swagger UI working under the CSP: it loads only same-origin scripts, no inline ones', async () => {
