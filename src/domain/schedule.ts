@@ -2,7 +2,7 @@
 // service reads the history, calls planNext, and commits the plan atomically.
 import { isMultiFidelity } from './algorithms.js';
 import type { HpValues } from './hyperparameters.js';
-import { isMultiObjective, objectiveDirections } from './objectives.js';
+import { isMultiObjective, objectiveDirections } from './objective-rules.js';
 import type { Oracle, Promoter, RungTrial, TrialProposal } from './oracle.js';
 import type { SearchSpec } from './search-spec.js';
 import { isFinalTrialStatus, type SearchStatus, type TrialStatus } from './trial-state.js';

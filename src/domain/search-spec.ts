@@ -1,7 +1,7 @@
 // A search request after validation: what the scheduler and the workers read back from the store.
 import { defaultMaxTrials, normalizeAlgorithm, normalizeEarlyStopping, validateAlgorithm } from './algorithm-settings.js';
 import type { AlgorithmSettings, EarlyStopping, NamedObjective, ObjectiveMetric, ObjectiveName } from './algorithms.js';
-import { normalizeObjectives, validateObjectives } from './objectives.js';
+import { normalizeObjectives, validateObjectives } from './objective-rules.js';
 import { datasetInfo, type DatasetInfo } from './datasets.js';
 import { ValidationError } from './errors.js';
 import { validateSpace, type HpValues, type SearchSpace } from './hyperparameters.js';
