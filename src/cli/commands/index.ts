@@ -4,7 +4,8 @@ import { modelsExport } from './models-export.js';
 import { modelsPredict } from './models-predict.js';
 import { searchCreate } from './search-create.js';
 import { searchList } from './search-list.js';
+import { searchShow } from './search-show.js';
 import { trialCancel } from './trial-cancel.js';
 import { trials } from './trials.js';
 
-export const COMMANDS: Command[] = [searchCreate, searchList, trials, trialCancel, modelsPredict, modelsExport, datasetUpload];
+export const COMMANDS: Command[] = [searchCreate, searchList, searchShow, trials, trialCancel, modelsPredict, modelsExport, datasetUpload];
