@@ -8,6 +8,7 @@ import { curvesOption, historyOption, mountChart, parallelOption } from './chart
 import { el, fill, find } from './dom.js';
 import { renderModelSummary } from './model-summary.js';
 import { createPredictBox } from './predict-box.js';
+import { objectivesOf, paretoOption } from './pareto-chart.js';
 import { createTrialTable } from './trial-table.js';
 import { FINAL_STATUSES, fmtNumber, objectiveOf, statusBadge } from './trials.js';
 
@@ -30,6 +31,8 @@ function layout() {
       card(['Loss per epoch ', el('span', { class: 'muted' }, '(solid: training, dashed: validation)')], chart('chart-loss')),
       card('Optimization history', chart('chart-history')),
       card('Hyperparameters vs objective', chart('chart-parallel'))),
+    // Filled once the search turns out to have several objectives.
+    el('div', { id: 'pareto-slot' }),
     el('div', { class: 'grid two' },
       card('Best model', el('div', { id: 'model-summary' })),
       card('Try the best model', el('div', { id: 'predict-box' }))),
@@ -61,7 +64,7 @@ function header(search, trials) {
       el('h1', {}, search.name), statusBadge(search.status), el('code', { class: 'muted', title: 'search id' }, search.id)),
     search.error ? el('p', { class: 'error' }, search.error) : null,
     el('dl', { class: 'facts' },
-      fact('objective', `${o.metric} (${o.direction})`),
+      fact('objective', objectivesOf(search)?.map((x) => `${x.name} (${x.direction})`).join(', ') ?? `${o.metric} (${o.direction})`),
       fact('best', !best || typeof bestValue !== 'number' ? '–' : [el('strong', {}, bestValue.toFixed(4)), muted(`trial #${best.number}`)], 'search-best'),
       fact('trials', [`${trials.length}/${spec.budget?.maxTrials ?? '?'}`, counts ? muted(`(${counts})`) : null]),
       fact('algorithm', spec.algorithm?.name ?? ''),
@@ -88,6 +91,8 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     history: mountChart($('#chart-history')),
     parallel: mountChart($('#chart-parallel')),
   };
+  /** @type {ReturnType<typeof mountChart> | null} */
+  let pareto = null;
   const predictBox = createPredictBox($('#predict-box'));
   const abort = new AbortController();
   /** @type {{ search: Search | null, trials: Map<string, Trial>, modelId: string | null | undefined }} */
@@ -106,6 +111,13 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     charts.loss.chart.setOption(curvesOption(search, trials, 'loss', { dashedMetric: 'valLoss', yName: 'loss' }), series);
     charts.history.chart.setOption(historyOption(search, trials), series);
     charts.parallel.chart.setOption(parallelOption(search, trials), { replaceMerge: ['series', 'parallelAxis'] });
+    if (objectivesOf(search)) {
+      if (!pareto) {
+        fill($('#pareto-slot'), [card(['Pareto front ', el('span', { class: 'muted' }, '(first two objectives; front points joined)')], chart('chart-pareto'))]);
+        pareto = mountChart($('#chart-pareto'));
+      }
+      pareto.chart.setOption(paretoOption(search, trials), series);
+    }
     if (search.bestModelId !== state.modelId) loadModel(search.bestModelId, search.bestTrial?.number);
   }
 
@@ -202,5 +214,6 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     setLive(false);
     predictBox.dispose();
     for (const c of Object.values(charts)) c.dispose();
+    pareto?.dispose();
   };
 }

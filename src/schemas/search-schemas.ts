@@ -167,6 +167,9 @@ export const TrialResponse = Type.Object({
   hyperparameters: { ...HpValues, description: 'the active hyperparameters only: a conditional one whose condition fails is absent' },
   valAccuracy: Nullable(Type.Number()),
   value: Type.Optional(Nullable(Type.Number({ description: "the objective's value (objective.metric at the best epoch, averaged over executions)" }))),
+  objectiveValues: Type.Optional(Type.Record(Type.String(), Type.Number(), {
+    description: "a multi-objective search's completed trial: per objective name (spec.objectives), its value at the epoch where the primary objective was best",
+  })),
   targetEpochs: Type.Optional(Nullable(Type.Integer({ description: 'the epoch count it trains to (a pruned trial: the epoch it stopped at)' }))),
   initialEpoch: Type.Optional(Type.Integer({ description: "epochs its parent trained: it starts from the parent's weights there" })),
   parentTrialId: Type.Optional(Nullable(Type.String({ description: 'the trial it continues (a promotion or a retrain)' }))),

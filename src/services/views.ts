@@ -46,6 +46,13 @@ function frontOf(spec: SearchSpec, trials: (TrialRecord | TrialWithEpochs)[]): P
   return { paretoFront: paretoFront(spec.objectives, scored) };
 }
 
+/** A multi-objective search's completed trial: its values by objective name. */
+function objectiveValuesOf(spec: SearchSpec, t: TrialWithEpochs): Pick<TrialView, 'objectiveValues'> {
+  if (!isMultiObjective(spec) || t.status !== 'completed') return {};
+  const values = trialObjectiveValues(spec, t.hyperparameters, t.epochs);
+  return values ? { objectiveValues: Object.fromEntries(spec.objectives.map((o, k) => [o.name, values[k]])) } : {};
+}
+
 /** A search as GET /searches lists it: no spec. */
 export function searchSummaryView(s: SearchSummaryRecord): SearchSummaryView {
   const best = s.bestTrial;
@@ -83,6 +90,7 @@ export function trialView(t: TrialWithEpochs, spec: SearchSpec): TrialView {
     source: t.source,
     hyperparameters: t.hyperparameters,
     value: t.value,
+    ...objectiveValuesOf(spec, t),
     valAccuracy: t.valAccuracy,
     targetEpochs: trialEpochs(spec, t),
     initialEpoch: t.initialEpoch,
