@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+// @ts-expect-error: plain JavaScript served as is (typed by its JSDoc, checked with tsconfig.dashboard.json)
 import { objectivesOf, paretoOption } from '../../src/dashboard/pareto-chart.js';
 
 const spec = { objectives: [{ name: 'val_accuracy', direction: 'max' }, { name: 'params', direction: 'min' }] };
