@@ -12,7 +12,7 @@ import { postgresAvailable, startHarness, waitFor, type Harness } from '../helpe
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
 
-interface Trial { id: string; status: string; hyperparameters: Record<string, number>; epochs: { valAccuracy: number }[] }
+interface Trial { id: string; status: string; hyperparameters: Record<string, number>; epochs: { valAccuracy: number }[]; objectiveValues?: Record<string, number> }
 
 describe('multi-objective search', () => {
   it('trains, and GET /searches/:id shows a non-dominated front of its completed trials', async () => {
@@ -38,6 +38,9 @@ describe('multi-objective search', () => {
       Math.max(...t.epochs.map((e) => e.valAccuracy)),
       describeArchitecture(resolveTemplate(search.spec.model, t.hyperparameters)).totalParams,
     ]]));
+
+    // Each trial shows the same values.
+    for (const t of completed) expect(t.objectiveValues).toEqual({ val_accuracy: values.get(t.id)![0], params: values.get(t.id)![1] });
 
     const front = search.paretoFront as { trialId: string; values: { val_accuracy: number; params: number } }[];
     expect(front.length).toBeGreaterThan(0);
