@@ -167,9 +167,10 @@ describe('conditional search spaces and the issue-4 request fields', () => {
   it('documents the conditions and the new fields in OpenAPI', async () => {
     const { body } = await h.request.get('/docs/json').expect(200);
     const text = JSON.stringify(body.paths['/searches'].post.requestBody);
-    for (const word of ['"when"', '"hyperband"', '"asha"', '"val_loss"', 'earlyStopping', 'maxDurationSeconds', 'executionsPerTrial', 'reductionFactor'])
+    for (const word of ['"when"', '"hyperband"', '"asha"', '"val_loss"', 'earlyStopping', 'maxDurationSeconds', 'executionsPerTrial', 'reductionFactor', '"objectives"', '"params"'])
       expect(text).toContain(word);
+    expect(JSON.stringify(body.paths['/searches/{id}'].get.responses['200'])).toContain('paretoFront');
     const trials = JSON.stringify(body.paths['/searches/{id}/trials'].get.responses['200']);
-    for (const word of ['"pruned"', 'parentTrialId', 'targetEpochs', 'execution']) expect(trials).toContain(word);
+    for (const word of ['"pruned"', 'parentTrialId', 'targetEpochs', 'execution', 'objectiveValues']) expect(trials).toContain(word);
   });
 });
