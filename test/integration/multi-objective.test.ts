@@ -1,13 +1,15 @@
 // A multi-objective search through the whole product: the API, a worker training for real, the
 // database. Bayesian over val_accuracy (max) and the parameter count (min) on the micro search:
 // the scheduler hands the oracle each completed trial's values, and GET /searches/:id shows a
-// front that is non-empty and non-dominated, and dominates every completed trial left out of it.
+// front that is non-empty and non-dominated, and dominates every completed trial left out of it;
+// the dashboard (in Chromium, where there is one) draws that front.
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeArchitecture } from '../../src/domain/model-summary.js';
 import { resolveTemplate } from '../../src/domain/model-template.js';
 import { dominates } from '../../src/domain/pareto.js';
 import { microSearch } from '../fixtures/micro-search.js';
-import { postgresAvailable, startHarness, waitFor, type Harness } from '../helpers/harness.js';
+import { chromiumAvailable, launchChromium, pageProblems, screenshot } from '../helpers/browser.js';
+import { listen, postgresAvailable, startHarness, waitFor, type Harness } from '../helpers/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
@@ -54,5 +56,29 @@ describe('multi-objective search', () => {
       if (!onFront.has(id)) expect(front.some((p) => dominates(values.get(p.trialId)!, v, dirs))).toBe(true);
     // The best primary value is on the front (the best trial itself may tie with a smaller model).
     expect(Math.max(...front.map((p) => p.values.val_accuracy))).toBe(search.bestTrial.value);
+
+    if (chromiumAvailable) await checkDashboard(search.id, front.map((p) => p.trialId), completed.length);
   }, 240_000);
 });
+
+/** The search page draws the front: its trials joined, the other completed ones apart. */
+async function checkDashboard(searchId: string, frontIds: string[], completed: number): Promise<void> {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+    const problems = pageProblems(page);
+    await page.goto(`${await listen(h!)}/#/searches/${searchId}`);
+    await page.waitForSelector('#chart-pareto canvas');
+    const series = await page.evaluate(() => {
+      const el = document.getElementById('chart-pareto')!;
+      const chart = (globalThis as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { getOption(): { series: { id: string; data: unknown[] }[] } } } }).echarts.getInstanceByDom(el);
+      return chart.getOption().series.map((s) => ({ id: s.id, points: s.data.length }));
+    });
+    expect(series).toEqual([{ id: 'others', points: completed - frontIds.length }, { id: 'front', points: frontIds.length }]);
+    await expect.poll(() => page.textContent('#search-head')).toContain('val_accuracy (max), params (min)');
+    await screenshot(page, 'pareto-front', { fullPage: true });
+    expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
