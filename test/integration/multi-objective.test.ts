@@ -2,7 +2,7 @@
 // database. Bayesian over val_accuracy (max) and the parameter count (min) on the micro search:
 // the scheduler hands the oracle each completed trial's values, and GET /searches/:id shows a
 // front that is non-empty and non-dominated, and dominates every completed trial left out of it;
-// the dashboard (in Chromium, where there is one) draws that front.
+// `hypertune search show` prints it and the dashboard (in Chromium, where there is one) draws it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeArchitecture } from '../../src/domain/model-summary.js';
 import { resolveTemplate } from '../../src/domain/model-template.js';
@@ -10,6 +10,7 @@ import { dominates } from '../../src/domain/pareto.js';
 import { microSearch } from '../fixtures/micro-search.js';
 import { chromiumAvailable, launchChromium, pageProblems, screenshot } from '../helpers/browser.js';
 import { listen, postgresAvailable, startHarness, waitFor, type Harness } from '../helpers/harness.js';
+import { runCli } from '../cli/run-cli.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
@@ -57,17 +58,24 @@ describe('multi-objective search', () => {
     // The best primary value is on the front (the best trial itself may tie with a smaller model).
     expect(Math.max(...front.map((p) => p.values.val_accuracy))).toBe(search.bestTrial.value);
 
-    if (chromiumAvailable) await checkDashboard(search.id, front.map((p) => p.trialId), completed.length);
+
+    const base = await listen(h);
+    const numbers = new Map(trials.map((t) => [t.id, (t as Trial & { number: number }).number]));
+    const shown = await runCli(['search', 'show', search.id], { HYPERTUNE_URL: base, HYPERTUNE_API_KEY: undefined });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`Pareto front (val_accuracy max, params min): ${front.length} trial`);
+    for (const p of front) expect(shown.stdout).toMatch(new RegExp(`^\\s*${numbers.get(p.trialId)}\\s+${p.values.val_accuracy.toFixed(4)}\\s+${p.values.params}$`, 'm'));
+    if (chromiumAvailable) await checkDashboard(base, search.id, front.map((p) => p.trialId), completed.length);
   }, 240_000);
 });
 
 /** The search page draws the front: its trials joined, the other completed ones apart. */
-async function checkDashboard(searchId: string, frontIds: string[], completed: number): Promise<void> {
+async function checkDashboard(base: string, searchId: string, frontIds: string[], completed: number): Promise<void> {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
     const problems = pageProblems(page);
-    await page.goto(`${await listen(h!)}/#/searches/${searchId}`);
+    await page.goto(`${base}/#/searches/${searchId}`);
     await page.waitForSelector('#chart-pareto canvas');
     const series = await page.evaluate(() => {
       const el = document.getElementById('chart-pareto')!;
