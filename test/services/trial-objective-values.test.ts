@@ -9,10 +9,10 @@ const entry = (id: string, status: TrialHistoryEntry['status'], hyperparameters 
   id, status, hyperparameters, valAccuracy: null, value: null, modelId: null, targetEpochs: null, initialEpoch: 0, parentTrialId: null, bracket: null, rung: null, source: 'oracle',
 });
 
-/** Epochs by trial, counting the reads (the store's port, in memory). */
+/** Epochs by trial, recording which trials each read asked for (the store's port, in memory). */
 function epochStore(epochs: Record<string, EpochRecord[]>) {
-  const reads: string[] = [];
-  return { reads, listEpochs: async (id: string) => { reads.push(id); return epochs[id] ?? []; } };
+  const reads: string[][] = [];
+  return { reads, listEpochsOf: async (ids: string[]) => { reads.push(ids); return ids.flatMap((id) => epochs[id] ?? []); } };
 }
 
 const row = (trialId: string, epoch: number, valAccuracy: number): EpochRecord => ({ trialId, epoch, valAccuracy, valLoss: 1 - valAccuracy, loss: 1, accuracy: 0.5, durationMs: 5 });
@@ -31,11 +31,22 @@ describe('trial objective values for the scheduler', () => {
     const params = (f: number, u: number) => (9 * f + f) + (13 * 13 * f * u + u) + (u * 10 + 10);
     expect(filled.map((t) => t.values)).toEqual([[0.7, params(4, 8)], [0.6, params(8, 32)], undefined]);
     await values.fill('s', spec('bayesian'), trials);
-    expect(store.reads).toEqual(['a', 'b']);
+    expect(store.reads).toEqual([['a', 'b'], []]);
     // Forgotten with its search: read again.
     values.forget('s');
     await values.fill('s', spec('bayesian'), trials);
-    expect(store.reads).toEqual(['a', 'b', 'a', 'b']);
+    expect(store.reads).toEqual([['a', 'b'], [], ['a', 'b']]);
+  });
+
+  it('keeps a bounded number of searches, the least recently read evicted first', async () => {
+    const store = epochStore({ a: [row('a', 1, 0.5)] });
+    const values = new TrialObjectiveValues(store, 2);
+    const trials = [entry('a', 'completed')];
+    for (const id of ['s1', 's2', 's1', 's3']) await values.fill(id, spec('bayesian'), trials);
+    // s2 was evicted (s1 read after it), s1 was not.
+    await values.fill('s1', spec('bayesian'), trials);
+    await values.fill('s2', spec('bayesian'), trials);
+    expect(store.reads.map((r) => r.length)).toEqual([1, 1, 0, 1, 0, 1]);
   });
 
   it('reads nothing where the oracle does not model (random) or for a single objective', async () => {
