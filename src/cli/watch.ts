@@ -4,6 +4,7 @@ import type { ApiClient } from './api-client.js';
 import type { SearchView, TrialView } from '../schemas/search-schemas.js';
 import { followEvents } from './event-stream.js';
 import { searchSummary } from './event-lines.js';
+import { paretoFrontText } from './pareto-table.js';
 import { renderTable } from './render-table.js';
 import { specInfo } from './spec-info.js';
 import { trialErrors, trialTable } from './trial-table.js';
@@ -37,5 +38,10 @@ export async function watchSearch(api: ApiClient, searchId: string, io: WatchIo)
   }
   const end = finished ?? (await api.json<SearchView>('GET', path) as unknown as Record<string, unknown>);
   io.out.write(`\n${searchSummary(end, spec.metric)}\n`);
+  if (Array.isArray((search.spec as { objectives?: unknown } | null)?.objectives)) {
+    // The finished event carries no front: read the search once more, and its trials for their numbers.
+    const [done, trials] = await Promise.all([api.json<SearchView>('GET', path), api.all<TrialView>(`${path}/trials`, 'trials')]);
+    io.out.write(`\n${paretoFrontText(done, new Map(trials.map((t) => [t.id, t.number])))}`);
+  }
   return end.status === 'completed' ? 0 : 1;
 }

@@ -15,6 +15,8 @@ export interface HyperparameterDef {
 
 export interface SearchSpec {
   objective?: { metric?: string; direction?: 'min' | 'max' };
+  /** A multi-objective search's, the first the primary. */
+  objectives?: { name: string; direction: 'min' | 'max' }[];
   training?: { epochs: number; batchSize: number };
   hyperparameters?: HyperparameterDef[];
   budget?: { maxTrials?: number };
@@ -33,6 +35,8 @@ export interface Search {
   trials?: Record<string, number | undefined>;
   bestTrial?: { id: string; number: number; value?: number | null; valAccuracy?: number | null } | null;
   bestModelId?: string | null;
+  /** With several objectives: the completed trials no other beats in every objective. */
+  paretoFront?: { trialId: string; values: Record<string, number> }[];
 }
 
 /** GET /searches lists these: no spec, its fields the list shows copied beside it. */
@@ -79,6 +83,8 @@ export interface Trial {
   startedAt: string | null;
   finishedAt: string | null;
   targetEpochs?: number | null;
+  /** A multi-objective search's completed trial: its value per objective name. */
+  objectiveValues?: Record<string, number>;
   [field: string]: unknown;
 }
 

@@ -8,6 +8,7 @@ import { curvesOption, historyOption, importanceOption, mountChart, parallelOpti
 import { el, fill, find } from './dom.js';
 import { renderModelSummary } from './model-summary.js';
 import { createPredictBox } from './predict-box.js';
+import { objectivesOf, paretoOption } from './pareto-chart.js';
 import { createTrialTable } from './trial-table.js';
 import { FINAL_STATUSES, fmtNumber, objectiveOf, statusBadge } from './trials.js';
 
@@ -32,6 +33,8 @@ function layout() {
       card('Optimization history', chart('chart-history')),
       card('Hyperparameters vs objective', chart('chart-parallel')),
       card(['Hyperparameter importance ', el('span', { class: 'muted', id: 'importance-about' }, '')], chart('chart-importance'))),
+    // Filled once the search turns out to have several objectives.
+    el('div', { id: 'pareto-slot' }),
     el('div', { class: 'grid two' },
       card('Best model', el('div', { id: 'model-summary' })),
       card('Try the best model', el('div', { id: 'predict-box' }))),
@@ -63,7 +66,7 @@ function header(search, trials) {
       el('h1', {}, search.name), statusBadge(search.status), el('code', { class: 'muted', title: 'search id' }, search.id)),
     search.error ? el('p', { class: 'error' }, search.error) : null,
     el('dl', { class: 'facts' },
-      fact('objective', `${o.metric} (${o.direction})`),
+      fact('objective', objectivesOf(search)?.map((x) => `${x.name} (${x.direction})`).join(', ') ?? `${o.metric} (${o.direction})`),
       fact('best', !best || typeof bestValue !== 'number' ? '–' : [el('strong', {}, bestValue.toFixed(4)), muted(`trial #${best.number}`)], 'search-best'),
       fact('trials', [`${trials.length}/${spec.budget?.maxTrials ?? '?'}`, counts ? muted(`(${counts})`) : null]),
       fact('algorithm', spec.algorithm?.name ?? ''),
@@ -91,6 +94,8 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     parallel: mountChart($('#chart-parallel')),
     importance: mountChart($('#chart-importance')),
   };
+  /** @type {ReturnType<typeof mountChart> | null} */
+  let pareto = null;
   const predictBox = createPredictBox($('#predict-box'));
   const abort = new AbortController();
   /** @type {{ search: Search | null, trials: Map<string, Trial>, modelId: string | null | undefined, importance: Importance | null }} */
@@ -112,6 +117,13 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     charts.importance.chart.setOption(importanceOption(state.importance), { replaceMerge: ['series', 'yAxis'] });
     const about = state.importance;
     find('#importance-about', root).textContent = about?.importances.length ? `(${about.method}: the top ${Math.round((about.baselineQuantile ?? 0.1) * 100)} % of ${about.trials} trials by ${about.objective.metric})` : '';
+    if (objectivesOf(search)) {
+      if (!pareto) {
+        fill($('#pareto-slot'), [card(['Pareto front ', el('span', { class: 'muted' }, '(first two objectives; front points joined)')], chart('chart-pareto'))]);
+        pareto = mountChart($('#chart-pareto'));
+      }
+      pareto.chart.setOption(paretoOption(search, trials), series);
+    }
     if (search.bestModelId !== state.modelId) loadModel(search.bestModelId, search.bestTrial?.number);
   }
 
@@ -219,5 +231,6 @@ export function showSearch(root, id, { setCrumbs, onError, setLive }) {
     setLive(false);
     predictBox.dispose();
     for (const c of Object.values(charts)) c.dispose();
+    pareto?.dispose();
   };
 }

@@ -7,8 +7,13 @@ export const isMultiFidelity = (name: AlgorithmName): name is 'hyperband' | 'ash
 
 export const OBJECTIVE_METRICS = ['val_accuracy', 'val_loss', 'accuracy', 'loss'] as const;
 export type ObjectiveMetric = (typeof OBJECTIVE_METRICS)[number];
-/** Accuracies are maximized, losses minimized, unless the request says otherwise. */
-export const defaultDirection = (metric: ObjectiveMetric): 'max' | 'min' => (metric.endsWith('loss') ? 'min' : 'max');
+/** What a multi-objective search may optimize: a per-epoch metric, or the model's parameter count. */
+export const OBJECTIVE_NAMES = [...OBJECTIVE_METRICS, 'params'] as const;
+export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];
+/** One of a multi-objective search's objectives (spec.objectives). */
+export interface NamedObjective { name: ObjectiveName; direction: 'max' | 'min' }
+/** Accuracies are maximized, losses and parameter counts minimized, unless the request says otherwise. */
+export const defaultDirection = (metric: ObjectiveName): 'max' | 'min' => (metric.endsWith('loss') || metric === 'params' ? 'min' : 'max');
 
 export interface AlgorithmSettings {
   name: AlgorithmName;

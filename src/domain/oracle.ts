@@ -9,6 +9,8 @@ export interface PastTrial {
   status: TrialStatus;
   /** The objective value, when the trial has one. */
   value: number | null;
+  /** A multi-objective search's completed trial: its value per objective (spec.objectives' order). */
+  values?: number[] | null;
 }
 
 export interface OracleInput {
@@ -17,6 +19,8 @@ export interface OracleInput {
   history: PastTrial[];
   /** Whether a larger objective value is better (model-based algorithms need it). */
   direction?: 'max' | 'min';
+  /** Set on a multi-objective search: each objective's direction; trials are then compared by their `values`. */
+  directions?: ('max' | 'min')[];
   /** Random trials before a model-based algorithm starts modelling. */
   initialRandomTrials?: number;
 }

@@ -2,6 +2,7 @@
 // service reads the history, calls planNext, and commits the plan atomically.
 import { isMultiFidelity } from './algorithms.js';
 import type { HpValues } from './hyperparameters.js';
+import { isMultiObjective, objectiveDirections } from './objective-rules.js';
 import type { Oracle, Promoter, RungTrial, TrialProposal } from './oracle.js';
 import type { SearchSpec } from './search-spec.js';
 import { isFinalTrialStatus, type SearchStatus, type TrialStatus } from './trial-state.js';
@@ -14,6 +15,8 @@ export interface TrialHistoryEntry {
   valAccuracy: number | null;
   /** The objective's value; null on a trial without one. */
   value: number | null;
+  /** A multi-objective search's completed trial: its value per objective (the scheduler fills it for bayesian). */
+  values?: number[] | null;
   modelId: string | null;
   targetEpochs: number | null;
   initialEpoch: number;
@@ -123,7 +126,10 @@ export function planNext(spec: SearchSpec, all: TrialHistoryEntry[], algorithm: 
   // must see the earlier ones' configurations (or the oracle repeats them) and the room they took.
   const sampled: HpValues[] = [];
   const history = () => [
-    ...[...trials, ...newTrials].map((t) => ({ hyperparameters: t.hyperparameters, status: 'status' in t ? t.status : ('waiting' as const), value: 'value' in t ? t.value : null })),
+    ...[...trials, ...newTrials].map((t) => ({
+      hyperparameters: t.hyperparameters, status: 'status' in t ? t.status : ('waiting' as const), value: 'value' in t ? t.value : null,
+      ...('values' in t ? { values: t.values } : {}),
+    })),
     ...sampled.map((hyperparameters) => ({ hyperparameters, status: 'waiting' as const, value: null })),
   ];
   const sample = (count: number): HpValues[] => {
@@ -131,6 +137,7 @@ export function planNext(spec: SearchSpec, all: TrialHistoryEntry[], algorithm: 
     if (n <= 0) return [];
     const values = algorithm.oracle.suggest({
       space: spec.hyperparameters, seed: spec.algorithm.seed, direction: spec.objective.direction,
+      ...(isMultiObjective(spec) ? { directions: objectiveDirections(spec.objectives) } : {}),
       initialRandomTrials: spec.algorithm.initialRandomTrials, history: history(),
     }, n);
     sampled.push(...values);

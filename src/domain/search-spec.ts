@@ -1,6 +1,7 @@
 // A search request after validation: what the scheduler and the workers read back from the store.
-import { defaultMaxTrials, normalizeAlgorithm, normalizeEarlyStopping, normalizeObjective, validateAlgorithm } from './algorithm-settings.js';
-import type { AlgorithmSettings, EarlyStopping, ObjectiveMetric } from './algorithms.js';
+import { defaultMaxTrials, normalizeAlgorithm, normalizeEarlyStopping, validateAlgorithm } from './algorithm-settings.js';
+import type { AlgorithmSettings, EarlyStopping, NamedObjective, ObjectiveMetric, ObjectiveName } from './algorithms.js';
+import { normalizeObjectives, validateObjectives } from './objective-rules.js';
 import { datasetInfo, type DatasetInfo } from './datasets.js';
 import { ValidationError } from './errors.js';
 import { validateSpace, type HpValues, type SearchSpace } from './hyperparameters.js';
@@ -9,13 +10,16 @@ import { describeArchitecture, type Architecture } from './model-summary.js';
 import { activeLayerIndices, resolveTemplate, templateRefs, type ModelTemplate } from './model-template.js';
 import { checkTemplateConditions, cornerCombos } from './template-conditions.js';
 
-export { ALGORITHMS, OBJECTIVE_METRICS, defaultDirection, isMultiFidelity } from './algorithms.js';
-export type { AlgorithmName, AlgorithmSettings, EarlyStopping, ObjectiveMetric } from './algorithms.js';
+export { ALGORITHMS, OBJECTIVE_METRICS, OBJECTIVE_NAMES, defaultDirection, isMultiFidelity } from './algorithms.js';
+export type { AlgorithmName, AlgorithmSettings, EarlyStopping, NamedObjective, ObjectiveMetric, ObjectiveName } from './algorithms.js';
 
 export interface SearchSpec {
   name: string;
   dataset: { id: string; limit?: number };
+  /** The primary objective: the best trial and its model, targetValue, the trial's `value`. With `objectives`, their first. */
   objective: { metric: ObjectiveMetric; direction: 'max' | 'min' };
+  /** Set on a multi-objective search only: 2 or 3 objectives, the first the primary. */
+  objectives?: NamedObjective[];
   algorithm: AlgorithmSettings;
   earlyStopping: EarlyStopping;
   /**
@@ -40,8 +44,9 @@ export interface SearchSpec {
 }
 
 /** What a client may send: the spec with its defaults left out. */
-export type SearchRequest = Omit<SearchSpec, 'algorithm' | 'budget' | 'training' | 'objective' | 'earlyStopping'> & {
+export type SearchRequest = Omit<SearchSpec, 'algorithm' | 'budget' | 'training' | 'objective' | 'objectives' | 'earlyStopping'> & {
   objective?: Partial<SearchSpec['objective']>;
+  objectives?: { name: ObjectiveName; direction?: 'max' | 'min' }[];
   algorithm?: Partial<AlgorithmSettings>;
   earlyStopping?: Partial<EarlyStopping>;
   budget?: Partial<SearchSpec['budget']>;
@@ -79,7 +84,7 @@ export function normalizeSpec(req: SearchRequest, randomSeed: () => number): Sea
   return {
     name: req.name,
     dataset: req.dataset,
-    objective: normalizeObjective(req),
+    ...normalizeObjectives(req),
     algorithm: normalizeAlgorithm(req, epochs, maxTrials, req.algorithm?.seed ?? randomSeed()),
     earlyStopping: normalizeEarlyStopping(req),
     budget: {
@@ -107,6 +112,7 @@ export function validateSpec(spec: SearchSpec, limits: SearchLimits, data: Datas
     throw new ValidationError('dataset.limit', `must be an integer from 10 to ${data.trainSize}`);
   // Before maxTrials: hyperband derives its default maxTrials from these settings.
   validateAlgorithm(spec, limits);
+  validateObjectives(spec);
   checkInt(spec.budget.maxTrials, 1, limits.maxTrialsPerSearch, 'budget.maxTrials');
   checkInt(spec.budget.maxParallelTrials, 1, limits.maxParallelTrials, 'budget.maxParallelTrials');
   checkInt(spec.budget.maxRetriesPerTrial, 0, MAX_RETRIES_PER_TRIAL, 'budget.maxRetriesPerTrial');

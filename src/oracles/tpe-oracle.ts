@@ -6,8 +6,12 @@
 // Trials still running count as bad ("constant liar"), so parallel proposals spread out.
 // Conditional hyperparameters are modelled independently from the trials where they were active
 // (Optuna's independent TPE), and a candidate draws only those its own values make active.
+// Several objectives (MOTPE, Optuna's multi-objective TPESampler): "good" is the best quarter by
+// non-dominated rank, whole fronts first; the front that fits only partly is cut by NSGA-II
+// crowding distance (Optuna cuts it by hypervolume contribution, its HSSP: costlier).
 import { comboKey, fromUnit, sampleActive, toUnit, unitCells, type HpValues, type Hyperparameter, type SearchSpace } from '../domain/hyperparameters.js';
 import type { Oracle, OracleInput, PastTrial } from '../domain/oracle.js';
+import { selectByRank } from '../domain/pareto.js';
 import { mixSeed, mulberry32 } from '../domain/rng.js';
 import { RandomOracle } from './random-oracle.js';
 
@@ -66,19 +70,33 @@ function density(hp: Hyperparameter, observed: number[]): Density {
   return n !== null && n <= MAX_CATEGORIES ? categorical(n, observed) : gaussianMixture(observed);
 }
 
+const goodCount = (scored: number) => Math.min(25, Math.max(1, Math.ceil(GOOD_FRACTION * scored)));
+const isLiar = (t: PastTrial) => t.status === 'waiting' || t.status === 'running' || t.status === 'failed' || t.status === 'pruned';
+
 /** Splits the history: best quarter by objective is good; the rest, failures and running trials are bad. */
 function split(history: PastTrial[], direction: 'max' | 'min'): { good: PastTrial[]; bad: PastTrial[] } {
   const sign = direction === 'max' ? -1 : 1;
   const scored = history.filter((t) => t.status === 'completed' && t.value !== null).sort((a, b) => sign * (a.value! - b.value!));
-  const nGood = Math.min(25, Math.max(1, Math.ceil(GOOD_FRACTION * scored.length)));
-  const liars = history.filter((t) => t.status === 'waiting' || t.status === 'running' || t.status === 'failed' || t.status === 'pruned');
-  return { good: scored.slice(0, nGood), bad: [...scored.slice(nGood), ...liars] };
+  const nGood = goodCount(scored.length);
+  return { good: scored.slice(0, nGood), bad: [...scored.slice(nGood), ...history.filter(isLiar)] };
 }
+
+/** The same by Pareto rank over each completed trial's `values`; a completed trial without them is bad. */
+function splitByRank(history: PastTrial[], directions: ('max' | 'min')[]): { good: PastTrial[]; bad: PastTrial[] } {
+  const scored = history.filter((t) => t.status === 'completed' && t.values != null);
+  const chosen = new Set(selectByRank(scored.map((t) => t.values!), directions, goodCount(scored.length)));
+  const good = scored.filter((_, i) => chosen.has(i));
+  return { good, bad: history.filter((t) => !good.includes(t) && (t.status === 'completed' || isLiar(t))) };
+}
+
+/** Trials with a result the model can learn from: a value, or values on a multi-objective search. */
+const hasResult = (t: PastTrial, multi: boolean) => t.status === 'completed' && (multi ? t.values != null : t.value !== null);
 
 export class TpeOracle implements Oracle {
   suggest(input: OracleInput, count: number): HpValues[] {
     const { space, seed, history } = input;
-    const completed = history.filter((t) => t.status === 'completed' && t.value !== null).length;
+    const multi = (input.directions?.length ?? 0) > 1;
+    const completed = history.filter((t) => hasResult(t, multi)).length;
     const startup = input.initialRandomTrials ?? 5;
     if (completed < startup) {
       // Random until enough results; the parallel slots past the startup count still wait for them.
@@ -89,7 +107,8 @@ export class TpeOracle implements Oracle {
     const values: HpValues[] = [];
     for (let i = 0; i < count; i++) {
       const rand = mulberry32(mixSeed(seed, history.length + i, 0x79e));
-      const next = this.propose(space, [...history, ...pending], input.direction ?? 'max', seen, rand);
+      const all = [...history, ...pending];
+      const next = this.propose(space, multi ? splitByRank(all, input.directions!) : split(all, input.direction ?? 'max'), seen, rand);
       if (!next) {
         const fallback = new RandomOracle().suggest({ ...input, history: [...history, ...pending] }, 1);
         if (fallback.length === 0) break;
@@ -104,8 +123,7 @@ export class TpeOracle implements Oracle {
     return values;
   }
 
-  private propose(space: SearchSpace, history: PastTrial[], direction: 'max' | 'min', seen: Set<string>, rand: () => number): HpValues | null {
-    const { good, bad } = split(history, direction);
+  private propose(space: SearchSpace, { good, bad }: { good: PastTrial[]; bad: PastTrial[] }, seen: Set<string>, rand: () => number): HpValues | null {
     // A conditional hyperparameter is modelled from the trials where it was active only.
     const units = (group: PastTrial[], hp: Hyperparameter) =>
       group.filter((t) => Object.hasOwn(t.hyperparameters, hp.name)).map((t) => toUnit(hp, t.hyperparameters[hp.name]));

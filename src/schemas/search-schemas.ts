@@ -1,7 +1,7 @@
 // The POST /searches contract: JSON shape only. Rules that need more than a shape (min <= max,
 // known hyperparameters, layer shapes that fit) are the domain's (src/domain/search-spec.ts).
 import { Type, type Static } from 'typebox';
-import { ALGORITHMS, OBJECTIVE_METRICS } from '../domain/algorithms.js';
+import { ALGORITHMS, OBJECTIVE_METRICS, OBJECTIVE_NAMES } from '../domain/algorithms.js';
 import type { Activation as ActivationName } from '../domain/model-template.js';
 import { TRIAL_STATUSES } from '../domain/trial-state.js';
 import type { SearchRequest } from '../domain/search-spec.js';
@@ -58,6 +58,14 @@ export const SearchRequestBody = Type.Object({
     metric: Type.Optional(Literals(OBJECTIVE_METRICS)),
     direction: Type.Optional(Type.Union([Type.Literal('max'), Type.Literal('min')], { description: 'default: min for a loss, max for an accuracy' })),
   }, strict)),
+  objectives: Type.Optional(Type.Array(Type.Object({
+    name: Literals(OBJECTIVE_NAMES),
+    direction: Type.Optional(Type.Union([Type.Literal('max'), Type.Literal('min')], { description: 'default: min for a loss and params, max for an accuracy' })),
+  }, strict), {
+    maxItems: 3,
+    description: 'instead of objective: 2 or 3 objectives searched together (the search keeps a Pareto front); the first, a per-epoch metric, '
+      + "is the primary one (best trial and model, targetValue); `params` is the model's parameter count. Not with hyperband, asha or median stopping",
+  })),
   algorithm: Type.Optional(Type.Object({
     name: Type.Optional(Literals(ALGORITHMS)),
     seed: Type.Optional(Type.Integer({ description: "the oracle's sampling and every trial's weight initialisation, batch order and dropout masks (derived from the seed and the configuration); default: a random one, stored" })),
@@ -115,6 +123,10 @@ export const SearchResponse = Type.Object({
   bestModelId: Type.Union([Type.String(), Type.Null()]),
   error: Type.Union([Type.String(), Type.Null()]),
   spec: Type.Unknown(),
+  paretoFront: Type.Optional(Type.Array(Type.Object({
+    trialId: Type.String(),
+    values: Type.Record(Type.String(), Type.Number(), { description: 'per objective name, its value at the epoch where the primary objective was best' }),
+  }), { description: "a search with several objectives (spec.objectives): its completed trials that no other completed trial beats in every objective" })),
   createdAt: Type.String(),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
 });
@@ -155,6 +167,9 @@ export const TrialResponse = Type.Object({
   hyperparameters: { ...HpValues, description: 'the active hyperparameters only: a conditional one whose condition fails is absent' },
   valAccuracy: Nullable(Type.Number()),
   value: Type.Optional(Nullable(Type.Number({ description: "the objective's value (objective.metric at the best epoch, averaged over executions)" }))),
+  objectiveValues: Type.Optional(Type.Record(Type.String(), Type.Number(), {
+    description: "a multi-objective search's completed trial: per objective name (spec.objectives), its value at the epoch where the primary objective was best",
+  })),
   targetEpochs: Type.Optional(Nullable(Type.Integer({ description: 'the epoch count it trains to (a pruned trial: the epoch it stopped at)' }))),
   initialEpoch: Type.Optional(Type.Integer({ description: "epochs its parent trained: it starts from the parent's weights there" })),
   parentTrialId: Type.Optional(Nullable(Type.String({ description: 'the trial it continues (a promotion or a retrain)' }))),

@@ -11,22 +11,30 @@ import type { TrialQueue } from '../ports/trial-queue.js';
 import type { SearchPatch } from '../ports/search-store.js';
 import type { Store } from '../ports/store.js';
 import { TrialHistory } from './trial-history.js';
+import { TrialObjectiveValues } from './trial-objective-values.js';
 
 const MAX_CONFLICTS = 20;
 
 export class Scheduler {
   /** Only what changed is read after each trial (see trial-history.ts). */
   private readonly history: TrialHistory;
+  private readonly objectiveValues: TrialObjectiveValues;
 
   constructor(private readonly store: Store, private readonly queue: TrialQueue, private readonly log: Logger) {
     this.history = new TrialHistory(store);
+    this.objectiveValues = new TrialObjectiveValues(store);
+  }
+
+  private forget(searchId: string): void {
+    this.history.forget(searchId);
+    this.objectiveValues.forget(searchId);
   }
 
   async advance(searchId: string): Promise<void> {
     for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
       const search = await this.store.getSearch(searchId);
-      if (!search || isFinalSearchStatus(search.status)) return this.history.forget(searchId);
-      const trials = await this.history.read(searchId);
+      if (!search || isFinalSearchStatus(search.status)) return this.forget(searchId);
+      const trials = await this.objectiveValues.fill(searchId, search.spec, await this.history.read(searchId));
       const plan = planNext(search.spec, trials, createAlgorithm(search.spec.algorithm.name), { now: new Date(), createdAt: search.createdAt, pending: search.pendingTrials });
       const newTrials = plan.newTrials.map((t, i) => ({ ...t, id: randomUUID(), number: trials.length + i + 1 }));
       const patch: SearchPatch = { bestTrialId: plan.bestTrialId, bestModelId: plan.bestModelId };
@@ -41,7 +49,7 @@ export class Scheduler {
         .catch((err) => this.log.warn({ searchId, err: (err as Error).message }, 'trials recorded but not enqueued yet; reconcile will retry'));
       if (newTrials.length) this.log.info({ searchId, trials: newTrials.map((t) => t.number) }, 'trials scheduled');
       if (plan.finalStatus) {
-        this.history.forget(searchId);
+        this.forget(searchId);
         this.log.info({ searchId, status: plan.finalStatus, bestTrialId: plan.bestTrialId }, 'search finished');
       }
       return;

@@ -8,6 +8,7 @@ import { datasetInfo } from '../domain/datasets.js';
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../domain/errors.js';
 import { comboKey, validateValues, type HpValues } from '../domain/hyperparameters.js';
 import { pastDeadline, trialEpochs } from '../domain/schedule.js';
+import { isMultiObjective } from '../domain/objectives.js';
 import { isMultiFidelity, normalizeSpec, validateSpec, type SearchLimits, type SearchRequest } from '../domain/search-spec.js';
 import { attemptsPerTrial } from '../domain/trial-attempts.js';
 import { isFinalSearchStatus, isFinalTrialStatus } from '../domain/trial-state.js';
@@ -57,7 +58,8 @@ export class SearchService {
 
   async get(id: string, tenant?: string): Promise<SearchView> {
     const search = await this.require(id, tenant);
-    return searchView(search, await this.store.listTrials(id));
+    // The front needs each trial's epochs; a single-objective search never reads them here.
+    return searchView(search, isMultiObjective(search.spec) ? await this.store.listTrialsWithEpochs(id) : await this.store.listTrials(id));
   }
 
   /** A page of summaries, newest first: never a spec (GET /searches/:id has it). */

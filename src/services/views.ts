@@ -1,6 +1,7 @@
 // What the API shows of searches and trials (SearchView, TrialView: the response schemas' types),
 // derived from store records, never stored twice.
 import { meanEpochs } from '../domain/objective.js';
+import { isMultiObjective, paretoFront, trialObjectiveValues } from '../domain/objectives.js';
 import { trialEpochs } from '../domain/schedule.js';
 import type { SearchSpec } from '../domain/search-spec.js';
 import { TRIAL_STATUSES } from '../domain/trial-state.js';
@@ -13,7 +14,11 @@ function trialCounts(perStatus: SearchSummaryRecord['trialCounts']): SearchView[
   return counts;
 }
 
-export function searchView(search: SearchRecord, trials: TrialRecord[]): SearchView {
+/**
+ * `trials`: with their epochs on a multi-objective search, whose view then has its Pareto front
+ * (searched trials that completed; retrains compete with nothing, as for the best trial).
+ */
+export function searchView(search: SearchRecord, trials: (TrialRecord | TrialWithEpochs)[]): SearchView {
   const perStatus: SearchSummaryRecord['trialCounts'] = {};
   for (const t of trials) perStatus[t.status] = (perStatus[t.status] ?? 0) + 1;
   const counts = trialCounts(perStatus);
@@ -27,9 +32,25 @@ export function searchView(search: SearchRecord, trials: TrialRecord[]): SearchV
     bestModelId: search.bestModelId,
     error: search.error,
     spec: search.spec,
+    ...frontOf(search.spec, trials),
     createdAt: search.createdAt.toISOString(),
     finishedAt: search.finishedAt?.toISOString() ?? null,
   };
+}
+
+function frontOf(spec: SearchSpec, trials: (TrialRecord | TrialWithEpochs)[]): Pick<SearchView, 'paretoFront'> {
+  // search-events builds its summary without a spec (null): no front there.
+  if (!spec || !isMultiObjective(spec)) return {};
+  const scored = trials.filter((t): t is TrialWithEpochs => t.status === 'completed' && t.source !== 'retrain' && 'epochs' in t)
+    .map((t) => ({ id: t.id, values: trialObjectiveValues(spec, t.hyperparameters, t.epochs) }));
+  return { paretoFront: paretoFront(spec.objectives, scored) };
+}
+
+/** A multi-objective search's completed trial: its values by objective name. */
+function objectiveValuesOf(spec: SearchSpec, t: TrialWithEpochs): Pick<TrialView, 'objectiveValues'> {
+  if (!isMultiObjective(spec) || t.status !== 'completed') return {};
+  const values = trialObjectiveValues(spec, t.hyperparameters, t.epochs);
+  return values ? { objectiveValues: Object.fromEntries(spec.objectives.map((o, k) => [o.name, values[k]])) } : {};
 }
 
 /** A search as GET /searches lists it: no spec. */
@@ -69,6 +90,7 @@ export function trialView(t: TrialWithEpochs, spec: SearchSpec): TrialView {
     source: t.source,
     hyperparameters: t.hyperparameters,
     value: t.value,
+    ...objectiveValuesOf(spec, t),
     valAccuracy: t.valAccuracy,
     targetEpochs: trialEpochs(spec, t),
     initialEpoch: t.initialEpoch,

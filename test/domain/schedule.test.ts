@@ -167,3 +167,21 @@ describe('planNext: best trial', () => {
     expect(plan.newTrials).toHaveLength(1);
   });
 });
+
+describe('planNext with several objectives', () => {
+  it('hands the oracle each objective’s direction and the completed trials’ values', () => {
+    const multi = normalizeSpec(referenceSearch({
+      objective: undefined, objectives: [{ name: 'val_accuracy' }, { name: 'params' }],
+      algorithm: { name: 'bayesian', seed: 1 }, budget: { maxTrials: 5, maxParallelTrials: 1 },
+    }), () => 1);
+    const seen: Parameters<RandomOracle['suggest']>[0][] = [];
+    const oracle = { suggest: (input: Parameters<RandomOracle['suggest']>[0], count: number) => { seen.push(input); return new RandomOracle().suggest(input, count); } };
+    planNext(multi, [{ ...trial('t1', 'completed', 0.8), values: [0.8, 1200] }], { oracle }, ctx);
+    expect(seen[0].directions).toEqual(['max', 'min']);
+    expect(seen[0].direction).toBe('max');
+    expect(seen[0].history[0].values).toEqual([0.8, 1200]);
+    // A single-objective search sends no directions.
+    planNext(spec, [trial('t1', 'completed', 0.8)], { oracle }, ctx);
+    expect(seen[1].directions).toBeUndefined();
+  });
+});

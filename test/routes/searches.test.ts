@@ -39,6 +39,11 @@ describe('POST /searches', () => {
     ['an impossible shape', (b) => { b.model.layers[0] = { type: 'conv2d', filters: 8, kernelSize: 29 }; return b; }, /model\.layers\[0\]\.kernelSize.*larger than its 28x28 input/],
     ['an unknown hyperparameter reference', (b) => { b.model.layers[3] = { type: 'dense', units: { hp: 'ghost' } }; return b; }, /ghost/],
     ['an unknown dataset', (b) => ({ ...b, dataset: { id: 'imagenet' } }), /dataset\.id/],
+    ['objective and objectives both', (b) => ({ ...b, objectives: [{ name: 'val_accuracy' }, { name: 'params' }] }), /objectives: give either objective .* not both/],
+    ['an unknown objective name', (b) => ({ ...b, objective: undefined, objectives: [{ name: 'val_accuracy' }, { name: 'flops' }] }), /objectives\/?\.?\[?1\]?\.name/],
+    ['params as the primary objective', (b) => ({ ...b, objective: undefined, objectives: [{ name: 'params' }, { name: 'val_accuracy' }] }), /objectives\[0\]\.name: .*per-epoch metric/],
+    ['several objectives with hyperband', (b) => ({ ...b, objective: undefined, objectives: [{ name: 'val_accuracy' }, { name: 'params' }], algorithm: { name: 'hyperband' } }), /algorithm\.name: 'hyperband' promotes trials by one objective/],
+    ['several objectives with median stopping', (b) => ({ ...b, objective: undefined, objectives: [{ name: 'val_accuracy' }, { name: 'params' }], earlyStopping: { name: 'median' } }), /earlyStopping\.name/],
   ];
   it.each(bad)('rejects %s with a 400 naming the field', async (_what, mutate, message) => {
     const before = (await h.request.get('/searches').expect(200)).body.searches.length;
@@ -162,9 +167,10 @@ describe('conditional search spaces and the issue-4 request fields', () => {
   it('documents the conditions and the new fields in OpenAPI', async () => {
     const { body } = await h.request.get('/docs/json').expect(200);
     const text = JSON.stringify(body.paths['/searches'].post.requestBody);
-    for (const word of ['"when"', '"hyperband"', '"asha"', '"val_loss"', 'earlyStopping', 'maxDurationSeconds', 'executionsPerTrial', 'reductionFactor'])
+    for (const word of ['"when"', '"hyperband"', '"asha"', '"val_loss"', 'earlyStopping', 'maxDurationSeconds', 'executionsPerTrial', 'reductionFactor', '"objectives"', '"params"'])
       expect(text).toContain(word);
+    expect(JSON.stringify(body.paths['/searches/{id}'].get.responses['200'])).toContain('paretoFront');
     const trials = JSON.stringify(body.paths['/searches/{id}/trials'].get.responses['200']);
-    for (const word of ['"pruned"', 'parentTrialId', 'targetEpochs', 'execution']) expect(trials).toContain(word);
+    for (const word of ['"pruned"', 'parentTrialId', 'targetEpochs', 'execution', 'objectiveValues']) expect(trials).toContain(word);
   });
 });

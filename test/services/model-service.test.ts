@@ -22,7 +22,7 @@ beforeAll(async () => {
   const url = `file:${join(dir, 'db.sqlite')}`;
   await migrate(url);
   store = await openPrismaStore(url);
-  const spec = { ...referenceSearch(), algorithm: { name: 'random' as const, seed: 1 }, budget: { maxTrials: 3, maxParallelTrials: 1, maxRetriesPerTrial: 2, maxRetrains: 3 }, training: { epochs: 1, batchSize: 32, validationSplit: 0.1 }, objective: { metric: 'val_accuracy' as const, direction: 'max' as const }, earlyStopping: { name: 'none' as const, startEpoch: 1, minTrials: 3 } };
+  const spec = { ...referenceSearch(), algorithm: { name: 'random' as const, seed: 1 }, budget: { maxTrials: 3, maxParallelTrials: 1, maxRetriesPerTrial: 2, maxRetrains: 3 }, training: { epochs: 1, batchSize: 32, validationSplit: 0.1 }, objective: { metric: 'val_accuracy' as const, direction: 'max' as const }, objectives: undefined, earlyStopping: { name: 'none' as const, startEpoch: 1, minTrials: 3 } };
   await store.createSearch({ id: 's1', name: 'x', spec });
   const data = DATASETS['fashion-mnist'];
   const summary = { ...describeArchitecture(NOTEBOOK_MODEL), hyperparameters: NOTEBOOK_BEST_HPS, metrics: { valAccuracy: 0.5, bestEpoch: 1, epochs: 1 }, dataset: { id: data.id, labels: data.labels, pixelMax: 255 } };
