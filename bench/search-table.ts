@@ -5,7 +5,7 @@
 // (npm run bench:search -- --replay <out>). Rows are saved as they finish to <out>.partial.json,
 // and a rerun with the same settings goes on from there: a two-hour build can be interrupted.
 // The default data: 1,950 training and 1,050 validation images, so one image is < 0.1 point.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -99,5 +99,6 @@ if (only) {
   const tmp = path.join(path.dirname(out), `.tmp-${path.basename(out)}`); // same suffix: gzipped alike
   writeTable(tmp, table);
   renameSync(tmp, out);
+  rmSync(partial, { force: true });
   say(`wrote ${out}`);
 }
