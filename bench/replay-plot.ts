@@ -31,12 +31,17 @@ export function anytimeSvg(series: PlotSeries[], target: number, title: string):
       `<text x="${M.left - 8}" y="${y(v) + 4}" font-size="12" text-anchor="end">${v.toFixed(3)}</text>`,
       `<text x="${x(e)}" y="${H - M.bottom + 18}" font-size="12" text-anchor="middle">${e}</text>`);
   }
-  series.forEach(({ name, band }, i) => {
+  series.forEach(({ band }, i) => {
+    const area = `${path(band.q3)}${band.q1.map((_, j) => `L${x(band.q1.length - j).toFixed(1)},${y(band.q1[band.q1.length - 1 - j]).toFixed(1)}`).join('')}Z`;
+    parts.push(`<path d="${area}" fill="${COLOURS[i % COLOURS.length]}" fill-opacity="0.12" stroke="none"/>`);
+  });
+  // Lines over every band, the first series (random, the reference) last so no other hides it.
+  [...series.keys()].reverse().forEach((i) => {
+    parts.push(`<path d="${path(series[i].band.median)}" fill="none" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="${i === 0 ? 3 : 2}"/>`);
+  });
+  series.forEach(({ name }, i) => {
     const c = COLOURS[i % COLOURS.length];
-    const area = `${path(band.q3)}${band.q1.map((v, j) => `L${x(band.q1.length - j).toFixed(1)},${y(band.q1[band.q1.length - 1 - j]).toFixed(1)}`).join('')}Z`;
-    parts.push(`<path d="${area}" fill="${c}" fill-opacity="0.12" stroke="none"/>`,
-      `<path d="${path(band.median)}" fill="none" stroke="${c}" stroke-width="2"/>`,
-      `<line x1="${W - M.right + 15}" x2="${W - M.right + 40}" y1="${M.top + 20 * i}" y2="${M.top + 20 * i}" stroke="${c}" stroke-width="3"/>`,
+    parts.push(`<line x1="${W - M.right + 15}" x2="${W - M.right + 40}" y1="${M.top + 20 * i}" y2="${M.top + 20 * i}" stroke="${c}" stroke-width="3"/>`,
       `<text x="${W - M.right + 46}" y="${M.top + 20 * i + 4}" font-size="13">${esc(name)}</text>`);
   });
   parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(target)}" y2="${y(target)}" stroke="black" stroke-dasharray="6,4"/>`,
