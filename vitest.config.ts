@@ -10,7 +10,7 @@ const UNIT = [
   'test/datasets/!(upload-runner).test.ts',
   'test/config.test.ts',
   'test/plugins/json-scan.test.ts', // the JSON pre-scan alone, on bytes in memory
-  'test/bench/**/*.test.ts', // the benchmarks' pure analysis
+  'test/bench/!(search-replay).test.ts', // the benchmarks' pure analysis (the replay uses SQLite)
   'test/services/search-events.test.ts',
   'test/services/page-cursor.test.ts',
   'test/training/dataset.test.ts', // IDX parsing of the Fashion-MNIST files

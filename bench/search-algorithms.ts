@@ -1,3 +1,5 @@
+// npm run bench:search -- --replay bench/<table>.json.gz [--seeds 50] [--trials N] [--algorithms ...]: no training,
+// the algorithms replayed over a learning-curve table (bench/search-replay-cli.ts).
 // npm run bench:search -- [--quick] [--seeds 3] [--limit 3000] [--budget 30] [--algorithms random,bayesian,hyperband,asha,median] [--from results.json]
 // (or the env vars SEEDS, LIMIT, BUDGET, ALGORITHMS, BATCH_SIZE; TRAINING_BACKEND picks the backend,
 // else native, else wasm). --quick: limit 600, budget 6, 1 seed unless given: a smoke test, not evidence.
@@ -32,8 +34,16 @@ const { values: args } = parseArgs({
     algorithms: { type: 'string' },
     'batch-size': { type: 'string' },
     from: { type: 'string' },
+    replay: { type: 'string' },
+    trials: { type: 'string' },
   },
 });
+const here = path.dirname(fileURLToPath(import.meta.url));
+if (args.replay) {
+  const { replayMain } = await import('./search-replay-cli.js');
+  await replayMain({ replay: args.replay, seeds: args.seeds, trials: args.trials, algorithms: args.algorithms }, path.join(here, 'results'));
+  process.exit(0);
+}
 // --from results.json: the report of a saved run again (with what this version of the report adds), no training.
 if (args.from) {
   const saved = JSON.parse(readFileSync(args.from, 'utf8')) as { settings: { algorithms: BenchAlgorithm[] }; results: RunResult[] };
@@ -53,7 +63,6 @@ for (const a of algorithms) if (!isBenchAlgorithm(a)) throw new Error(`unknown a
 const chosen = BENCH_ALGORITHMS.filter((a) => algorithms.includes(a));
 const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
 const datasetDir = process.env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist';
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const requested = process.env.TRAINING_BACKEND;

@@ -1,0 +1,46 @@
+// What the replay asks the service for: one search request per algorithm over a curve table's
+// space, data and maxEpochs, all under the same budget of epochs. Random, grid and bayesian get
+// `trials` full-length trials (equal trials); hyperband, asha and median stopping may start as
+// many configurations as the budget allows, so maxTotalEpochs is what ends them.
+import type { SearchRequest } from '../src/domain/search-spec.js';
+import type { CurveTable } from './curve-table.js';
+import { hyperbandIterationsFor } from './search-spaces.js';
+
+export const REPLAY_ALGORITHMS = ['random', 'grid', 'bayesian', 'hyperband', 'asha', 'median'] as const;
+export type ReplayAlgorithm = (typeof REPLAY_ALGORITHMS)[number];
+export const isReplayAlgorithm = (s: string): s is ReplayAlgorithm => (REPLAY_ALGORITHMS as readonly string[]).includes(s);
+
+/** Hyperband's and asha's reduction factor. */
+const FACTOR = 3;
+
+export function replayRequest(algorithm: ReplayAlgorithm, seed: number, table: CurveTable, trials: number): SearchRequest {
+  const maxEpochs = table.training.epochs;
+  const budget = trials * maxEpochs;
+  const base: SearchRequest = {
+    ...table.space,
+    name: `replay-${algorithm}-seed-${seed}`,
+    dataset: table.dataset,
+    objective: { metric: 'val_accuracy', direction: 'max' },
+    training: table.training,
+    budget: { maxTrials: trials, maxParallelTrials: 1, maxTotalEpochs: budget, maxRetriesPerTrial: 0 },
+    algorithm: { name: 'random', seed },
+  };
+  // As many configurations as the budget could pay for at one epoch each, and never more than the table.
+  const many = Math.min(budget, table.rows.length);
+  switch (algorithm) {
+    case 'random':
+      return base;
+    case 'grid':
+    case 'bayesian':
+      return { ...base, algorithm: { name: algorithm, seed } };
+    case 'hyperband': {
+      const hyperbandIterations = Math.min(20, hyperbandIterationsFor(budget, maxEpochs, FACTOR));
+      const { maxTrials: _, ...rest } = base.budget!;
+      return { ...base, algorithm: { name: 'hyperband', seed, maxEpochs, factor: FACTOR, hyperbandIterations }, budget: rest };
+    }
+    case 'asha':
+      return { ...base, algorithm: { name: 'asha', seed, minEpochs: 1, maxEpochs, reductionFactor: FACTOR }, budget: { ...base.budget, maxTrials: many } };
+    case 'median':
+      return { ...base, earlyStopping: { name: 'median', startEpoch: 1, minTrials: 3 }, budget: { ...base.budget, maxTrials: many } };
+  }
+}
