@@ -31,6 +31,8 @@ export interface ServiceOptions {
   databaseUrl?: string;
   /** Extra Node flags for the trial workers, which then also get an IPC channel (bench/heap-probe.ts). */
   workerNodeArgs?: string[];
+  /** Extra Node flags for the API (`--cpu-prof`, which NODE_OPTIONS does not take). */
+  apiNodeArgs?: string[];
 }
 
 export interface Service {
@@ -64,7 +66,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     REDIS_URL: redisUrl, TRAINING_BACKEND: opts.backend, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...opts.env,
   };
   // The API first: it applies the migrations to the fresh database before the workers open it.
-  const api = spawnScript(opts.singleProcess ? 'workers/start-all.ts' : 'src/server.ts', env);
+  const api = spawnScript(opts.singleProcess ? 'workers/start-all.ts' : 'src/server.ts', env, undefined, opts.apiNodeArgs);
   const expectedWorkers = opts.singleProcess ? 1 : opts.workers;
   const workers: ChildProcess[] = [];
   let exited = false;
