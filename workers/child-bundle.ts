@@ -40,8 +40,8 @@ const tsxScript = (name: string): ChildScript => ({ file: sourceOf(name), execAr
 /** The children as TypeScript through tsx (TRIAL_CHILD_BUNDLE=false, or the bundle failed). */
 export const TSX_CHILDREN: ChildScripts = { trial: tsxScript(ENTRIES.trial), probe: tsxScript(ENTRIES.probe) };
 
-/** Where bundles are written; one not used for this long is removed by the next worker start. */
-export const DEFAULT_BUNDLE_DIR = path.join(os.tmpdir(), 'hypertune-children');
+/** Where bundles are written (a folder per user: another's would not be writable); one not used for this long is removed by the next worker start. */
+export const DEFAULT_BUNDLE_DIR = path.join(os.tmpdir(), `hypertune-children-${process.getuid?.() ?? 'user'}`);
 const UNUSED_MS = 7 * 24 * 3600_000;
 
 /**
