@@ -1,8 +1,9 @@
 // bench:trial --worker-path: the whole overhead of a trial as production pays it, process start
 // included. A real trial worker (workers/trial-worker.ts, BullMQ on the local Redis, a fresh SQLite
 // store) runs searches of T trials of the notebook's best model in sequence (maxParallelTrials 1,
-// so each trial's job is enqueued by the previous one's scheduler advance); blocks with the spare
-// trial process on and off (TRIAL_SPARE_PROCESS) alternate, each with a freshly started worker.
+// so each trial's job is enqueued by the previous one's scheduler advance); blocks of each mode (the
+// spare trial process on or off, TRIAL_SPARE_PROCESS; trial processes bundled or through tsx,
+// TRIAL_CHILD_BUNDLE) alternate, each with a freshly started worker.
 // Per trial, the span is from the previous trial's job completing (the first trial: its job being
 // added) to its own job completing; overhead = span − the epochs' durationMs (validation included).
 // The span is split with the BullMQ job times, the trial process's and worker's debug timing lines
@@ -19,11 +20,14 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createCore, type Core } from '../src/wiring.js';
 
-export interface PathOptions { trials: number; rounds: number; limit: number; backend: string }
+/** How a block's worker runs its trial processes. */
+export interface Mode { spare: boolean; bundle: boolean }
+
+export interface PathOptions { trials: number; rounds: number; limit: number; backend: string; modes: Mode[] }
 
 /** One trial's span split into steps (ms); `overheadMs` = span − epochs. */
-export interface TrialSplit {
-  spare: boolean; index: number; spanMs: number; epochMs: number; overheadMs: number;
+export interface TrialSplit extends Mode {
+  index: number; spanMs: number; epochMs: number; overheadMs: number;
   steps: Record<string, number>;
 }
 
@@ -52,9 +56,9 @@ function request(trials: number, limit: number) {
   return req;
 }
 
-/** One block: a fresh worker with the spare on or off, one search of `trials` trials, then the worker stops. */
-async function block(core: Core, env: NodeJS.ProcessEnv, spare: boolean, opts: PathOptions): Promise<TrialSplit[]> {
-  const worker = spawnScript('workers/trial-worker.ts', { ...env, TRIAL_SPARE_PROCESS: String(spare) }, ['ignore', 'pipe', 'inherit']);
+/** One block: a fresh worker in one mode, one search of `trials` trials, then the worker stops. */
+async function block(core: Core, env: NodeJS.ProcessEnv, { spare, bundle }: Mode, opts: PathOptions): Promise<TrialSplit[]> {
+  const worker = spawnScript('workers/trial-worker.ts', { ...env, TRIAL_SPARE_PROCESS: String(spare), TRIAL_CHILD_BUNDLE: String(bundle) }, ['ignore', 'pipe', 'inherit']);
   const lines: Line[] = [];
   let ready: () => void = () => undefined;
   const started = new Promise<void>((r) => { ready = r; });
@@ -107,7 +111,7 @@ async function block(core: Core, env: NodeJS.ProcessEnv, spare: boolean, opts: P
       };
       const spanMs = job.finishedOn! - from;
       out.push({
-        spare, index: t.number, spanMs, epochMs: Math.round(epochMs), overheadMs: Math.round(spanMs - epochMs),
+        spare, bundle, index: t.number, spanMs, epochMs: Math.round(epochMs), overheadMs: Math.round(spanMs - epochMs),
         steps: { ...steps, [ASIDE[0]]: (p.firstBatchMs ?? 0) - (p.medianBatchMs ?? 0), [ASIDE[1]]: marks.backendReady - marks.start, [ASIDE[2]]: marks.readAhead ? marks.readAhead - marks.backendReady : 0 },
       });
       previousEnd = job.finishedOn!;
@@ -118,7 +122,7 @@ async function block(core: Core, env: NodeJS.ProcessEnv, spare: boolean, opts: P
   }
 }
 
-/** Runs `rounds` rounds of a spare-on and a spare-off block (alternating which goes first). */
+/** Runs `rounds` rounds of a block per mode (in the given order, then reversed, and so on). */
 export async function runWorkerPath(opts: PathOptions, onBlock: (splits: TrialSplit[]) => void): Promise<TrialSplit[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-trial-path-'));
   const env: NodeJS.ProcessEnv = {
@@ -130,8 +134,8 @@ export async function runWorkerPath(opts: PathOptions, onBlock: (splits: TrialSp
   const all: TrialSplit[] = [];
   try {
     for (let round = 0; round < opts.rounds; round++) {
-      for (const spare of round % 2 === 0 ? [true, false] : [false, true]) {
-        const splits = await block(core, env, spare, opts);
+      for (const mode of round % 2 === 0 ? opts.modes : [...opts.modes].reverse()) {
+        const splits = await block(core, env, mode, opts);
         onBlock(splits);
         all.push(...splits);
       }

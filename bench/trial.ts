@@ -1,6 +1,7 @@
 // npm run bench:trial -- [--backends native,wasm] [--limit 60000] [--epochs 1]
-// npm run bench:trial -- --worker-path [--backend native] [--limit 10000] [--trials 4] [--rounds 2]
-//   (the whole overhead through the real worker, process start included: bench/trial-worker-path.ts)
+// npm run bench:trial -- --worker-path [--backend native] [--limit 10000] [--trials 4] [--rounds 2] [--spare on,off] [--bundle on]
+//   (the whole overhead through the real worker, process start included: bench/trial-worker-path.ts;
+//   --spare / --bundle: the modes compared, TRIAL_SPARE_PROCESS and TRIAL_CHILD_BUNDLE on or off)
 // A whole trial, not only training steps: one trial of the notebook's best model through the
 // real TrialRunner (SQLite store, dataset from disk, artifact saved), each backend in a fresh
 // process. Reports what the trial spent outside fit() (data loading, model build, artifact
@@ -14,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { load, machine } from './machine.js';
 import { quantile } from './stats.js';
-import { ASIDE, runWorkerPath, STEPS, type TrialSplit } from './trial-worker-path.js';
+import { ASIDE, runWorkerPath, STEPS, type Mode, type TrialSplit } from './trial-worker-path.js';
 import { NOTEBOOK_BEST_HPS, referenceSearch } from '../test/fixtures/reference-search.js';
 import { BuiltinDatasets } from '../src/datasets/builtin.js';
 import { normalizeSpec } from '../src/domain/search-spec.js';
@@ -34,6 +35,8 @@ const { values: args } = parseArgs({
     backend: { type: 'string', default: 'native' },
     trials: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '2' },
+    spare: { type: 'string', default: 'on,off' },
+    bundle: { type: 'string', default: 'on' },
   },
 });
 const datasetDir = process.env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist';
@@ -77,27 +80,34 @@ if (args.child) {
 const spread = (xs: number[], f: (x: number) => string) => `${f(quantile(xs, 0.5))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
 if (args['worker-path']) {
   const limit = args.limit === '60000' ? 10_000 : Number(args.limit);
+  const onOff = (name: 'spare' | 'bundle') => args[name].split(',').map((v) => {
+    if (v !== 'on' && v !== 'off') throw new Error(`--${name} takes on, off or on,off; got '${v}'`);
+    return v === 'on';
+  });
+  const modes: Mode[] = onOff('bundle').flatMap((bundle) => onOff('spare').map((spare) => ({ spare, bundle })));
+  const label = (m: Mode) => `${m.spare ? 'on' : 'off'} | ${m.bundle ? 'bundle' : 'tsx'}`;
   console.log(`${machine()}; load before: ${load()}; ${limit} images (validation 0.1), 1 epoch, ${args.trials} trials × ${args.rounds} rounds per mode`);
-  const row = (s: TrialSplit) => `| ${s.spare ? 'on' : 'off'} | ${s.index} | ${(s.spanMs / 1000).toFixed(2)} | ${(s.epochMs / 1000).toFixed(2)} | ${s.overheadMs} | ` +
+  const row = (s: TrialSplit) => `| ${label(s)} | ${s.index} | ${(s.spanMs / 1000).toFixed(2)} | ${(s.epochMs / 1000).toFixed(2)} | ${s.overheadMs} | ` +
     `${((100 * s.overheadMs) / s.spanMs).toFixed(2)}% | ${Object.values(s.steps).join(' / ')} |`;
-  console.log(`| spare | trial | span s | epochs s | overhead ms | overhead % | ${[...STEPS, ...ASIDE].join(' / ')} ms |`);
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
-  const splits = await runWorkerPath({ trials: Number(args.trials), rounds: Number(args.rounds), limit, backend: args.backend }, (b) => b.forEach((s) => console.log(row(s))));
+  console.log(`| spare | child | trial | span s | epochs s | overhead ms | overhead % | ${[...STEPS, ...ASIDE].join(' / ')} ms |`);
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  const splits = await runWorkerPath({ trials: Number(args.trials), rounds: Number(args.rounds), limit, backend: args.backend, modes }, (b) => b.forEach((s) => console.log(row(s))));
+  const of = (m: Mode) => splits.filter((s) => s.spare === m.spare && s.bundle === m.bundle);
   console.log(`\nload after: ${load()}. Steady state: trials 2.. of each block (trial 1 follows the worker's start). Median (min–max):\n`);
-  console.log('| spare | trials | span s | epochs s | overhead ms | overhead % | trial 1: overhead ms (%) |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
-  for (const spare of [true, false]) {
-    const mine = splits.filter((s) => s.spare === spare);
-    const steady = mine.filter((s) => s.index > 1);
-    const firsts = mine.filter((s) => s.index === 1);
-    console.log(`| ${spare ? 'on' : 'off'} | ${steady.length} | ${spread(steady.map((s) => s.spanMs / 1000), (x) => x.toFixed(2))} | ${spread(steady.map((s) => s.epochMs / 1000), (x) => x.toFixed(2))} | ` +
+  console.log('| spare | child | trials | span s | epochs s | overhead ms | overhead % | trial 1: overhead ms (%) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const mode of modes) {
+    const steady = of(mode).filter((s) => s.index > 1);
+    const firsts = of(mode).filter((s) => s.index === 1);
+    console.log(`| ${label(mode)} | ${steady.length} | ${spread(steady.map((s) => s.spanMs / 1000), (x) => x.toFixed(2))} | ${spread(steady.map((s) => s.epochMs / 1000), (x) => x.toFixed(2))} | ` +
       `${spread(steady.map((s) => s.overheadMs), (x) => x.toFixed(0))} | ${spread(steady.map((s) => (100 * s.overheadMs) / s.spanMs), (x) => x.toFixed(2) + '%')} | ` +
       `${firsts.map((s) => `${s.overheadMs} (${((100 * s.overheadMs) / s.spanMs).toFixed(1)}%)`).join(', ')} |`);
   }
-  console.log('\n| step (steady state) | spare on: median (min–max) ms | spare off: median (min–max) ms |\n| --- | --- | --- |');
+  console.log(`\n| step (steady state), median (min–max) ms | ${modes.map((m) => `spare ${m.spare ? 'on' : 'off'}, ${m.bundle ? 'bundle' : 'tsx'}`).join(' | ')} |`);
+  console.log(`| --- |${modes.map(() => ' --- |').join('')}`);
   for (const step of Object.keys(splits[0].steps)) {
-    const col = (spare: boolean) => spread(splits.filter((s) => s.spare === spare && s.index > 1).map((s) => s.steps[step]), (x) => x.toFixed(0));
-    console.log(`| ${step} | ${col(true)} | ${col(false)} |`);
+    const col = (m: Mode) => spread(of(m).filter((s) => s.index > 1).map((s) => s.steps[step]), (x) => x.toFixed(0));
+    console.log(`| ${step} | ${modes.map(col).join(' | ')} |`);
   }
   process.exit(0);
 }

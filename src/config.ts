@@ -26,6 +26,8 @@ export interface Config {
   workerConcurrency: number;
   /** Keep one trial process started ahead (TRIAL_SPARE_PROCESS), so a trial does not wait for a cold start. */
   trialSpareProcess: boolean;
+  /** Run trial processes from a bundle built at the worker's start (TRIAL_CHILD_BUNDLE), not through tsx. */
+  trialChildBundle: boolean;
   /** How often a worker re-enqueues trials the database says are owed. */
   reconcileIntervalMs: number;
   /** The scheduler process (npm run scheduler): how often it lets every unfinished search plan. */
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trainingThreads: int('TRAINING_THREADS', os.availableParallelism(), 1),
     workerConcurrency: int('WORKER_CONCURRENCY', 1, 1),
     trialSpareProcess: bool('TRIAL_SPARE_PROCESS') ?? true,
+    trialChildBundle: bool('TRIAL_CHILD_BUNDLE') ?? true,
     reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 30_000, 100),
     schedulerIntervalMs: int('SCHEDULER_INTERVAL_MS', 5_000, 100),
     faults: faultSettings(int),

@@ -1,4 +1,4 @@
-// Settings reach trial child processes, secrets do not; the body limits and upload quotas have their defaults and bounds.
+// Settings reach trial child processes, secrets do not; the body limits, upload quotas and trial processes have their defaults and bounds.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,5 +47,14 @@ describe('prediction batching', () => {
     expect(loadConfig({ PREDICT_BATCH_MAX: '1', PREDICT_BATCH_WAIT_MS: '0' }).predictBatch).toEqual({ maxImages: 1, waitMs: 0 });
     expect(() => loadConfig({ PREDICT_BATCH_MAX: '0' })).toThrow(/PREDICT_BATCH_MAX must be an integer >= 1/);
     expect(() => loadConfig({ PREDICT_BATCH_WAIT_MS: '1.5' })).toThrow(/PREDICT_BATCH_WAIT_MS/);
+  });
+});
+
+describe('trial processes', () => {
+  it('run from a bundle and keep a spare by default; TRIAL_CHILD_BUNDLE=false (or 0) runs them through tsx', () => {
+    expect(loadConfig({})).toMatchObject({ trialChildBundle: true, trialSpareProcess: true });
+    expect(loadConfig({ TRIAL_CHILD_BUNDLE: 'false' }).trialChildBundle).toBe(false);
+    expect(loadConfig({ TRIAL_CHILD_BUNDLE: '0' }).trialChildBundle).toBe(false);
+    expect(() => loadConfig({ TRIAL_CHILD_BUNDLE: 'off' })).toThrow(/TRIAL_CHILD_BUNDLE must be true or false, got 'off'/);
   });
 });

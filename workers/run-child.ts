@@ -3,30 +3,19 @@
 // goes back to the system when the trial ends; one spare is started ahead, so the next trial does
 // not wait for a cold process. The backend probe: the worker itself never loads a tfjs backend.
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { ProbeResult } from '../src/training/backend-probe.js';
-
-const TRIAL_CHILD = fileURLToPath(new URL('./trial-child.ts', import.meta.url));
-const PROBE_CHILD = fileURLToPath(new URL('./probe-child.ts', import.meta.url));
+import { TSX_CHILDREN, type ChildScript } from './child-bundle.js';
+import { READY_MESSAGE, SPARE_ARG, type TrialMessage } from './trial-protocol.js';
 
 export interface ChildExit {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
 
-/** A trial child's exit code when it stopped at an epoch boundary on request and handed the trial back. */
-export const HANDED_BACK_EXIT_CODE = 75;
-/** The IPC message that asks a trial child to stop at its next epoch boundary. */
-export const STOP_MESSAGE = 'stop';
-/** The IPC message that gives a spare trial child its trial. */
-export interface TrialMessage { trial: string }
-/** A spare trial child's argv[2]: it waits for a TrialMessage; argv[3], if any, is the trial whose data it reads ahead. */
-export const SPARE_ARG = '--spare';
-/** What a spare trial child says once it listens for its trial, its backend is up, its store open and its dataset read ahead. */
-export const READY_MESSAGE = 'ready';
-
-// tsx is passed explicitly: the parent may run under a loader that children do not inherit (vitest).
-const forkTs = (file: string, args: string[], env: NodeJS.ProcessEnv) => fork(file, args, { env, execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+const forkChild = (script: ChildScript, args: string[], env: NodeJS.ProcessEnv) => {
+  script.ensure();
+  return fork(script.file, args, { env, execArgv: script.execArgv, stdio: 'inherit' });
+};
 
 /** How the child ends; `message`: the last message it sent (only the probe sends one). */
 function exitOf<M>(child: ChildProcess): Promise<ChildExit & { message: M | null }> {
@@ -55,7 +44,8 @@ export class TrialProcesses {
   private spare: Spare | null = null;
   private closed = false;
 
-  constructor(private readonly env: NodeJS.ProcessEnv, private readonly keepSpare: boolean) {}
+  /** `script`: the trial child to fork (child-bundle.ts). */
+  constructor(private readonly env: NodeJS.ProcessEnv, private readonly keepSpare: boolean, private readonly script: ChildScript = TSX_CHILDREN.trial) {}
 
   /** The waiting spare's pid (tests). */
   get sparePid(): number | undefined {
@@ -75,7 +65,7 @@ export class TrialProcesses {
     // Only now, so the next spare's start does not share the CPU with this one's. The next trial is
     // most often of the same search: the new spare reads this one's dataset ahead.
     this.startSpare(trialId);
-    const child = warm ?? forkTs(TRIAL_CHILD, [trialId], this.env);
+    const child = warm ?? forkChild(this.script, [trialId], this.env);
     onSpawn?.(child);
     const exit = exitOf<never>(child);
     // A failed send means the spare died just now: its exit, non-zero, retries the trial.
@@ -102,7 +92,7 @@ export class TrialProcesses {
 
   private startSpare(like?: string): void {
     if (!this.keepSpare || this.closed || this.spare) return;
-    const child = forkTs(TRIAL_CHILD, like ? [SPARE_ARG, like] : [SPARE_ARG], this.env);
+    const child = forkChild(this.script, like ? [SPARE_ARG, like] : [SPARE_ARG], this.env);
     // While it waits, it keeps no worker process alive (take() refs it again).
     child.unref();
     child.channel?.unref();
@@ -117,8 +107,8 @@ export class TrialProcesses {
 }
 
 /** The backend trials will use on this host; throws when the configured one cannot run. */
-export async function runProbeChild(env: NodeJS.ProcessEnv = process.env): Promise<ProbeResult> {
-  const exit = await exitOf<ProbeResult | { error: string }>(forkTs(PROBE_CHILD, [], env));
+export async function runProbeChild(env: NodeJS.ProcessEnv = process.env, script: ChildScript = TSX_CHILDREN.probe): Promise<ProbeResult> {
+  const exit = await exitOf<ProbeResult | { error: string }>(forkChild(script, [], env));
   const m = exit.message;
   if (!m) throw new Error(`backend probe exited with ${exit.signal ?? `code ${exit.code}`} and no result`);
   if ('error' in m) throw new Error(m.error);

@@ -20,7 +20,9 @@ import { onShutdown } from '../src/shutdown.js';
 import { failedForGood } from '../src/domain/trial-attempts.js';
 import { isFinalTrialStatus } from '../src/domain/trial-state.js';
 import { createCore, type Core } from '../src/wiring.js';
-import { HANDED_BACK_EXIT_CODE, runProbeChild, STOP_MESSAGE, TrialProcesses } from './run-child.js';
+import { childScripts } from './child-bundle.js';
+import { runProbeChild, TrialProcesses } from './run-child.js';
+import { HANDED_BACK_EXIT_CODE, STOP_MESSAGE } from './trial-protocol.js';
 
 // Stalls (a worker lost mid-trial) are counted in trial.attempts, checked below against the
 // search's budget; BullMQ's own stall limit must not fail the job first.
@@ -28,12 +30,14 @@ const MAX_STALLED_COUNT = 1000;
 
 /** `shared`: a core the caller owns (start-all.ts); otherwise the worker opens its own. */
 export async function startTrialWorker(config: Config, log: Logger, shared?: Core) {
+  // Built at every start, so children never run code older than the worker's.
+  const scripts = await childScripts({ bundle: config.trialChildBundle, log });
   // Decided once: every trial of this worker trains on the same backend, so their times compare.
-  const probe = await runProbeChild(childEnv(config));
+  const probe = await runProbeChild(childEnv(config), scripts.probe);
   log.info({ backend: probe.chosen, probe: probe.entries }, `trials will train on ${probe.chosen.name} (${probe.chosen.detail})`);
   const trialEnv = childEnv({ ...config, trainingBackend: probe.chosen.name });
   const core = shared ?? await createCore(config, log);
-  const processes = new TrialProcesses(trialEnv, config.trialSpareProcess);
+  const processes = new TrialProcesses(trialEnv, config.trialSpareProcess, scripts.trial);
   processes.warm(); // starts beside the rest of the worker's start
   const children = new Set<ChildProcess>();
   let stopping = false;

@@ -11,7 +11,7 @@ import { createLogger } from '../../src/logger.js';
 import type { TrialWithEpochs } from '../../src/ports/search-store.js';
 import { createCore, type Core } from '../../src/wiring.js';
 import { spawnScript } from '../support/node-script.js';
-import { SPARE_ARG } from '../../workers/run-child.js';
+import { SPARE_ARG } from '../../workers/trial-protocol.js';
 import { descendants, killTree } from '../support/process-tree.js';
 
 /** Fast timings: a lost worker's job is re-queued within ~3 s, a silent trial is stale after 2 s. */
