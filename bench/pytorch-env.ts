@@ -3,6 +3,8 @@
 // (activations, gradients: several MB) and page-faults them anew every step (issue 17); PyTorch's
 // own CPU guide advises jemalloc or tcmalloc instead. BLAS runs single-threaded under PyTorch's
 // OpenMP threads (its intra-op threads already split the work), and OpenMP gets one thread a core.
+// GNU OpenMP spin-waits at barriers by default; native's threads wait passively because spinning
+// lost on this 2-core machine (bench/RESULTS.md), so PyTorch is offered both.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
@@ -27,13 +29,19 @@ export function allocatorMissing(a: Allocator): string | undefined {
   return lib && !existsSync(lib) ? `${lib} not found (Debian: ${a === 'jemalloc' ? 'libjemalloc2' : 'libtcmalloc-minimal4'})` : undefined;
 }
 
-/** The environment of a PyTorch child: `threads` OpenMP threads, one BLAS thread, allocator `a`. */
-export function torchEnv(threads: number, a: Allocator, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export const OMP_WAITS = ['default', 'passive', 'active'] as const;
+export type OmpWait = (typeof OMP_WAITS)[number];
+export const isOmpWait = (s: string): s is OmpWait => (OMP_WAITS as readonly string[]).includes(s);
+
+/** The environment of a PyTorch child: `threads` OpenMP threads, one BLAS thread, allocator `a`, OpenMP wait policy `wait`. */
+export function torchEnv(threads: number, a: Allocator, wait: OmpWait = 'default', base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...base, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', HYPERTUNE_BENCH_ALLOCATOR: a,
   };
   delete env.LD_PRELOAD;
   delete env.GLIBC_TUNABLES;
+  delete env.OMP_WAIT_POLICY;
+  if (wait !== 'default') env.OMP_WAIT_POLICY = wait;
   if (a === 'glibc-tunables') env.GLIBC_TUNABLES = TUNABLES;
   const lib = PRELOAD[a];
   if (lib) env.LD_PRELOAD = lib;

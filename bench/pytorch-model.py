@@ -53,5 +53,5 @@ def settings():
     return {
         'version': torch.__version__, 'threads': torch.get_num_threads(), 'blas': blas(),
         'allocator': os.environ.get('HYPERTUNE_BENCH_ALLOCATOR', 'default'),
-        'env': {k: os.environ[k] for k in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'LD_PRELOAD', 'GLIBC_TUNABLES') if k in os.environ},
+        'env': {k: os.environ[k] for k in ('OMP_NUM_THREADS', 'OMP_WAIT_POLICY', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'LD_PRELOAD', 'GLIBC_TUNABLES') if k in os.environ},
     }

@@ -1,18 +1,19 @@
 // npm run bench:train -- [--backends native,wasm,...] [--batches 32,128] [--seconds 10] [--threads N]
-//   [--repeats 3] [--allocators default,glibc-tunables,jemalloc,tcmalloc]
+//   [--repeats 3] [--allocators default,glibc-tunables,jemalloc,tcmalloc] [--omp-waits default,passive]
 // Training throughput (samples/s) of the notebook's best model (conv 64/k3, conv 48/k3, dense 48;
 // 1,355,978 params) on real Fashion-MNIST batches, on each backend, against PyTorch on the CPU with
 // the same model, data, batch and threads. PyTorch gets its best CPU settings (bench/pytorch-env.ts):
-// one BLAS thread under its OpenMP threads, threads = cores, and each allocator of --allocators;
-// the baseline is the allocator with the best median. Every measurement is a fresh process, and
-// each repeat runs all of them in turn (the order reversed every other repeat), so load that
-// drifts during the run shows as spread rather than favouring one side.
+// one BLAS thread under its OpenMP threads, threads = cores, and each allocator of --allocators
+// with each OpenMP wait policy of --omp-waits; the baseline is the setting with the best median.
+// Every measurement is a fresh process, and each repeat runs all of them in turn (the order
+// reversed every other repeat), so load that drifts during the run shows as spread rather than
+// favouring one side.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { load, machine } from './machine.js';
-import { allocatorMissing, findTorchPython, isAllocator, TORCH_MISSING, torchEnv, type Allocator } from './pytorch-env.js';
+import { busyWarning, load, machine } from './machine.js';
+import { allocatorMissing, findTorchPython, isAllocator, isOmpWait, TORCH_MISSING, torchEnv, type Allocator, type OmpWait } from './pytorch-env.js';
 import { median, spread } from './stats.js';
 import { BACKEND_NAMES } from '../src/training/backend-names.js';
 
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: String(os.availableParallelism()) },
     repeats: { type: 'string', default: '3' },
     allocators: { type: 'string', default: 'default,glibc-tunables,jemalloc,tcmalloc' },
+    'omp-waits': { type: 'string', default: 'default,passive' },
   },
 });
 const seconds = Number(args.seconds);
@@ -40,8 +42,8 @@ function lastJson(stdout: string): Run {
   return JSON.parse(line) as Run;
 }
 
-function runPytorch(py: string, batch: number, allocator: Allocator): Run {
-  const out = execFileSync(py, [here('./pytorch-train.py'), String(batch), String(threads), String(seconds)], { env: torchEnv(threads, allocator), encoding: 'utf8' });
+function runPytorch(py: string, batch: number, allocator: Allocator, wait: OmpWait): Run {
+  const out = execFileSync(py, [here('./pytorch-train.py'), String(batch), String(threads), String(seconds)], { env: torchEnv(threads, allocator, wait), encoding: 'utf8' });
   return lastJson(out);
 }
 
@@ -63,14 +65,20 @@ const allocators = args.allocators.split(',').filter(Boolean).map((a) => {
   if (why) console.log(`allocator ${a} skipped: ${why}`);
   return !why;
 });
+const waits = args['omp-waits'].split(',').filter(Boolean).map((w) => {
+  if (!isOmpWait(w)) throw new Error(`unknown OpenMP wait policy '${w}' in --omp-waits`);
+  return w;
+});
 const backends = args.backends.split(',').filter(Boolean);
 type Job = { key: string; run: (batch: number) => Run };
 const jobs: Job[] = [
-  ...(py ? allocators.map((a) => ({ key: `pytorch ${a}`, run: (b: number) => runPytorch(py, b, a) })) : []),
+  ...(py ? allocators.flatMap((a) => waits.map((w) => ({ key: `pytorch allocator ${a}, OpenMP wait ${w}`, run: (b: number) => runPytorch(py, b, a, w) }))) : []),
   ...backends.map((b) => ({ key: b, run: (batch: number) => runTfjs(b, batch) })),
 ];
 const rows: string[] = [];
 console.log(`${machine()}; threads ${threads}, ${seconds} s per measurement, ${repeats} repeats; load before: ${load()}`);
+const busy = busyWarning();
+if (busy) console.log(busy);
 for (const batch of args.batches.split(',').map(Number)) {
   const runs = new Map<string, Run[]>(jobs.map((j) => [j.key, []]));
   for (let r = 0; r < repeats; r++) {
@@ -87,7 +95,7 @@ for (const batch of args.batches.split(',').map(Number)) {
   for (const key of torchKeys) {
     const first = runs.get(key)![0];
     const blas = (first.blas as string[]).some((l) => l.includes('openblas')) ? 'OpenBLAS' : 'reference BLAS';
-    rows.push(`| ${batch} | PyTorch ${first.version} CPU (${blas}, allocator ${key.slice(8)}${key === best ? ', the baseline' : ''}) | ${spread(rates(key))} | ${(median(rates(key)) / baseline!).toFixed(2)} |`);
+    rows.push(`| ${batch} | PyTorch ${first.version} CPU (${blas}, ${key.slice(8)}${key === best ? ': the baseline' : ''}) | ${spread(rates(key))} | ${(median(rates(key)) / baseline!).toFixed(2)} |`);
   }
   for (const b of backends) {
     const first = runs.get(b)![0];
@@ -98,4 +106,4 @@ for (const batch of args.batches.split(',').map(Number)) {
 }
 if (!py) console.log(TORCH_MISSING);
 console.log(`load after: ${load()}; samples/s as median (min–max) of ${repeats} runs`);
-console.log(['', '| batch | engine | samples/s | × PyTorch (best allocator) |', '| --- | --- | --- | --- |', ...rows].join('\n'));
+console.log(['', '| batch | engine | samples/s | × PyTorch (best setting) |', '| --- | --- | --- | --- |', ...rows].join('\n'));
