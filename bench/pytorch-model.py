@@ -41,11 +41,16 @@ def build_model(conv1, k1, conv2, k2, dense):
     return model
 
 
+def loaded(word):
+    """The libraries with `word` in their path that this process really mapped."""
+    with open('/proc/self/maps') as maps:
+        libs = {line.split()[-1] for line in maps if word in line.lower() and line.split()[-1].startswith('/')}
+    return sorted(libs)
+
+
 def blas():
     """The BLAS library this process really loaded (Debian's alternatives decide it)."""
-    with open('/proc/self/maps') as maps:
-        libs = {line.split()[-1] for line in maps if 'blas' in line.lower() and line.split()[-1].startswith('/')}
-    return sorted(libs)
+    return loaded('blas')
 
 
 def settings():
@@ -53,5 +58,6 @@ def settings():
     return {
         'version': torch.__version__, 'threads': torch.get_num_threads(), 'blas': blas(),
         'allocator': os.environ.get('HYPERTUNE_BENCH_ALLOCATOR', 'default'),
+        'mallocLibraries': loaded('jemalloc') + loaded('tcmalloc'),  # a preload that did not load shows as []
         'env': {k: os.environ[k] for k in ('OMP_NUM_THREADS', 'OMP_WAIT_POLICY', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'LD_PRELOAD', 'GLIBC_TUNABLES') if k in os.environ},
     }
