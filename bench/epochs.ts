@@ -67,7 +67,7 @@ interface ServiceRun {
 }
 interface TorchRun { epochs: { seconds: number; valAccuracy: number }[]; version: string; blas: string[] }
 /** Seconds per epoch on each side, for one repeat of one configuration. */
-interface Pair { epochS: number; fitPerEpochS: number; checkpointMs: number; torchS?: number; valAcc: number; torchValAcc?: number }
+interface Pair { epochS: number; fitPerEpochS: number; checkpointMs?: number; torchS?: number; valAcc: number; torchValAcc?: number }
 
 function runService(c: EpochConfig): ServiceRun {
   const out = execFileSync(process.execPath, ['--import', 'tsx', here('./epochs-child.ts'), args.backend, label(c), String(limit), String(epochs), String(threads)], {
@@ -104,7 +104,8 @@ for (let r = 0; r < repeats; r++) {
     if (t) torchInfo = `PyTorch ${t.version}, ${t.blas.some((l) => l.includes('openblas')) ? 'OpenBLAS' : 'reference BLAS'}`;
     const pair: Pair = {
       epochS: mean(s.epochs.map((e) => e.durationMs)) / 1000, fitPerEpochS: s.phases.fitMs / epochs / 1000,
-      checkpointMs: mean(s.checkpointMs), valAcc: s.epochs.at(-1)!.valAccuracy,
+      // No checkpoint follows a trial's last epoch: a 1-epoch run has none.
+      checkpointMs: s.checkpointMs.length ? mean(s.checkpointMs) : undefined, valAcc: s.epochs.at(-1)!.valAccuracy,
       torchS: t && mean(t.epochs.map((e) => e.seconds)), torchValAcc: t?.epochs.at(-1)?.valAccuracy,
     };
     pairs.get(c)!.push(pair);
@@ -121,6 +122,6 @@ console.log(`\nload after: ${load()}. ${torchInfo}. Seconds per epoch, median (m
 console.log('| configuration (conv 1, conv 2, dense) | service epoch s (`durationMs`) | service fit s per epoch (with checkpoint) | checkpoint save ms | PyTorch epoch s | ÷ PyTorch (epoch) | ÷ PyTorch (fit per epoch) | val_accuracy after the last epoch: service / PyTorch |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const [c, ps] of pairs) {
-  console.log(`| ${configLabel(c)} | ${col(ps, (p) => p.epochS)} | ${col(ps, (p) => p.fitPerEpochS)} | ${col(ps, (p) => (Number.isNaN(p.checkpointMs) ? undefined : p.checkpointMs), 0)} | ` +
+  console.log(`| ${configLabel(c)} | ${col(ps, (p) => p.epochS)} | ${col(ps, (p) => p.fitPerEpochS)} | ${col(ps, (p) => p.checkpointMs, 0)} | ` +
     `${col(ps, (p) => p.torchS)} | ${ratio(ps, (p) => p.epochS)} | ${ratio(ps, (p) => p.fitPerEpochS)} | ${col(ps, (p) => p.valAcc, 4)} / ${col(ps, (p) => p.torchValAcc, 4)} |`);
 }
