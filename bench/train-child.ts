@@ -1,21 +1,65 @@
 // One measurement of bench/train.ts in a fresh process (a backend's threads and heap are set up
-// once per process): samples/s of trainOnBatch on the notebook's best model. Prints one JSON line.
-// Usage: train-child.ts BACKEND BATCH SECONDS THREADS
+// once per process): samples/s of trainOnBatch on the notebook's best model, fed real Fashion-MNIST
+// batches (the first 54,000 training images, gathered in a shuffled order as the service's
+// seededBatches does). Prints one JSON line. Usage: train-child.ts BACKEND BATCH SECONDS THREADS
+import * as tf from '@tensorflow/tfjs';
 import { NOTEBOOK_MODEL } from '../test/fixtures/reference-search.js';
+import { loadFashionMnist } from '../src/datasets/fashion-mnist.js';
 import { BackendUnavailableError } from '../src/training/backend-unavailable.js';
 import { initBackend, isBackendName } from '../src/training/backend.js';
-import { measureTraining } from '../src/training/backend-probe.js';
+import { buildModel, disposeModel } from '../src/training/build-model.js';
+import { toTensors } from '../src/training/train.js';
 
 const [name, batchArg, secondsArg, threadsArg] = process.argv.slice(2);
 if (!isBackendName(name)) throw new Error(`unknown backend '${name}'`);
 const batch = Number(batchArg);
 const seconds = Number(secondsArg);
 const print = (o: object) => process.stdout.write(`${JSON.stringify({ engine: name, batch, ...o })}\n`);
+const TRAIN_IMAGES = 54_000;
+
+/** A new random order of [0, n) (Fisher-Yates). */
+function shuffled(n: number): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
 
 try {
   const backend = await initBackend(name, { threads: Number(threadsArg) });
-  const r = await measureTraining(NOTEBOOK_MODEL, batch, seconds * 1000);
-  print({ detail: backend.detail, threads: backend.threads, ...r });
+  const data = toTensors(loadFashionMnist(process.env.DATASET_DIR, 'train', TRAIN_IMAGES), 0, TRAIN_IMAGES);
+  const model = buildModel(NOTEBOOK_MODEL, 1);
+  let order = shuffled(TRAIN_IMAGES);
+  let cursor = 0;
+  const step = async () => {
+    if (cursor + batch > TRAIN_IMAGES) [order, cursor] = [shuffled(TRAIN_IMAGES), 0];
+    const { xs, ys } = tf.tidy(() => {
+      const indices = tf.tensor1d(order.subarray(cursor, cursor + batch), 'int32');
+      return { xs: tf.gather(data.xs, indices), ys: tf.gather(data.ys, indices) };
+    });
+    cursor += batch;
+    await model.trainOnBatch(xs, ys);
+    tf.dispose([xs, ys]);
+  };
+  // The cpu backend takes seconds per step: two steps say enough.
+  await step(); // warm-up: kernels and their buffers set up for these shapes
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  let steps = 0;
+  while (steps < 2 || performance.now() - start < seconds * 1000) {
+    await step();
+    steps++;
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  print({
+    detail: backend.detail, threads: backend.threads, samplesPerSecond: (steps * batch) / elapsed, steps, seconds: elapsed,
+    cpuCores: (cpu.user + cpu.system) / 1e6 / elapsed, params: model.countParams(),
+  });
+  disposeModel(model);
+  tf.dispose([data.xs, data.ys]);
 } catch (err) {
   if (!(err instanceof BackendUnavailableError)) throw err;
   print({ unavailable: err.reason });

@@ -1,12 +1,20 @@
 // npm run bench:train -- [--backends native,wasm,...] [--batches 32,128] [--seconds 10] [--threads N]
+//   [--repeats 3] [--allocators default,glibc-tunables,jemalloc,tcmalloc] [--omp-waits default,passive]
 // Training throughput (samples/s) of the notebook's best model (conv 64/k3, conv 48/k3, dense 48;
-// 1,355,978 params) on each backend, against PyTorch on the CPU with the same model, batch and
-// threads, measured in the same run. PyTorch runs before and after the tfjs backends of each
-// batch size and the baseline is their mean, so load that drifts during the run shows as spread.
-import { execFileSync, spawnSync } from 'node:child_process';
+// 1,355,978 params) on real Fashion-MNIST batches, on each backend, against PyTorch on the CPU with
+// the same model, data, batch and threads. PyTorch gets its best CPU settings (bench/pytorch-env.ts):
+// one BLAS thread under its OpenMP threads, threads = cores, and each allocator of --allocators
+// with each OpenMP wait policy of --omp-waits; the baseline is the setting with the best median.
+// Every measurement is a fresh process, and each repeat runs all of them in turn (the order
+// reversed every other repeat), so load that drifts during the run shows as spread rather than
+// favouring one side.
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { busyWarning, load, machine } from './machine.js';
+import { allocatorMissing, findTorchPython, isAllocator, isOmpWait, TORCH_MISSING, torchEnv, type Allocator, type OmpWait } from './pytorch-env.js';
+import { median, spread } from './stats.js';
 import { BACKEND_NAMES } from '../src/training/backend-names.js';
 
 const { values: args } = parseArgs({
@@ -15,10 +23,15 @@ const { values: args } = parseArgs({
     batches: { type: 'string', default: '32,128' },
     seconds: { type: 'string', default: '10' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
+    repeats: { type: 'string', default: '3' },
+    allocators: { type: 'string', default: 'default,glibc-tunables,jemalloc,tcmalloc' },
+    'omp-waits': { type: 'string', default: 'default,passive' },
   },
 });
 const seconds = Number(args.seconds);
 const threads = Number(args.threads);
+const repeats = Number(args.repeats);
+if (!(repeats >= 1)) throw new Error(`--repeats must be at least 1, got ${args.repeats}`);
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 
 interface Run { engine: string; batch: number; samplesPerSecond?: number; unavailable?: string; [k: string]: unknown }
@@ -29,17 +42,9 @@ function lastJson(stdout: string): Run {
   return JSON.parse(line) as Run;
 }
 
-/** A python3 that imports torch (Debian's python3-torch lives in /usr/bin/python3's path). */
-function findTorchPython(): string | undefined {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    if (spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return py;
-  }
-  return undefined;
-}
-
-function runPytorch(py: string, batch: number): Run {
-  const env = { ...process.env, OMP_NUM_THREADS: String(threads) };
-  return lastJson(execFileSync(py, [here('./pytorch-train.py'), String(batch), String(threads), String(seconds)], { env, encoding: 'utf8' }));
+function runPytorch(py: string, batch: number, allocator: Allocator, wait: OmpWait): Run {
+  const out = execFileSync(py, [here('./pytorch-train.py'), String(batch), String(threads), String(seconds)], { env: torchEnv(threads, allocator, wait), encoding: 'utf8' });
+  return lastJson(out);
 }
 
 function runTfjs(backend: string, batch: number): Run {
@@ -51,28 +56,54 @@ function runTfjs(backend: string, batch: number): Run {
   return lastJson(out);
 }
 
-const fmt = (n: number | undefined, digits = 1) => (n === undefined ? '–' : n.toFixed(digits));
 const py = findTorchPython();
+const allocators = args.allocators.split(',').filter(Boolean).map((a) => {
+  if (!isAllocator(a)) throw new Error(`unknown allocator '${a}' in --allocators`);
+  return a;
+}).filter((a) => {
+  const why = allocatorMissing(a);
+  if (why) console.log(`allocator ${a} skipped: ${why}`);
+  return !why;
+});
+const waits = args['omp-waits'].split(',').filter(Boolean).map((w) => {
+  if (!isOmpWait(w)) throw new Error(`unknown OpenMP wait policy '${w}' in --omp-waits`);
+  return w;
+});
 const backends = args.backends.split(',').filter(Boolean);
+type Job = { key: string; run: (batch: number) => Run };
+const jobs: Job[] = [
+  ...(py ? allocators.flatMap((a) => waits.map((w) => ({ key: `pytorch allocator ${a}, OpenMP wait ${w}`, run: (b: number) => runPytorch(py, b, a, w) }))) : []),
+  ...backends.map((b) => ({ key: b, run: (batch: number) => runTfjs(b, batch) })),
+];
 const rows: string[] = [];
-console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}, threads ${threads}, ${seconds} s per measurement`);
+console.log(`${machine()}; threads ${threads}, ${seconds} s per measurement, ${repeats} repeats; load before: ${load()}`);
+const busy = busyWarning();
+if (busy) console.log(busy);
 for (const batch of args.batches.split(',').map(Number)) {
-  const before = py ? runPytorch(py, batch) : undefined;
-  const results = backends.map((b) => runTfjs(b, batch));
-  const after = py ? runPytorch(py, batch) : undefined;
-  const torchRates = [before, after].flatMap((r) => (r?.samplesPerSecond ? [r.samplesPerSecond] : []));
-  const baseline = torchRates.length ? torchRates.reduce((a, b) => a + b, 0) / torchRates.length : undefined;
-  if (before) {
-    console.log(JSON.stringify(before));
-    rows.push(`| ${batch} | PyTorch ${before.version} CPU (${(before.blas as string[]).some((l) => l.includes('openblas')) ? 'OpenBLAS' : 'reference BLAS'}) | ${fmt(before.samplesPerSecond)} → ${fmt(after?.samplesPerSecond)} | 1.00 |`);
+  const runs = new Map<string, Run[]>(jobs.map((j) => [j.key, []]));
+  for (let r = 0; r < repeats; r++) {
+    for (const job of r % 2 ? [...jobs].reverse() : jobs) {
+      const result = job.run(batch);
+      console.log(JSON.stringify({ repeat: r + 1, ...result }));
+      runs.get(job.key)!.push(result);
+    }
   }
-  for (const r of results) {
-    console.log(JSON.stringify(r));
-    const ratio = r.samplesPerSecond && baseline ? fmt(r.samplesPerSecond / baseline, 2) : '–';
-    rows.push(r.unavailable
-      ? `| ${batch} | ${r.engine} | unavailable: ${r.unavailable} | – |`
-      : `| ${batch} | ${r.engine} (${r.detail}, ${r.threads ?? '–'} threads) | ${fmt(r.samplesPerSecond)} | ${ratio} |`);
+  const rates = (key: string) => runs.get(key)!.flatMap((r) => (r.samplesPerSecond ? [r.samplesPerSecond] : []));
+  const torchKeys = jobs.filter((j) => j.key.startsWith('pytorch ')).map((j) => j.key);
+  const best = torchKeys.sort((a, b) => median(rates(b)) - median(rates(a)))[0];
+  const baseline = best ? median(rates(best)) : undefined;
+  for (const key of torchKeys) {
+    const first = runs.get(key)![0];
+    const blas = (first.blas as string[]).some((l) => l.includes('openblas')) ? 'OpenBLAS' : 'reference BLAS';
+    rows.push(`| ${batch} | PyTorch ${first.version} CPU (${blas}, ${key.slice(8)}${key === best ? ': the baseline' : ''}) | ${spread(rates(key))} | ${(median(rates(key)) / baseline!).toFixed(2)} |`);
+  }
+  for (const b of backends) {
+    const first = runs.get(b)![0];
+    rows.push(first.unavailable
+      ? `| ${batch} | ${b} | unavailable: ${first.unavailable} | – |`
+      : `| ${batch} | ${b} (${first.detail}, ${first.threads ?? '–'} threads) | ${spread(rates(b))} | ${baseline ? (median(rates(b)) / baseline).toFixed(2) : '–'} |`);
   }
 }
-if (!py) console.log('PyTorch not found (Debian: apt-get install python3-torch libopenblas0-pthread): no baseline');
-console.log(['', '| batch | engine | samples/s | × PyTorch |', '| --- | --- | --- | --- |', ...rows].join('\n'));
+if (!py) console.log(TORCH_MISSING);
+console.log(`load after: ${load()}; samples/s as median (min–max) of ${repeats} runs`);
+console.log(['', '| batch | engine | samples/s | × PyTorch (best setting) |', '| --- | --- | --- | --- |', ...rows].join('\n'));

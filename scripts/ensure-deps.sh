@@ -3,7 +3,8 @@
 # Redis (started locally when nothing answers), the Fashion-MNIST files, node modules, the
 # generated Prisma clients and, where it can, the oneDNN addon (the fastest CPU training backend:
 # g++, make and libdnnl-dev). With WITH_POSTGRES=1 (the tests) also a PostgreSQL server, with
-# WITH_TEST_TOOLS=1 Mesa's EGL drivers, docker-compose and chromium.
+# WITH_TEST_TOOLS=1 Mesa's EGL drivers, docker-compose and chromium, with WITH_PYTORCH=1 the
+# benchmarks' PyTorch baseline (bench:train, bench:epochs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +47,19 @@ if [ "${WITH_TEST_TOOLS:-0}" = 1 ]; then
   for pkg in libegl1 libegl-mesa0 libgl1-mesa-dri docker-compose chromium; do dpkg -s "$pkg" >/dev/null 2>&1 || tools_missing+=("$pkg"); done
   if [ ${#tools_missing[@]} -gt 0 ]; then
     ( apt_install "${tools_missing[@]}" ) || echo "continuing without ${tools_missing[*]}: their tests will be skipped" >&2
+  fi
+fi
+
+# The benchmarks' baseline (WITH_PYTORCH=1): Debian's PyTorch for /usr/bin/python3, OpenBLAS
+# (libtorch's BLAS is Debian's alternative; the reference one is the default without it) and the
+# allocators bench/pytorch-env.ts tries (about 650 MB installed, without recommends).
+if [ "${WITH_PYTORCH:-0}" = 1 ]; then
+  torch_missing=()
+  for pkg in python3-torch libopenblas0-pthread libjemalloc2 libtcmalloc-minimal4; do dpkg -s "$pkg" >/dev/null 2>&1 || torch_missing+=("$pkg"); done
+  if [ ${#torch_missing[@]} -gt 0 ]; then
+    echo "installing from Debian: ${torch_missing[*]}" >&2
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${torch_missing[@]}" >/dev/null ||
+      echo "could not install ${torch_missing[*]}: the benchmarks will run without a PyTorch baseline" >&2
   fi
 fi
 
