@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ProbeResult } from '../src/training/backend-probe.js';
 import { TSX_CHILDREN, type ChildScript } from './child-bundle.js';
-import { READY_MESSAGE, SPARE_ARG, type TrialMessage } from './trial-protocol.js';
+import { READY_MESSAGE, SPARE_ARG, type FinishedMessage, type TrialMessage } from './trial-protocol.js';
 
 export interface ChildExit {
   code: number | null;
@@ -16,6 +16,24 @@ const forkChild = (script: ChildScript, args: string[], env: NodeJS.ProcessEnv) 
   script.ensure();
   return fork(script.file, args, { env, execArgv: script.execArgv, stdio: 'inherit' });
 };
+
+/** How long a trial child that said it finished may take to exit before it is killed. */
+const EXIT_AFTER_FINISHED_MS = 30_000;
+
+/**
+ * Resolves when a trial child says its outcome is recorded (FinishedMessage), with the code it
+ * will exit with; never if it exits first (its exit tells). It is killed if it then does not exit.
+ */
+function finishedOf(child: ChildProcess): Promise<ChildExit> {
+  return new Promise((resolve) => {
+    child.on('message', (m: FinishedMessage | unknown) => {
+      if (typeof m !== 'object' || m === null || typeof (m as FinishedMessage).finished !== 'number') return;
+      const kill = setTimeout(() => child.kill('SIGKILL'), EXIT_AFTER_FINISHED_MS).unref();
+      child.once('exit', () => clearTimeout(kill));
+      resolve({ code: (m as FinishedMessage).finished, signal: null });
+    });
+  });
+}
 
 /** How the child ends; `message`: the last message it sent (only the probe sends one). */
 function exitOf<M>(child: ChildProcess): Promise<ChildExit & { message: M | null }> {
@@ -70,8 +88,7 @@ export class TrialProcesses {
     const exit = exitOf<never>(child);
     // A failed send means the spare died just now: its exit, non-zero, retries the trial.
     warm?.send({ trial: trialId } satisfies TrialMessage, () => undefined);
-    const { code, signal } = await exit;
-    return { code, signal };
+    return Promise.race([exit.then(({ code, signal }) => ({ code, signal })), finishedOf(child)]);
   }
 
   /** Kills the spare; no other starts. */

@@ -14,7 +14,7 @@ import { TrialRunner } from '../src/services/trial-runner.js';
 import { openPrismaStore } from '../src/store/prisma-store.js';
 import { initConfiguredBackend } from '../src/training/backend.js';
 import { TfjsTrainingEngine } from '../src/training/engine.js';
-import { HANDED_BACK_EXIT_CODE, READY_MESSAGE, SPARE_ARG, STOP_MESSAGE, type TrialMessage } from './trial-protocol.js';
+import { HANDED_BACK_EXIT_CODE, READY_MESSAGE, SPARE_ARG, STOP_MESSAGE, type FinishedMessage, type TrialMessage } from './trial-protocol.js';
 
 const config = loadConfig();
 const log = createLogger(config.logLevel, 'trial');
@@ -73,6 +73,7 @@ try {
   code = 1;
 } finally {
   mark('runEnd');
+  process.send?.({ finished: code } satisfies FinishedMessage);
   await store.close();
 }
 mark('storeClosed');

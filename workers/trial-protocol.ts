@@ -11,3 +11,9 @@ export interface TrialMessage { trial: string }
 export const SPARE_ARG = '--spare';
 /** What a spare trial child says once it listens for its trial, its backend is up, its store open and its dataset read ahead. */
 export const READY_MESSAGE = 'ready';
+/**
+ * What a trial child says once its trial's outcome is recorded, before it closes its store and
+ * exits: the code it will exit with. The worker goes on at once (closing and exiting took ~45 ms
+ * of every trial); the process still exits, and is killed if it does not.
+ */
+export interface FinishedMessage { finished: number }
