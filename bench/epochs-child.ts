@@ -2,7 +2,7 @@
 // real TrialRunner (SQLite store in a temp dir, Fashion-MNIST from disk, validation split 0.1,
 // batch 32, per-epoch metrics and checkpoints written to the store, artifact saved), as a worker
 // runs it. The store is the real one; its saveCheckpoint is only timed on the way through.
-// Prints one JSON line. Usage: epochs-child.ts BACKEND CONFIG LIMIT EPOCHS THREADS
+// Prints one JSON line. Usage: epochs-child.ts BACKEND CONFIG LIMIT EPOCHS THREADS [SEED (the search's; 42)]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import { openPrismaStore } from '../src/store/prisma-store.js';
 import { initBackend, isBackendName } from '../src/training/backend.js';
 import { TfjsTrainingEngine } from '../src/training/engine.js';
 
-const [backendName, configArg, limitArg, epochsArg, threadsArg] = process.argv.slice(2);
+const [backendName, configArg, limitArg, epochsArg, threadsArg, seedArg = '42'] = process.argv.slice(2);
 if (!isBackendName(backendName)) throw new Error(`unknown backend '${backendName}'`);
 const config = parseConfig(configArg);
 const datasetDir = process.env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist';
@@ -28,7 +28,7 @@ const store = await openPrismaStore(url);
 try {
   const backend = await initBackend(backendName, { threads: Number(threadsArg) });
   const spec = normalizeSpec({
-    ...referenceSearch(), dataset: { id: 'fashion-mnist', limit: Number(limitArg) },
+    ...referenceSearch(), algorithm: { name: 'random', seed: Number(seedArg) }, dataset: { id: 'fashion-mnist', limit: Number(limitArg) },
     training: { epochs: Number(epochsArg), batchSize: 32, validationSplit: 0.1 }, budget: { maxTrials: 1, maxParallelTrials: 1 },
   }, () => 1);
   await store.createSearch({ id: 's', name: 'bench', spec });

@@ -13,13 +13,12 @@
 // in a fresh process. Reported per configuration: median (min–max) seconds per epoch and the
 // service's speed ÷ PyTorch's (above 1: the service is faster). --epochs 2 by default so that a
 // checkpoint is saved (a trial's last epoch saves none); epoch 1 includes each side's warm-up.
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { configLabel, parseConfigList, speedRatio, type EpochConfig } from './epoch-configs.js';
 import { busyWarning, load, machine } from './machine.js';
-import { allocatorMissing, findTorchPython, isAllocator, isOmpWait, TORCH_MISSING, torchEnv, type OmpWait } from './pytorch-env.js';
+import { runLabel as label, runService, runTorch, type RunSettings } from './epoch-runs.js';
+import { allocatorMissing, findTorchPython, isAllocator, isOmpWait, TORCH_MISSING, type OmpWait } from './pytorch-env.js';
 import { mean, median, spread } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -52,38 +51,11 @@ if (missing) throw new Error(`--allocator ${allocator}: ${missing}`);
 if (!isOmpWait(args['omp-wait'])) throw new Error(`unknown --omp-wait '${args['omp-wait']}'`);
 const wait: OmpWait = args['omp-wait'];
 const py = findTorchPython();
-const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
-const label = (c: EpochConfig) => `${c.conv1}k${c.k1}-${c.conv2}k${c.k2}-${c.dense}@${c.lr}`;
-
-function lastJson<T>(stdout: string): T {
-  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  if (!line) throw new Error(`no result in: ${stdout.slice(-500)}`);
-  return JSON.parse(line) as T;
-}
-
-interface ServiceRun {
-  detail: string; outcome: string; epochs: { durationMs: number; valAccuracy: number }[];
-  checkpointMs: number[]; phases: { fitMs: number }; wallMs: number;
-}
-interface TorchRun { epochs: { seconds: number; valAccuracy: number }[]; version: string; blas: string[] }
+// The notebook search's seed (42) on the service's side, as before seeds were an argument.
+const SEED = 42;
+const run: RunSettings = { backend: args.backend, threads, limit, epochs, seed: SEED };
 /** Seconds per epoch on each side, for one repeat of one configuration. */
 interface Pair { epochS: number; fitPerEpochS: number; checkpointMs?: number; torchS?: number; valAcc: number; torchValAcc?: number }
-
-function runService(c: EpochConfig): ServiceRun {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', here('./epochs-child.ts'), args.backend, label(c), String(limit), String(epochs), String(threads)], {
-    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn' }, maxBuffer: 16 * 1024 * 1024,
-  });
-  const r = lastJson<ServiceRun>(out);
-  if (r.outcome !== 'completed' || r.epochs.length !== epochs) throw new Error(`trial of ${label(c)} ended ${r.outcome} after ${r.epochs.length} epochs`);
-  return r;
-}
-
-function runTorch(c: EpochConfig): TorchRun {
-  const out = execFileSync(py!, [here('./pytorch-epochs.py'), JSON.stringify(c), String(threads), String(limit), String(epochs)], {
-    encoding: 'utf8', env: torchEnv(threads, allocator, wait), maxBuffer: 16 * 1024 * 1024,
-  });
-  return lastJson<TorchRun>(out);
-}
 
 const train = Math.floor(limit * 0.9);
 console.log(`${machine()}; load before: ${load()}`);
@@ -98,9 +70,9 @@ for (let r = 0; r < repeats; r++) {
   for (const [i, c] of configs.entries()) {
     // Alternate which side goes first, so neither always runs on the machine the other left behind.
     const torchFirst = py !== undefined && (r + i) % 2 === 1;
-    const t0 = torchFirst ? runTorch(c) : undefined;
-    const s = runService(c);
-    const t = t0 ?? (py ? runTorch(c) : undefined);
+    const t0 = torchFirst ? runTorch(py!, c, run, allocator, wait) : undefined;
+    const s = runService(c, run);
+    const t = t0 ?? (py ? runTorch(py, c, run, allocator, wait) : undefined);
     if (t) torchInfo = `PyTorch ${t.version}, ${t.blas.some((l) => l.includes('openblas')) ? 'OpenBLAS' : 'reference BLAS'}`;
     const pair: Pair = {
       epochS: mean(s.epochs.map((e) => e.durationMs)) / 1000, fitPerEpochS: s.phases.fitMs / epochs / 1000,

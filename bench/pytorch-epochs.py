@@ -5,7 +5,7 @@ validation_split, no shuffle before the split), batch 32, the training set reshu
 Adam (lr, eps 1e-7 as Keras), then a validation pass over the held-out images in batches of 32.
 An epoch's time is its training loop plus its validation. The allocator and BLAS threads come from
 the environment bench/epochs.ts sets (bench/pytorch-env.ts). Prints one JSON line.
-Usage: pytorch-epochs.py CONFIG_JSON THREADS LIMIT EPOCHS
+Usage: pytorch-epochs.py CONFIG_JSON THREADS LIMIT EPOCHS [SEED (torch.manual_seed; 1)]
   CONFIG_JSON: {"conv1": 64, "k1": 3, "conv2": 48, "k2": 3, "dense": 48, "lr": 0.001}"""
 import importlib.util
 import json
@@ -21,9 +21,10 @@ common = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(common)
 
 config, threads, limit, epochs = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+seed = int(sys.argv[5]) if len(sys.argv) > 5 else 1
 BATCH = 32
 torch.set_num_threads(threads)
-torch.manual_seed(1)
+torch.manual_seed(seed)
 
 xs, ys = common.load_fashion_mnist(limit)
 train_count = int(len(xs) * 0.9)  # Keras: split_at = int(count * (1 - validation_split))
@@ -74,6 +75,6 @@ for epoch in range(1, epochs + 1):
                     'loss': loss, 'accuracy': acc, 'valLoss': val_loss, 'valAccuracy': val_acc})
 
 print(json.dumps({
-    'engine': 'pytorch', 'config': config, 'train': train_count, 'validation': len(val_x), 'epochs': results,
+    'engine': 'pytorch', 'config': config, 'seed': seed, 'train': train_count, 'validation': len(val_x), 'epochs': results,
     'params': sum(p.numel() for p in model.parameters()), **common.settings(),
 }))
