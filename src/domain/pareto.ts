@@ -41,9 +41,20 @@ export function nonDominatedRanks(points: number[][], directions: Direction[]): 
   return ranks;
 }
 
-/** Indices of the non-dominated points (rank 0), in input order. */
+/**
+ * Indices of the non-dominated points (rank 0), in input order. Every dominated point is dominated
+ * by a front point (dominance is transitive), so each point is checked against the front so far
+ * only: O(n · front · objectives), where the full sort above is O(n²). GET /searches/:id computes
+ * this on the event loop.
+ */
 export function paretoFrontIndices(points: number[][], directions: Direction[]): number[] {
-  return nonDominatedRanks(points, directions).flatMap((r, i) => (r === 0 ? [i] : []));
+  let front: number[] = [];
+  for (let i = 0; i < points.length; i++) {
+    if (front.some((j) => dominates(points[j], points[i], directions))) continue;
+    front = front.filter((j) => !dominates(points[i], points[j], directions));
+    front.push(i);
+  }
+  return front.sort((a, b) => a - b);
 }
 
 /**

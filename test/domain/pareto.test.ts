@@ -46,6 +46,15 @@ describe('non-dominated sort', () => {
       });
     }));
   });
+
+  it('property: the front found against the front so far is the full sort\'s rank 0', () => {
+    const directions = fc.array(fc.constantFrom<Direction>('max', 'min'), { minLength: 2, maxLength: 3 });
+    fc.assert(fc.property(directions.chain((dirs) => fc.tuple(fc.constant(dirs),
+      fc.array(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: dirs.length, maxLength: dirs.length }), { maxLength: 40 }))), ([dirs, pts]) => {
+      const rankZero = nonDominatedRanks(pts, dirs).flatMap((r, i) => (r === 0 ? [i] : []));
+      expect(paretoFrontIndices(pts, dirs)).toEqual(rankZero);
+    }), { numRuns: 300 });
+  });
 });
 
 describe('selection by rank and crowding distance', () => {
