@@ -14,7 +14,11 @@ export const TABLE_FORMAT = 'hypertune-curve-table/1';
 /** One trained epoch: loss, accuracy, val loss, val accuracy, milliseconds (arrays keep the file small). */
 export type TableEpoch = [loss: number, accuracy: number, valLoss: number, valAccuracy: number, durationMs: number];
 
-export interface TableRow { hyperparameters: HpValues; epochs: TableEpoch[] }
+export interface TableRow {
+  hyperparameters: HpValues; epochs: TableEpoch[];
+  /** The training threads it was built on (rows built before this was recorded: absent). */
+  threads?: number;
+}
 
 export interface CurveTable {
   format: typeof TABLE_FORMAT;

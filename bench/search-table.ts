@@ -1,5 +1,5 @@
 // npm run bench:search:table -- [--space full|tiny] [--limit 3000] [--validation-split 0.35] [--epochs 9]
-//   [--batch-size 32] [--seed 1] [--out bench/curve-table-full.json.gz] [--only 0,100,335 (time a few)]
+//   [--batch-size 32] [--seed 1] [--threads N (the cores)] [--out bench/curve-table-full.json.gz] [--only 0,100,335 (time a few)]
 // Builds a learning-curve table (curve-table.ts): every configuration of the space's grid trained
 // once, seeded, to --epochs, recording every epoch, for the replay benchmark
 // (npm run bench:search -- --replay <out>). Rows are saved as they finish to <out>.partial.json,
@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     epochs: { type: 'string', default: '9' },
     'batch-size': { type: 'string', default: '32' },
     seed: { type: 'string', default: '1' },
+    threads: { type: 'string', default: String(os.availableParallelism()) },
     out: { type: 'string' },
     only: { type: 'string' },
   },
@@ -41,7 +42,9 @@ const out = args.out ?? path.join('bench', `curve-table-${args.space}.json.gz`);
 const partial = `${out}.partial.json`;
 
 const requested = process.env.TRAINING_BACKEND;
-const threads = os.availableParallelism();
+// Each row records its thread count: a build may go on with another (summation order, so the last digits, may differ).
+const threads = Number(args.threads);
+if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads: a positive integer, not '${args.threads}'`);
 const backend = requested && requested !== 'auto'
   ? (isBackendName(requested) ? await initBackend(requested, { threads }) : (() => { throw new Error(`unknown TRAINING_BACKEND '${requested}'`); })())
   : (await firstAvailable(['native', 'wasm'], { threads })).backend;
@@ -60,7 +63,8 @@ const settingsKey = (t: CurveTable) => JSON.stringify([t.dataset, t.training, t.
 if (!only && existsSync(partial)) {
   const saved = JSON.parse(readFileSync(partial, 'utf8')) as CurveTable;
   if (settingsKey(saved) !== settingsKey(table)) throw new Error(`${partial} was built with other settings: move it away to start over`);
-  table.rows = saved.rows;
+  // Rows from before rows recorded it were built with the saved run's threads.
+  table.rows = saved.rows.map((r) => ({ ...r, threads: r.threads ?? (saved.about.threads as number) }));
   say(`continuing ${partial}: ${table.rows.length} rows done`);
 }
 const done = new Set(table.rows.map((r) => comboKey(r.hyperparameters)));
@@ -81,7 +85,7 @@ for (const hyperparameters of picked) {
     onEpochEnd: async () => 'continue',
   });
   const epochs = result.epochs.map((m): TableEpoch => [round(m.loss, 5), round(m.accuracy, 5), round(m.valLoss, 5), round(m.valAccuracy, 5), Math.round(m.durationMs)]);
-  const row: TableRow = { hyperparameters, epochs };
+  const row: TableRow = { hyperparameters, epochs, threads: backend.threads ?? undefined };
   table.rows.push(row);
   trained++;
   const cpu = process.cpuUsage(cpu0);
