@@ -69,4 +69,9 @@ export class TableTrainingEngine implements TrainingEngine {
     }
     return ended(false, false);
   }
+
+  /** The table holds learning curves, not latencies: a replayed trial has no latency_ms (it stays off the front). */
+  async predictionLatency(): Promise<number> {
+    throw new Error('the curve table measures no prediction latency');
+  }
 }

@@ -2,7 +2,7 @@
 // settings (hyperband, asha), early stopping, the objective, and the budget fields they bring.
 import { ValidationError } from './errors.js';
 import { hyperbandConfigCount } from './hyperband-brackets.js';
-import { defaultDirection, isMultiFidelity, OBJECTIVE_METRICS, type AlgorithmSettings, type EarlyStopping, type ObjectiveMetric } from './algorithms.js';
+import { defaultDirection, isMultiFidelity, OBJECTIVE_METRICS, OBJECTIVE_NAMES, type AlgorithmSettings, type EarlyStopping, type ObjectiveMetric } from './algorithms.js';
 
 /** What these rules read of a search request (structural, so search-spec.ts can call them without a cycle). */
 interface RequestParts {
@@ -72,8 +72,12 @@ export function normalizeObjective(req: RequestParts): SpecParts['objective'] {
 /** Rules for the fields above; throws a ValidationError naming the field. */
 export function validateAlgorithm(spec: SpecParts, limits: Limits): void {
   const { algorithm: a, training, budget } = spec;
-  if (!OBJECTIVE_METRICS.includes(spec.objective.metric))
-    throw new ValidationError('objective.metric', `must be one of ${OBJECTIVE_METRICS.join(', ')}`);
+  if (!OBJECTIVE_METRICS.includes(spec.objective.metric)) {
+    // 'params' and 'latency_ms' are no per-epoch metric: they cannot pick a trial's best epoch alone.
+    const hint = (OBJECTIVE_NAMES as readonly string[]).includes(spec.objective.metric)
+      ? ` ('${spec.objective.metric}' is offered in objectives only, after a per-epoch metric)` : '';
+    throw new ValidationError('objective.metric', `must be one of ${OBJECTIVE_METRICS.join(', ')}${hint}`);
+  }
   const only = (key: keyof AlgorithmSettings, names: string[]) => {
     if (a[key] !== undefined && !names.includes(a.name)) throw new ValidationError(`algorithm.${key}`, `applies to ${names.map((n) => `'${n}'`).join(' and ')} only`);
   };

@@ -7,13 +7,17 @@ export const isMultiFidelity = (name: AlgorithmName): name is 'hyperband' | 'ash
 
 export const OBJECTIVE_METRICS = ['val_accuracy', 'val_loss', 'accuracy', 'loss'] as const;
 export type ObjectiveMetric = (typeof OBJECTIVE_METRICS)[number];
-/** What a multi-objective search may optimize: a per-epoch metric, or the model's parameter count. */
-export const OBJECTIVE_NAMES = [...OBJECTIVE_METRICS, 'params'] as const;
+/**
+ * What a multi-objective search may optimize: a per-epoch metric, the model's parameter count, or
+ * its measured single-image prediction latency in milliseconds (timed once, at the trial's end).
+ */
+export const OBJECTIVE_NAMES = [...OBJECTIVE_METRICS, 'params', 'latency_ms'] as const;
 export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];
 /** One of a multi-objective search's objectives (spec.objectives). */
 export interface NamedObjective { name: ObjectiveName; direction: 'max' | 'min' }
-/** Accuracies are maximized, losses and parameter counts minimized, unless the request says otherwise. */
-export const defaultDirection = (metric: ObjectiveName): 'max' | 'min' => (metric.endsWith('loss') || metric === 'params' ? 'min' : 'max');
+/** Accuracies are maximized; losses, parameter counts and latencies minimized, unless the request says otherwise. */
+export const defaultDirection = (metric: ObjectiveName): 'max' | 'min' =>
+  (metric.endsWith('loss') || metric === 'params' || metric === 'latency_ms' ? 'min' : 'max');
 
 export interface AlgorithmSettings {
   name: AlgorithmName;

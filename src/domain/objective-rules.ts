@@ -26,7 +26,8 @@ export function normalizeObjectives(req: RequestParts): Pick<SpecParts, 'objecti
   if (req.objectives === undefined) return { objective: normalizeObjective(req) };
   if (req.objective !== undefined) throw new ValidationError('objectives', 'give either objective (one) or objectives (several), not both');
   const objectives = req.objectives.map((o) => ({ name: o.name, direction: o.direction ?? defaultDirection(o.name) }));
-  // An unknown or 'params' first name is left for validateObjectives to name; the primary must be a metric.
+  // A first name that is no per-epoch metric ('params', 'latency_ms', an unknown one) is left for
+  // validateObjectives to name; the primary must be a metric.
   const first = objectives[0];
   const metric = (OBJECTIVE_METRICS as readonly string[]).includes(first?.name) ? first.name as ObjectiveMetric : 'val_accuracy';
   return { objective: { metric, direction: first?.direction ?? defaultDirection(metric) }, objectives };
@@ -53,5 +54,8 @@ export function validateObjectives(spec: SpecParts): void {
 }
 
 export const isMultiObjective = (spec: { objectives?: NamedObjective[] }): spec is { objectives: NamedObjective[] } => (spec.objectives?.length ?? 0) > 1;
+
+/** Whether each trial's run times its model's predictions (`latency_ms`): no other search pays for it. */
+export const measuresLatency = (spec: { objectives?: NamedObjective[] }): boolean => spec.objectives?.some((o) => o.name === 'latency_ms') ?? false;
 
 export const objectiveDirections = (objectives: NamedObjective[]): Direction[] => objectives.map((o) => o.direction);

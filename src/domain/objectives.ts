@@ -8,21 +8,29 @@ import { objectiveDirections } from './objective-rules.js';
 import { paretoFrontIndices } from './pareto.js';
 import type { EpochMetrics } from './training-port.js';
 
-export { isMultiObjective } from './objective-rules.js';
+export { isMultiObjective, measuresLatency } from './objective-rules.js';
 
 /** What trialObjectiveValues reads of a spec. */
 interface ValueSpec { objective: { metric: ObjectiveMetric; direction: 'max' | 'min' }; objectives?: NamedObjective[]; model: ModelTemplate }
 
+/** What trialObjectiveValues reads of a trial beside its epochs; `latencyMs`: absent or null when never measured. */
+export interface ValueTrial { hyperparameters: HpValues; latencyMs?: number | null }
+
 /**
  * A trial's value per objective, in spec.objectives' order: each metric at the epoch where the
  * primary objective was best (the epoch whose weights the trial keeps as its model), over the mean
- * of its executions' epochs; `params` is the model's parameter count for its hyperparameters.
- * Null without epochs or with a value that is not a number.
+ * of its executions' epochs; `params` is the model's parameter count for its hyperparameters;
+ * `latency_ms` the prediction latency its run measured on that model. Null without epochs or with
+ * a value that is not a number (a latency never measured: an older trial, a failed measurement).
  */
-export function trialObjectiveValues(spec: ValueSpec, hyperparameters: HpValues, epochs: (EpochMetrics & { execution?: number })[]): number[] | null {
+export function trialObjectiveValues(spec: ValueSpec, trial: ValueTrial, epochs: (EpochMetrics & { execution?: number })[]): number[] | null {
   const best = bestEpoch(meanEpochs(epochs), spec.objective.metric, spec.objective.direction);
   if (!best) return null;
-  const values = (spec.objectives ?? []).map((o) => (o.name === 'params' ? modelParams(spec.model, hyperparameters) : metricValue(best, o.name)));
+  const values = (spec.objectives ?? []).map((o) => {
+    if (o.name === 'params') return modelParams(spec.model, trial.hyperparameters);
+    if (o.name === 'latency_ms') return trial.latencyMs ?? NaN;
+    return metricValue(best, o.name);
+  });
   return values.every(Number.isFinite) ? values : null;
 }
 

@@ -17,6 +17,8 @@ export interface TrialHistoryEntry {
   value: number | null;
   /** A multi-objective search's completed trial: its value per objective (the scheduler fills it for bayesian). */
   values?: number[] | null;
+  /** The prediction latency its run measured (a search with a `latency_ms` objective); absent or null: none. */
+  latencyMs?: number | null;
   modelId: string | null;
   targetEpochs: number | null;
   initialEpoch: number;

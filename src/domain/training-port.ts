@@ -79,6 +79,13 @@ export interface TrainPhases { loadMs: number; buildMs: number; fitMs: number; s
 export interface TrainingEngine {
   readonly backend: string;
   train(req: TrainRequest): Promise<TrainResult>;
+  /**
+   * The `latency_ms` objective: the median time (ms) of a single-input prediction of `artifact` on
+   * this engine's backend, timed as the service serves it (loaded from the artifact, one forward
+   * pass, the probabilities read back), after a few untimed warm-up calls. `inputShape`:
+   * [height, width, channels] of the dataset. Asked only by searches that list `latency_ms`.
+   */
+  predictionLatency(artifact: ModelArtifact, inputShape: number[]): Promise<number>;
 }
 
 export interface LoadedModel {

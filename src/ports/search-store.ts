@@ -52,6 +52,11 @@ export interface TrialRecord extends TrialPlanFields {
   valAccuracy: number | null;
   /** The objective's value (spec.objective.metric at the best epoch, averaged over executions). */
   value: number | null;
+  /**
+   * Median single-image prediction latency of its kept model, in ms, measured by its run on its
+   * backend; only on a search with a `latency_ms` objective, else (or when it failed) null.
+   */
+  latencyMs: number | null;
   backend: string | null;
   error: string | null;
   attempts: number;
@@ -88,6 +93,7 @@ export interface TrialPatch {
   status?: TrialStatus;
   valAccuracy?: number | null;
   value?: number | null;
+  latencyMs?: number | null;
   /** A pruned trial's epoch count is the epoch it stopped at: budgets count what it trained. */
   targetEpochs?: number | null;
   backend?: string | null;

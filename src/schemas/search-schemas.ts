@@ -60,11 +60,12 @@ export const SearchRequestBody = Type.Object({
   }, strict)),
   objectives: Type.Optional(Type.Array(Type.Object({
     name: Literals(OBJECTIVE_NAMES),
-    direction: Type.Optional(Type.Union([Type.Literal('max'), Type.Literal('min')], { description: 'default: min for a loss and params, max for an accuracy' })),
+    direction: Type.Optional(Type.Union([Type.Literal('max'), Type.Literal('min')], { description: 'default: min for a loss, params and latency_ms, max for an accuracy' })),
   }, strict), {
     maxItems: 3,
     description: 'instead of objective: 2 or 3 objectives searched together (the search keeps a Pareto front); the first, a per-epoch metric, '
-      + "is the primary one (best trial and model, targetValue); `params` is the model's parameter count. Not with hyperband, asha or median stopping",
+      + "is the primary one (best trial and model, targetValue); `params` is the model's parameter count, `latency_ms` its median single-image "
+      + "prediction time in ms, measured on the trial's backend at its end (a trial without one stays off the front). Not with hyperband, asha or median stopping",
   })),
   algorithm: Type.Optional(Type.Object({
     name: Type.Optional(Literals(ALGORITHMS)),
@@ -125,8 +126,8 @@ export const SearchResponse = Type.Object({
   spec: Type.Unknown(),
   paretoFront: Type.Optional(Type.Array(Type.Object({
     trialId: Type.String(),
-    values: Type.Record(Type.String(), Type.Number(), { description: 'per objective name, its value at the epoch where the primary objective was best' }),
-  }), { description: "a search with several objectives (spec.objectives): its completed trials that no other completed trial beats in every objective" })),
+    values: Type.Record(Type.String(), Type.Number(), { description: 'per objective name, its value at the epoch where the primary objective was best (params, latency_ms: of the model kept)' }),
+  }), { description: "a search with several objectives (spec.objectives): its completed trials that no other completed trial beats in every objective (those with every value; a trial whose latency was not measured is left out)" })),
   createdAt: Type.String(),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
 });
@@ -168,7 +169,7 @@ export const TrialResponse = Type.Object({
   valAccuracy: Nullable(Type.Number()),
   value: Type.Optional(Nullable(Type.Number({ description: "the objective's value (objective.metric at the best epoch, averaged over executions)" }))),
   objectiveValues: Type.Optional(Type.Record(Type.String(), Type.Number(), {
-    description: "a multi-objective search's completed trial: per objective name (spec.objectives), its value at the epoch where the primary objective was best",
+    description: "a multi-objective search's completed trial: per objective name (spec.objectives), its value at the epoch where the primary objective was best; absent where one is missing (a latency not measured)",
   })),
   targetEpochs: Type.Optional(Nullable(Type.Integer({ description: 'the epoch count it trains to (a pruned trial: the epoch it stopped at)' }))),
   initialEpoch: Type.Optional(Type.Integer({ description: "epochs its parent trained: it starts from the parent's weights there" })),

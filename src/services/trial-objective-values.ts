@@ -1,6 +1,8 @@
 // Each completed trial's value per objective, for the oracle of a multi-objective bayesian search.
-// Derived from the trial's stored epochs (never stored twice); a completed trial never changes, so
-// its values are read once per search and kept, as TrialHistory keeps the trials themselves.
+// Derived from the trial's stored epochs and, for `latency_ms`, the latency stored with its final
+// state (never stored twice); a completed trial never changes (its latency is written in the same
+// update that completes it), so its values are read once per search and kept, as TrialHistory
+// keeps the trials themselves.
 import { isMultiObjective, trialObjectiveValues } from '../domain/objectives.js';
 import type { TrialHistoryEntry } from '../domain/schedule.js';
 import type { SearchSpec } from '../domain/search-spec.js';
@@ -27,7 +29,7 @@ export class TrialObjectiveValues {
     // One query for every trial completed since the last read.
     const epochs = new Map<string, EpochRecord[]>();
     for (const e of await this.store.listEpochsOf(fresh.map((t) => t.id))) epochs.set(e.trialId, [...(epochs.get(e.trialId) ?? []), e]);
-    for (const t of fresh) known.set(t.id, trialObjectiveValues(spec, t.hyperparameters, epochs.get(t.id) ?? []));
+    for (const t of fresh) known.set(t.id, trialObjectiveValues(spec, t, epochs.get(t.id) ?? []));
     return trials.map((t) => (t.status === 'completed' ? { ...t, values: known.get(t.id)! } : t));
   }
 

@@ -1,7 +1,8 @@
 // One attempt at a trial, from the moment it is running until it ends: trains its executions,
 // records each epoch as it ends (metrics, then a checkpoint, then a heartbeat), asks the pure
 // after-epoch decision (src/domain/after-epoch.ts) whether to go on, and stores the result: the
-// best execution's model and the trial's final state. TrialRunner creates one per attempt.
+// best execution's model and the trial's final state (with, for a `latency_ms` objective, that
+// model's measured prediction latency). TrialRunner creates one per attempt.
 import { randomUUID } from 'node:crypto';
 import { afterEpoch, asksPruner, engineDecision, type AfterEpoch, type EpochEnd } from '../domain/after-epoch.js';
 import type { DatasetCatalog } from '../domain/dataset-source.js';
@@ -10,12 +11,13 @@ import type { ModelArtifact } from '../domain/model-artifact.js';
 import { describeArchitecture, type ModelSummary } from '../domain/model-summary.js';
 import { resolveTemplate, type ConcreteModel } from '../domain/model-template.js';
 import { metricValue } from '../domain/objective.js';
+import { measuresLatency } from '../domain/objective-rules.js';
 import { trialEpochs } from '../domain/schedule.js';
 import type { EpochMetrics, TrainingCheckpoint, TrainingEngine, TrainRequest, TrainResult } from '../domain/training-port.js';
 import { TrialExecutions, type ExecutionBest } from '../domain/trial-executions.js';
 import { executionSeed, trialSeed } from '../domain/trial-seed.js';
 import type { Logger } from '../logger.js';
-import type { SearchRecord, TrialRecord } from '../ports/search-store.js';
+import type { SearchRecord, TrialPatch, TrialRecord } from '../ports/search-store.js';
 import type { Store } from '../ports/store.js';
 import { pruneVerdict } from './trial-pruning.js';
 import { moveTrial } from './trial-transitions.js';
@@ -163,10 +165,32 @@ export class TrialRun {
     const saved = await this.saveModel(top, artifact);
     // A pruned trial trained to where it stopped: epoch budgets (budget.maxTotalEpochs) count that, not its plan.
     const stoppedAt = status === 'pruned' ? { targetEpochs: this.executions.lastEpoch() } : {};
-    const done = await moveTrial(this.deps.store, trial.id, status, { value, valAccuracy, finishedAt: this.deps.now(), ...stoppedAt }, 'running');
+    // Pruning is refused with several objectives, so only a completed trial ever has a front to join.
+    const latency = status === 'completed' ? await this.latencyOf(artifact) : {};
+    // In the update that ends the trial: whoever sees it completed sees its latency (the scheduler keeps values once read).
+    const done = await moveTrial(this.deps.store, trial.id, status, { value, valAccuracy, ...latency, finishedAt: this.deps.now(), ...stoppedAt }, 'running');
     if (!done) return 'lost-finish';
-    log.info({ value, valAccuracy, executions: this.executions.count, bestExecution: top.execution, bestEpoch: top.best.epoch, modelId: saved.id }, `trial ${status}`);
+    log.info({ value, valAccuracy, ...latency, executions: this.executions.count, bestExecution: top.execution, bestEpoch: top.best.epoch, modelId: saved.id }, `trial ${status}`);
     return status;
+  }
+
+  /**
+   * `latency_ms`: the kept model's (the best execution's best epoch, as stored) single-image
+   * prediction latency on this worker's backend, for a search that lists it; nothing otherwise.
+   * The input is the model's shape, which validation made the dataset's. A failed measurement
+   * leaves it null (the trial stays off the front) rather than failing a trained trial.
+   */
+  private async latencyOf(artifact: ModelArtifact): Promise<Pick<TrialPatch, 'latencyMs'>> {
+    const { search: { spec }, log } = this.attempt;
+    if (!measuresLatency(spec)) return {};
+    try {
+      const latencyMs = await this.deps.engine.predictionLatency(artifact, this.plan.model.inputShape);
+      if (!(Number.isFinite(latencyMs) && latencyMs > 0)) throw new Error(`the measurement gave ${latencyMs} ms`);
+      return { latencyMs };
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'prediction latency not measured: the trial has no latency_ms and stays off the Pareto front');
+      return { latencyMs: null };
+    }
   }
 
   /** The model an earlier run stored for the best execution so far (see trainExecution). */

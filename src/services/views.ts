@@ -42,14 +42,14 @@ function frontOf(spec: SearchSpec, trials: (TrialRecord | TrialWithEpochs)[]): P
   // search-events builds its summary without a spec (null): no front there.
   if (!spec || !isMultiObjective(spec)) return {};
   const scored = trials.filter((t): t is TrialWithEpochs => t.status === 'completed' && t.source !== 'retrain' && 'epochs' in t)
-    .map((t) => ({ id: t.id, values: trialObjectiveValues(spec, t.hyperparameters, t.epochs) }));
+    .map((t) => ({ id: t.id, values: trialObjectiveValues(spec, t, t.epochs) }));
   return { paretoFront: paretoFront(spec.objectives, scored) };
 }
 
 /** A multi-objective search's completed trial: its values by objective name. */
 function objectiveValuesOf(spec: SearchSpec, t: TrialWithEpochs): Pick<TrialView, 'objectiveValues'> {
   if (!isMultiObjective(spec) || t.status !== 'completed') return {};
-  const values = trialObjectiveValues(spec, t.hyperparameters, t.epochs);
+  const values = trialObjectiveValues(spec, t, t.epochs);
   return values ? { objectiveValues: Object.fromEntries(spec.objectives.map((o, k) => [o.name, values[k]])) } : {};
 }
 

@@ -154,8 +154,8 @@ function searchPatch(p: SearchPatch): Prisma.SearchUpdateManyMutationInput {
 }
 
 function trialPatch(p: TrialPatch): Prisma.TrialUpdateManyMutationInput {
-  const { status, valAccuracy, value, targetEpochs, backend, error, attempts, startedAt, finishedAt, heartbeatAt, cancelRequestedAt } = p;
-  return { status, valAccuracy, value, targetEpochs, backend, error, attempts, startedAt, finishedAt, heartbeatAt, cancelRequestedAt };
+  const { status, valAccuracy, value, latencyMs, targetEpochs, backend, error, attempts, startedAt, finishedAt, heartbeatAt, cancelRequestedAt } = p;
+  return { status, valAccuracy, value, latencyMs, targetEpochs, backend, error, attempts, startedAt, finishedAt, heartbeatAt, cancelRequestedAt };
 }
 
 function toSearch(row: Search): SearchRecord {
@@ -171,11 +171,11 @@ function toSearchState(row: Pick<Search, keyof typeof WITHOUT_SPEC>): SearchStat
 }
 
 function toTrial(row: Trial & { model: { id: string } | null }): TrialRecord {
-  const { id, searchId, number, valAccuracy, value, backend, error, attempts, createdAt, startedAt, finishedAt, heartbeatAt, cancelRequestedAt } = row;
+  const { id, searchId, number, valAccuracy, value, latencyMs, backend, error, attempts, createdAt, startedAt, finishedAt, heartbeatAt, cancelRequestedAt } = row;
   const { targetEpochs, initialEpoch, parentTrialId, bracket, rung } = row;
   const hyperparameters = row.hyperparameters as HpValues;
   return {
-    id, searchId, number, status: row.status as TrialStatus, hyperparameters, valAccuracy, value, backend, error, attempts, modelId: row.model?.id ?? null,
+    id, searchId, number, status: row.status as TrialStatus, hyperparameters, valAccuracy, value, latencyMs, backend, error, attempts, modelId: row.model?.id ?? null,
     createdAt, startedAt, finishedAt, heartbeatAt, cancelRequestedAt, targetEpochs, initialEpoch, parentTrialId, bracket, rung, source: row.source as TrialSource,
   };
 }

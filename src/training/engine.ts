@@ -1,8 +1,11 @@
-// The TrainingEngine port implemented with tfjs: data, model, fit, artifact.
+// The TrainingEngine port implemented with tfjs: data, model, fit, artifact; and the kept model's
+// prediction latency, for searches that optimize it.
 import type { DatasetSource } from '../domain/dataset-source.js';
+import type { ModelArtifact } from '../domain/model-artifact.js';
 import type { TrainingEngine, TrainPhases, TrainRequest, TrainResult } from '../domain/training-port.js';
 import { modelToArtifact } from './artifact.js';
 import { buildModel, disposeModel } from './build-model.js';
+import { predictionLatencyMs } from './prediction-latency.js';
 import { trainModel } from './train.js';
 import { splitValidation } from './validation-split.js';
 
@@ -39,5 +42,10 @@ export class TfjsTrainingEngine implements TrainingEngine {
     } finally {
       disposeModel(model); // also frees the optimizer's slots, which model.dispose() leaves behind
     }
+  }
+
+  /** On the backend this process set up for its trials (the engine's `backend`). */
+  predictionLatency(artifact: ModelArtifact, inputShape: number[]): Promise<number> {
+    return predictionLatencyMs(artifact, inputShape);
   }
 }

@@ -35,7 +35,7 @@ describe('the runner on errors retrying cannot help', () => {
 
   for (const [what, err] of [['out of memory', OOM], ['a shape error', SHAPE]] as const) {
     it(`ends the trial failed on ${what}, without throwing (so the job is not retried)`, async () => {
-      const engine: TrainingEngine = { backend: 'fake', train: async () => { throw err; } };
+      const engine: TrainingEngine = { backend: 'fake', train: async () => { throw err; }, predictionLatency: async () => 1 };
       const search = await h.core.searches.create(tinySearch({ budget: { maxTrials: 1, maxParallelTrials: 1 } }));
       const [trial] = await h.core.store.listTrials(search.id);
       const outcome = await new TrialRunner(h.core.store, engine, createLogger('silent', 'test')).run(trial.id);

@@ -3,6 +3,7 @@
 // the scheduler hands the oracle each completed trial's values, and GET /searches/:id shows a
 // front that is non-empty and non-dominated, and dominates every completed trial left out of it;
 // `hypertune search show` prints it and the dashboard (in Chromium, where there is one) draws it.
+// Then val_accuracy against latency_ms, which each trial's run measures on the worker's backend.
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeArchitecture } from '../../src/domain/model-summary.js';
 import { resolveTemplate } from '../../src/domain/model-template.js';
@@ -66,6 +67,52 @@ describe('multi-objective search', () => {
     expect(shown.stdout).toContain(`Pareto front (val_accuracy max, params min): ${front.length} trial`);
     for (const p of front) expect(shown.stdout).toMatch(new RegExp(`^\\s*${numbers.get(p.trialId)}\\s+${p.values.val_accuracy.toFixed(4)}\\s+${p.values.params}$`, 'm'));
     if (chromiumAvailable) await checkDashboard(base, search.id, front.map((p) => p.trialId), completed.length);
+  }, 240_000);
+
+  it('measures every completed trial\'s prediction latency for latency_ms, and keeps a front over it', async () => {
+    h = await startHarness((await postgresAvailable()) ? 'postgres' : 'sqlite');
+    await h.startWorker();
+    // Bayesian after 2 random trials: the third is drawn by MOTPE from the first two's latencies.
+    const req = microSearch({
+      objectives: [{ name: 'val_accuracy', direction: 'max' }, { name: 'latency_ms' }],
+      algorithm: { name: 'bayesian', seed: 5, initialRandomTrials: 2 },
+      budget: { maxTrials: 3, maxParallelTrials: 1 },
+    });
+    const created = await h.request.post('/searches').send(req).expect(201);
+    const search = await waitFor(
+      async () => (await h!.request.get(`/searches/${created.body.id}`)).body,
+      (s) => s.status !== 'queued' && s.status !== 'running', 180_000, 'the search to finish');
+    expect(search.status).toBe('completed');
+    expect(search.spec.objectives).toEqual([{ name: 'val_accuracy', direction: 'max' }, { name: 'latency_ms', direction: 'min' }]);
+
+    const { trials } = (await h.request.get(`/searches/${search.id}/trials`).expect(200)).body as { trials: (Trial & { number: number })[] };
+    const completed = trials.filter((t) => t.status === 'completed');
+    expect(completed).toHaveLength(3);
+    const values = new Map<string, number[]>();
+    for (const t of completed) {
+      const v = t.objectiveValues!;
+      expect(v.val_accuracy).toBe(Math.max(...t.epochs.map((e) => e.valAccuracy)));
+      expect(Number.isFinite(v.latency_ms)).toBe(true);
+      expect(v.latency_ms).toBeGreaterThan(0);
+      values.set(t.id, [v.val_accuracy, v.latency_ms]);
+    }
+
+    const front = search.paretoFront as { trialId: string; values: { val_accuracy: number; latency_ms: number } }[];
+    expect(front.length).toBeGreaterThan(0);
+    const dirs: ('max' | 'min')[] = ['max', 'min'];
+    for (const p of front) {
+      expect([p.values.val_accuracy, p.values.latency_ms]).toEqual(values.get(p.trialId));
+      for (const v of values.values()) expect(dominates(v, values.get(p.trialId)!, dirs)).toBe(false);
+    }
+    const onFront = new Set(front.map((p) => p.trialId));
+    for (const [id, v] of values)
+      if (!onFront.has(id)) expect(front.some((p) => dominates(values.get(p.trialId)!, v, dirs))).toBe(true);
+
+    const shown = await runCli(['search', 'show', search.id], { HYPERTUNE_URL: await listen(h), HYPERTUNE_API_KEY: undefined });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`Pareto front (val_accuracy max, latency_ms min): ${front.length} trial`);
+    const numbers = new Map(trials.map((t) => [t.id, t.number]));
+    for (const p of front) expect(shown.stdout).toMatch(new RegExp(`^\\s*${numbers.get(p.trialId)}\\s+${p.values.val_accuracy.toFixed(4)}\\s+${p.values.latency_ms.toFixed(4)}$`, 'm'));
   }, 240_000);
 });
 

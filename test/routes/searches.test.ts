@@ -42,6 +42,8 @@ describe('POST /searches', () => {
     ['objective and objectives both', (b) => ({ ...b, objectives: [{ name: 'val_accuracy' }, { name: 'params' }] }), /objectives: give either objective .* not both/],
     ['an unknown objective name', (b) => ({ ...b, objective: undefined, objectives: [{ name: 'val_accuracy' }, { name: 'flops' }] }), /objectives\/?\.?\[?1\]?\.name/],
     ['params as the primary objective', (b) => ({ ...b, objective: undefined, objectives: [{ name: 'params' }, { name: 'val_accuracy' }] }), /objectives\[0\]\.name: .*per-epoch metric/],
+    ['latency_ms as the primary objective', (b) => ({ ...b, objective: undefined, objectives: [{ name: 'latency_ms' }, { name: 'val_accuracy' }] }), /objectives\[0\]\.name: .*per-epoch metric/],
+    ['latency_ms as the single objective', (b) => ({ ...b, objective: { metric: 'latency_ms' } }), /objective\.metric: .*allowed values: "val_accuracy", "val_loss", "accuracy", "loss"$/],
     ['several objectives with hyperband', (b) => ({ ...b, objective: undefined, objectives: [{ name: 'val_accuracy' }, { name: 'params' }], algorithm: { name: 'hyperband' } }), /algorithm\.name: 'hyperband' promotes trials by one objective/],
     ['several objectives with median stopping', (b) => ({ ...b, objective: undefined, objectives: [{ name: 'val_accuracy' }, { name: 'params' }], earlyStopping: { name: 'median' } }), /earlyStopping\.name/],
   ];
@@ -167,7 +169,7 @@ describe('conditional search spaces and the issue-4 request fields', () => {
   it('documents the conditions and the new fields in OpenAPI', async () => {
     const { body } = await h.request.get('/docs/json').expect(200);
     const text = JSON.stringify(body.paths['/searches'].post.requestBody);
-    for (const word of ['"when"', '"hyperband"', '"asha"', '"val_loss"', 'earlyStopping', 'maxDurationSeconds', 'executionsPerTrial', 'reductionFactor', '"objectives"', '"params"'])
+    for (const word of ['"when"', '"hyperband"', '"asha"', '"val_loss"', 'earlyStopping', 'maxDurationSeconds', 'executionsPerTrial', 'reductionFactor', '"objectives"', '"params"', '"latency_ms"'])
       expect(text).toContain(word);
     expect(JSON.stringify(body.paths['/searches/{id}'].get.responses['200'])).toContain('paretoFront');
     const trials = JSON.stringify(body.paths['/searches/{id}/trials'].get.responses['200']);

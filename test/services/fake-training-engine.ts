@@ -20,6 +20,11 @@ export class FakeTrainingEngine implements TrainingEngine {
 
   constructor(private readonly score: Score = () => ({ valAccuracy: 0.5 })) {}
 
+  /** A fixed latency: the measurement itself is tested on the real engine (trial-runner.test.ts). */
+  async predictionLatency(): Promise<number> {
+    return 1.5;
+  }
+
   async train(req: TrainRequest): Promise<TrainResult> {
     const call = this.requests.push(req) - 1;
     const { metric, direction } = req.objective ?? { metric: 'val_accuracy', direction: 'max' };

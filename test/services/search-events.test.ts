@@ -21,7 +21,7 @@ function trial(number: number, status: TrialStatus, epochs: number, valAccuracy:
     id, searchId: 's1', number, status, hyperparameters: { units: number * 16 }, valAccuracy, backend: 'wasm', error: status === 'failed' ? 'boom' : null,
     attempts: 1, modelId: status === 'completed' ? `m${number}` : null, createdAt: at(number), startedAt: status === 'waiting' ? null : at(number + 1),
     finishedAt: ['completed', 'failed', 'pruned', 'cancelled'].includes(status) ? at(number + 50) : null, heartbeatAt: null, cancelRequestedAt: null,
-    value: valAccuracy, targetEpochs: null, initialEpoch: 0, parentTrialId: null, bracket: null, rung: null, source: 'oracle',
+    value: valAccuracy, latencyMs: null, targetEpochs: null, initialEpoch: 0, parentTrialId: null, bracket: null, rung: null, source: 'oracle',
     epochs: Array.from({ length: epochs }, (_, i) => ({ trialId: id, epoch: i + 1, loss: 1 / (i + 1), accuracy: 0.5, valLoss: 1, valAccuracy: 0.6 + i / 100, durationMs: 10 })),
   };
 }

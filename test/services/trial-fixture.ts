@@ -79,5 +79,5 @@ export function useTrialStore() {
 /** An engine that hands every request to `wrap` (to record it or to change its callbacks) before `inner` trains. */
 export function wrapped(inner: TrainingEngine, wrap: (req: TrainRequest, call: number) => TrainRequest): TrainingEngine {
   let calls = 0;
-  return { backend: inner.backend, train: (req) => inner.train(wrap(req, calls++)) };
+  return { backend: inner.backend, train: (req) => inner.train(wrap(req, calls++)), predictionLatency: (a, shape) => inner.predictionLatency(a, shape) };
 }

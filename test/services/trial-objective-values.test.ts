@@ -38,6 +38,13 @@ describe('trial objective values for the scheduler', () => {
     expect(store.reads).toEqual([['a', 'b'], [], ['a', 'b']]);
   });
 
+  it('gives each completed trial its stored latency for latency_ms, and no values to one without', async () => {
+    const store = epochStore({ a: [row('a', 1, 0.5), row('a', 2, 0.7)], b: [row('b', 1, 0.6)], c: [row('c', 1, 0.9)] });
+    const timed = normalizeSpec(microSearch({ objectives: [{ name: 'val_accuracy' }, { name: 'latency_ms' }], algorithm: { name: 'bayesian', seed: 1 } }), () => 1);
+    const trials = [{ ...entry('a', 'completed'), latencyMs: 0.42 }, { ...entry('b', 'completed'), latencyMs: 1.5 }, { ...entry('c', 'completed'), latencyMs: null }];
+    expect((await new TrialObjectiveValues(store).fill('s', timed, trials)).map((t) => t.values)).toEqual([[0.7, 0.42], [0.6, 1.5], null]);
+  });
+
   it('keeps a bounded number of searches, the least recently read evicted first', async () => {
     const store = epochStore({ a: [row('a', 1, 0.5)] });
     const values = new TrialObjectiveValues(store, 2);

@@ -1,9 +1,10 @@
 // The trial runner on a real store (SQLite file) with real tfjs training on a few hundred
-// Fashion-MNIST images: the objective picks the stored weights, and a continuation (a promotion)
-// starts from its parent's model. The trial lifecycle is tested on a fake engine in
-// trial-lifecycle.test.ts.
+// Fashion-MNIST images: the objective picks the stored weights, a continuation (a promotion)
+// starts from its parent's model, and a `latency_ms` objective times the kept model. The trial
+// lifecycle is tested on a fake engine in trial-lifecycle.test.ts.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ModelArtifact } from '../../src/domain/model-artifact.js';
 import type { TrainingEngine, TrainRequest } from '../../src/domain/training-port.js';
 import { createLogger } from '../../src/logger.js';
 import { TrialRunner } from '../../src/services/trial-runner.js';
@@ -81,5 +82,60 @@ describe('trial runner, training for real', () => {
     expect(view.epochs).toEqual([expect.objectContaining({ execution: 0, epoch: 4 })]);
     expect(view).not.toHaveProperty('meanEpochs');
     expect(trialView((await db.store.listTrialsWithEpochs(search.id))[0], search.spec).targetEpochs).toBe(3); // the search's
+  }, 60_000);
+});
+
+describe('a latency_ms objective', () => {
+  /** The real engine, recording what predictionLatency is asked; `fail`: the measurement throws instead. */
+  const measuring = (fail = false) => {
+    const asked: { artifact: ModelArtifact; inputShape: number[] }[] = [];
+    const e: TrainingEngine = {
+      backend: engine.backend, train: (req) => engine.train(req),
+      predictionLatency: async (artifact, inputShape) => {
+        asked.push({ artifact, inputShape });
+        if (fail) throw new Error('backend lost');
+        return engine.predictionLatency(artifact, inputShape);
+      },
+    };
+    return { e, asked };
+  };
+  const timed = { objectives: [{ name: 'val_accuracy' as const }, { name: 'latency_ms' as const }], training: { epochs: 1, batchSize: 32, validationSplit: SPLIT } };
+
+  it("times the trial's kept model (the best execution's) once, and stores the positive median with its completion", async () => {
+    const search = await newSearch({ ...timed, training: { ...timed.training, executionsPerTrial: 2 } });
+    const id = await addTrial(search.id);
+    const { e, asked } = measuring();
+    expect(await runner(e).run(id)).toBe('completed');
+    const done = await trial(id);
+    expect(done.latencyMs).toBeGreaterThan(0);
+    expect(Number.isFinite(done.latencyMs)).toBe(true);
+    expect(asked).toHaveLength(1);
+    expect(asked[0].inputShape).toEqual([28, 28, 1]);
+    const kept = (await db.store.getModelArtifact(done.modelId!))!;
+    expect(Buffer.from(asked[0].artifact.weightData).equals(Buffer.from(kept.weightData))).toBe(true);
+    const view = trialView((await db.store.listTrialsWithEpochs(search.id)).find((t) => t.id === id)!, search.spec);
+    expect(view.objectiveValues).toEqual({ val_accuracy: done.valAccuracy, latency_ms: done.latencyMs });
+  }, 60_000);
+
+  it('is not measured for a search without it', async () => {
+    const search = await newSearch({ ...timed, objectives: [{ name: 'val_accuracy' }, { name: 'params' }] });
+    const id = await addTrial(search.id);
+    const { e, asked } = measuring();
+    expect(await runner(e).run(id)).toBe('completed');
+    expect(asked).toEqual([]);
+    expect((await trial(id)).latencyMs).toBeNull();
+  }, 60_000);
+
+  it('that fails leaves the trial completed without a latency, so without objective values', async () => {
+    const search = await newSearch(timed);
+    const id = await addTrial(search.id);
+    const { e, asked } = measuring(true);
+    expect(await runner(e).run(id)).toBe('completed');
+    expect(asked).toHaveLength(1);
+    const done = await trial(id);
+    expect(done).toMatchObject({ status: 'completed', latencyMs: null });
+    expect(done.modelId).not.toBeNull();
+    const view = trialView((await db.store.listTrialsWithEpochs(search.id)).find((t) => t.id === id)!, search.spec);
+    expect(view).not.toHaveProperty('objectiveValues');
   }, 60_000);
 });

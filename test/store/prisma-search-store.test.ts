@@ -94,9 +94,9 @@ describeBackends('search store', ({ backend, open, seeded }) => {
     expect(await store.updateTrialIf('t0', ['waiting'], { status: 'running', attempts: 2 })).toBe(false);
     expect(await store.updateTrialIf('t0', [], { status: 'failed' })).toBe(false);
     expect(await store.updateTrialIf('missing', ['waiting'], { status: 'running' })).toBe(false);
-    expect(await store.getTrial('t0')).toMatchObject({ status: 'running', startedAt, attempts: 1, backend: 'wasm', modelId: null });
-    expect(await store.updateTrialIf('t0', ['running'], { status: 'completed', valAccuracy: 0.875, finishedAt: new Date() })).toBe(true);
-    expect(await store.getTrial('t0')).toMatchObject({ status: 'completed', valAccuracy: 0.875 });
+    expect(await store.getTrial('t0')).toMatchObject({ status: 'running', startedAt, attempts: 1, backend: 'wasm', modelId: null, latencyMs: null });
+    expect(await store.updateTrialIf('t0', ['running'], { status: 'completed', valAccuracy: 0.875, latencyMs: 0.4375, finishedAt: new Date() })).toBe(true);
+    expect(await store.getTrial('t0')).toMatchObject({ status: 'completed', valAccuracy: 0.875, latencyMs: 0.4375 });
     expect((await store.findTrials(['completed'])).map((t) => t.id)).toEqual(['t0']);
     expect(await store.findTrials(['waiting', 'running'])).toEqual([]);
     expect(await store.getTrial('missing')).toBeNull();

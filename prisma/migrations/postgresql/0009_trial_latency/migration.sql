@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "trials" ADD COLUMN "latency_ms" DOUBLE PRECISION;
