@@ -70,7 +70,7 @@ for (let seed = 1; seed <= seeds; seed++) {
       serviceEpochS: s.epochs.map((e) => +(e.durationMs / 1000).toFixed(1)), pytorchEpochS: t.epochs.map((e) => +e.seconds.toFixed(1)),
     };
     console.log(JSON.stringify(line));
-    if (args.out) appendFileSync(args.out, `${JSON.stringify({ ...line, machine: machine(), backend: s.detail, pytorch: t.version })}\n`);
+    if (args.out) appendFileSync(args.out, `${JSON.stringify({ ...line, machine: machine(), backend: s.detail, pytorchVersion: t.version })}\n`);
   }
 }
 
