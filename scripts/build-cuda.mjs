@@ -114,7 +114,7 @@ const commands = [
   ...kernels.map((f, i) => [stack.nvcc.nvcc, [...NVCC_FLAGS, ...gencode(archs), ...includes, '-c', f, '-o', objects[i]]]),
   ...hosts.map((f, i) => [cxx, [
     '-std=c++17', '-O2', '-fPIC', '-fexceptions', '-Wall',
-    '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DNODE_ADDON_API_DISABLE_DEPRECATED',
+    '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DNODE_ADDON_API_CPP_EXCEPTIONS_ALL', '-DNODE_ADDON_API_DISABLE_DEPRECATED',
     `-I${nodeHeaders}`, `-I${addonApiDir}`, ...includes, '-c', f, '-o', objects[kernels.length + i],
   ]]),
 ];
@@ -125,8 +125,9 @@ if (failures.length > 0) {
 }
 // Libraries by file path (wheels ship no unversioned .so); rpath so the addon finds them at run time.
 const link = spawnSync(cxx, [
-  // napi_* stay undefined: the node binary provides them when it loads the addon.
-  '-shared', '-o', OUTPUT, ...objects, ...stack.libs, ...stack.rpath.map((d) => `-Wl,-rpath,${d}`),
+  // napi_* stay undefined: the node binary provides them when it loads the addon. DT_RPATH (not
+  // RUNPATH) so the folders also serve the libraries' own dependencies (libcublas -> libcublasLt).
+  '-shared', '-o', OUTPUT, ...objects, ...stack.libs, '-Wl,--disable-new-dtags', ...stack.rpath.map((d) => `-Wl,-rpath,${d}`),
 ], { encoding: 'utf8' });
 if (link.status !== 0) {
   console.error(`${link.stdout}${link.stderr}`.trim().split('\n').slice(-30).join('\n'));
