@@ -66,18 +66,23 @@ export const CUDA_NOT_BUILT = 'not built: run npm run build:cuda (needs CUDA >= 
 
 let loaded: { addon?: CudaAddon; reason?: string } | undefined;
 
-/** The addon with at least one GPU, or why not. Loads once per process; creates no CUDA context. */
-export function loadCudaAddon(file = CUDA_ADDON_PATH): { addon?: CudaAddon; reason?: string } {
-  if (loaded) return loaded;
-  if (!existsSync(file)) return (loaded = { reason: CUDA_NOT_BUILT });
+/** The addon at `file` with at least one GPU, or why not (uncached; creates no CUDA context). */
+export function probeCudaAddon(file: string): { addon?: CudaAddon; reason?: string } {
+  if (!existsSync(file)) return { reason: CUDA_NOT_BUILT };
   let addon: CudaAddon;
   try {
     addon = createRequire(import.meta.url)(file) as CudaAddon;
   } catch (err) {
     // Typically a shared library not found: the message names it.
-    return (loaded = { reason: `failed to load ${file}: ${(err as Error).message}` });
+    return { reason: `failed to load ${file}: ${(err as Error).message}` };
   }
+  if (typeof addon.deviceCount !== 'function') return { reason: `${file} is not the cuda addon` };
   const devices = addon.deviceCount();
-  if (devices.count < 1) return (loaded = { reason: `no CUDA device: ${devices.error ?? 'cudaGetDeviceCount found none'}` });
-  return (loaded = { addon });
+  if (devices.count < 1) return { reason: `no CUDA device: ${devices.error ?? 'cudaGetDeviceCount found none'}` };
+  return { addon };
+}
+
+/** The built addon with at least one GPU, or why not. Probes once per process. */
+export function loadCudaAddon(): { addon?: CudaAddon; reason?: string } {
+  return (loaded ??= probeCudaAddon(CUDA_ADDON_PATH));
 }
