@@ -7,7 +7,7 @@ import { deviceDtype, sizeOf } from './cuda-backend.js';
 import { broadcast, cudaKernel, input, kernelDims, requireFloat, type CudaKernel, type Info } from './kernel.js';
 
 // Unary ops that keep an int32 input int32 (tfjs' cpu kernels do too); all others are float32-only.
-const INT_UNARY = new Set<string>(['Neg', 'Abs', 'Square', 'Sign']);
+const INT_UNARY = new Set<string>(['Neg', 'Abs', 'Square', 'Sign', 'LogicalNot']); // LogicalNot: bool, stored as int32
 
 const unary = (name: (typeof UNARY)[number]) => cudaKernel<{ alpha?: number; clipValueMin?: number; clipValueMax?: number }>(name, ({ inputs, backend, attrs }) => {
   const x = input(name, inputs, 'x');
