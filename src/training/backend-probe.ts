@@ -9,7 +9,7 @@ import { initBackend, type ActiveBackend, type BackendName, type BackendOptions 
 import { buildModel, disposeModel } from './build-model.js';
 
 /** Fastest first when in doubt: the order breaks ties and is the order of the log lines. */
-export const PROBE_ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'native', 'wasm'];
+export const PROBE_ORDER: readonly BackendName[] = ['cuda', 'tensorflow', 'webgpu', 'native', 'wasm'];
 
 export interface ProbeEntry {
   name: BackendName;

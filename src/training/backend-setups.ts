@@ -71,6 +71,14 @@ async function setupNative(o: BackendOptions): Promise<ActiveBackend> {
   return { name: 'native', threads: o.threads, detail: 'oneDNN' };
 }
 
+async function setupCuda(): Promise<ActiveBackend> {
+  const cuda = await import('./cuda/index.js');
+  const options = cuda.defaultCudaOptions();
+  const device = cuda.registerCudaBackend(options);
+  await activate(cuda.CUDA_BACKEND, 'cuda');
+  return { name: 'cuda', threads: null, detail: cuda.describeDevice(device, options.tf32) };
+}
+
 async function setupWebgpu(): Promise<ActiveBackend> {
   const webgpu = await import('./webgpu/index.js');
   await webgpu.registerWebgpuBackend();
@@ -109,6 +117,7 @@ export function reregisterKernels(name: BackendName): void {
 }
 
 export const SETUPS: Record<BackendName, (o: BackendOptions) => Promise<ActiveBackend>> = {
+  cuda: setupCuda,
   tensorflow: setupTensorflow,
   native: setupNative,
   webgpu: setupWebgpu,

@@ -31,7 +31,7 @@ describe('backend selection', () => {
   }, 60_000);
 
   it('rejects an unknown TRAINING_BACKEND naming the allowed ones', () => {
-    expect(() => loadConfig({ TRAINING_BACKEND: 'cuda' })).toThrow(/TRAINING_BACKEND must be one of auto, tensorflow, native, webgpu, wasm, cpu, got 'cuda'/);
+    expect(() => loadConfig({ TRAINING_BACKEND: 'opencl' })).toThrow(/TRAINING_BACKEND must be one of auto, cuda, tensorflow, native, webgpu, wasm, cpu, got 'opencl'/);
     expect(loadConfig({ TRAINING_BACKEND: 'native', TRAINING_THREADS: '3' })).toMatchObject({ trainingBackend: 'native', trainingThreads: 3 });
   });
 });

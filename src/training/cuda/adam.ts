@@ -1,0 +1,82 @@
+// While 'cuda' is the active backend, tfjs' AdamOptimizer.applyGradients runs one fused kernel
+// per variable (adam.cu: the same float32 operations in the same order as tfjs' ~14 op-by-op
+// passes, so bit-identical results) and keeps the optimizer's state exactly as tfjs would (moment
+// variables, accBeta1/2, iterations), so weights and optimizer state save and load unchanged.
+// The bias corrections 1 - beta^t are needed on the host; reading accBeta1/2 back every step
+// would stall the GPU queue, so the host follows them itself (the same float32 products tfjs
+// computes) and reads them only when the optimizer's iteration count says someone else moved them.
+// Other optimizers (SGD, RMSprop) run tfjs' op-by-op updates on this backend's kernels.
+import * as tf from '@tensorflow/tfjs';
+import type { CudaBackend } from './cuda-backend.js';
+
+interface Moment { originalName: string; variable: tf.Variable }
+interface AdamState {
+  learningRate: number; beta1: number; beta2: number; epsilon: number;
+  accBeta1: tf.Variable; accBeta2: tf.Variable;
+  accumulatedFirstMoment: Moment[]; accumulatedSecondMoment: Moment[];
+  iterations: number;
+  incrementIterations(): void;
+}
+type Grads = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
+
+/** accBeta1/2 as the host last knew them, and at which iteration count. */
+const shadows = new WeakMap<object, { acc1: number; acc2: number; iteration: number }>();
+let installed = false;
+
+export function installCudaAdam(backendName: string): void {
+  if (installed) return;
+  installed = true;
+  const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients(g: Grads): void };
+  const previous = proto.applyGradients; // tfjs' own, or the native backend's fused step (it checks its own backend)
+  proto.applyGradients = function applyGradients(this: tf.AdamOptimizer, variableGradients: Grads): void {
+    if (tf.getBackend() !== backendName || !fusable(variableGradients)) return previous.call(this, variableGradients);
+    fusedStep(this as unknown as AdamState, variableGradients, tf.backend() as CudaBackend);
+  };
+}
+
+const entries = (g: Grads): [string, tf.Tensor | undefined][] =>
+  Array.isArray(g) ? g.map((v) => [v.name, v.tensor]) : Object.entries(g);
+
+function fusable(g: Grads): boolean {
+  return entries(g).every(([name, t]) => {
+    const value = tf.engine().registeredVariables[name];
+    return value && value.dtype === 'float32' && (!t || (t.dtype === 'float32' && t.size === value.size));
+  });
+}
+
+function biasCorrections(o: AdamState): { acc1: number; acc2: number } {
+  let s = shadows.get(o);
+  if (!s || s.iteration !== o.iterations) {
+    s = { acc1: o.accBeta1.dataSync()[0], acc2: o.accBeta2.dataSync()[0], iteration: o.iterations };
+    shadows.set(o, s);
+  }
+  return s;
+}
+
+function fusedStep(o: AdamState, g: Grads, backend: CudaBackend): void {
+  const f = Math.fround;
+  const { acc1, acc2 } = biasCorrections(o);
+  const scalars = [f(o.beta1), f(1 - o.beta1), f(o.beta2), f(1 - o.beta2), f(1 - acc1), f(1 - acc2), f(o.epsilon), f(-o.learningRate)];
+  tf.tidy(() => {
+    entries(g).forEach(([name, gradient], i) => {
+      const value = tf.engine().registeredVariables[name];
+      o.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      o.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      if (!gradient) return;
+      const m = o.accumulatedFirstMoment[i].variable;
+      const v = o.accumulatedSecondMoment[i].variable;
+      const shape = [...value.shape];
+      const [pOut, mOut, vOut] = [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')];
+      backend.addon.adam(backend.ptr(value), backend.ptr(m), backend.ptr(v), backend.ptr(gradient), backend.ptr(pOut), backend.ptr(mOut), backend.ptr(vOut), value.size, scalars);
+      const make = (t: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(t);
+      m.assign(make(mOut));
+      v.assign(make(vOut));
+      value.assign(make(pOut));
+    });
+    o.accBeta1.assign(tf.mul(o.accBeta1, o.beta1));
+    o.accBeta2.assign(tf.mul(o.accBeta2, o.beta2));
+  });
+  o.incrementIterations();
+  // The same float32 products tfjs just queued on the device.
+  shadows.set(o, { acc1: f(acc1 * f(o.beta1)), acc2: f(acc2 * f(o.beta2)), iteration: o.iterations });
+}
