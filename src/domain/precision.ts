@@ -15,13 +15,15 @@ interface WithPrecision { training: { precision?: Precision } }
  */
 export type PrecisionSupport = (precision: Precision) => string | undefined;
 
+export const isPrecision = (v: string): v is Precision => (PRECISIONS as readonly string[]).includes(v);
+
 /** The spec's precision; absent means fp32 (specs stored before the setting existed have none). */
 export const precisionOf = (spec: WithPrecision): Precision => spec.training.precision ?? 'fp32';
 
 /** The value itself (the schema checks it too; the domain does not rely on that). */
 export function validatePrecision(spec: WithPrecision): void {
   const p = spec.training.precision;
-  if (p !== undefined && !(PRECISIONS as readonly string[]).includes(p))
+  if (p !== undefined && !isPrecision(p))
     throw new ValidationError('training.precision', `must be one of ${PRECISIONS.map((v) => `'${v}'`).join(', ')}`);
 }
 
