@@ -46,6 +46,6 @@ describeNativeBf16('a bf16 trial on native', () => {
     expect(epoch.valAccuracy).toBeGreaterThan(0.35);
     expect(backend.precision).toBe('fp32');
     // The artifact holds float32 weights: what inference loads and runs in float32.
-    expect(result.artifact!.weightSpecs.every((s) => s.dtype === 'float32')).toBe(true);
+    expect((result.artifact!.weightSpecs as { dtype: string }[]).every((s) => s.dtype === 'float32')).toBe(true);
   }, 120_000);
 });
