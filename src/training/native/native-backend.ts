@@ -28,6 +28,7 @@ export class NativeBackend extends MathBackendCPU {
 
   constructor(readonly addon: NativeAddon, private readonly poolLimitBytes = DEFAULT_BUFFER_POOL_BYTES) {
     super();
+    // bf16 copies are half the size of the float32 arrays they mirror: half the pool keeps as many.
     this.bf16Copies = new Bf16Copies(addon, poolLimitBytes / 2);
     (this as unknown as { firstUse: boolean }).firstUse = false; // no "install tfjs-node" banner
   }
