@@ -4,12 +4,15 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EpochConfig } from './epoch-configs.js';
+import type { Precision } from '../src/domain/precision.js';
 import { torchEnv, type Allocator, type OmpWait } from './pytorch-env.js';
 
 export interface RunSettings {
   backend: string; threads: number; limit: number; epochs: number;
   /** The search seed on the service's side, torch.manual_seed on PyTorch's. */
   seed: number;
+  /** The service's training.precision (default fp32); PyTorch always trains in float32. */
+  precision?: Precision;
 }
 export interface ServiceRun {
   detail: string; outcome: string; epochs: { durationMs: number; valAccuracy: number }[];
@@ -29,7 +32,7 @@ function lastJson<T>(stdout: string): T {
 
 export function runService(c: EpochConfig, s: RunSettings): ServiceRun {
   const out = execFileSync(process.execPath, [
-    '--import', 'tsx', here('./epochs-child.ts'), s.backend, runLabel(c), String(s.limit), String(s.epochs), String(s.threads), String(s.seed),
+    '--import', 'tsx', here('./epochs-child.ts'), s.backend, runLabel(c), String(s.limit), String(s.epochs), String(s.threads), String(s.seed), s.precision ?? 'fp32',
   ], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn' }, maxBuffer: 16 * 1024 * 1024 });
   const r = lastJson<ServiceRun>(out);
   if (r.outcome !== 'completed' || r.epochs.length !== s.epochs) throw new Error(`trial of ${runLabel(c)} ended ${r.outcome} after ${r.epochs.length} epochs`);

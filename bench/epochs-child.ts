@@ -2,7 +2,7 @@
 // real TrialRunner (SQLite store in a temp dir, Fashion-MNIST from disk, validation split 0.1,
 // batch 32, per-epoch metrics and checkpoints written to the store, artifact saved), as a worker
 // runs it. The store is the real one; its saveCheckpoint is only timed on the way through.
-// Prints one JSON line. Usage: epochs-child.ts BACKEND CONFIG LIMIT EPOCHS THREADS [SEED (the search's; 42)]
+// Prints one JSON line. Usage: epochs-child.ts BACKEND CONFIG LIMIT EPOCHS THREADS [SEED (the search's; 42)] [PRECISION (fp32)]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { parseConfig, toHyperparameters } from './epoch-configs.js';
 import { referenceSearch } from '../test/fixtures/reference-search.js';
 import { BuiltinDatasets } from '../src/datasets/builtin.js';
+import { isPrecision } from '../src/domain/precision.js';
 import { normalizeSpec } from '../src/domain/search-spec.js';
 import { TrialRunner } from '../src/services/trial-runner.js';
 import { migrate } from '../src/store/migrate.js';
@@ -17,8 +18,9 @@ import { openPrismaStore } from '../src/store/prisma-store.js';
 import { initBackend, isBackendName } from '../src/training/backend.js';
 import { TfjsTrainingEngine } from '../src/training/engine.js';
 
-const [backendName, configArg, limitArg, epochsArg, threadsArg, seedArg = '42'] = process.argv.slice(2);
+const [backendName, configArg, limitArg, epochsArg, threadsArg, seedArg = '42', precision = 'fp32'] = process.argv.slice(2);
 if (!isBackendName(backendName)) throw new Error(`unknown backend '${backendName}'`);
+if (!isPrecision(precision)) throw new Error(`unknown precision '${precision}'`);
 const config = parseConfig(configArg);
 const datasetDir = process.env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-epochs-'));
@@ -29,7 +31,8 @@ try {
   const backend = await initBackend(backendName, { threads: Number(threadsArg) });
   const spec = normalizeSpec({
     ...referenceSearch(), algorithm: { name: 'random', seed: Number(seedArg) }, dataset: { id: 'fashion-mnist', limit: Number(limitArg) },
-    training: { epochs: Number(epochsArg), batchSize: 32, validationSplit: 0.1 }, budget: { maxTrials: 1, maxParallelTrials: 1 },
+    // training.precision only when not the default, as a client that leaves it out stores it.
+    training: { epochs: Number(epochsArg), batchSize: 32, validationSplit: 0.1, ...(precision !== 'fp32' && { precision }) }, budget: { maxTrials: 1, maxParallelTrials: 1 },
   }, () => 1);
   await store.createSearch({ id: 's', name: 'bench', spec });
   await store.commitSchedule('s', (await store.getSearch('s'))!.version, {}, [{ id: 't', number: 1, hyperparameters: toHyperparameters(config) }]);
@@ -51,7 +54,7 @@ try {
   const wallMs = performance.now() - start;
   const epochs = (await store.listTrialsWithEpochs('s'))[0].epochs;
   console.log(JSON.stringify({
-    engine: backend.name, detail: backend.detail, threads: backend.threads, outcome, config,
+    engine: backend.name, detail: backend.detail, threads: backend.threads, precision, outcome, config,
     epochs: epochs.map((e) => ({ epoch: e.epoch, durationMs: e.durationMs, valAccuracy: e.valAccuracy })),
     checkpointMs: checkpointMs.map(Math.round), phases, wallMs: Math.round(wallMs),
   }));

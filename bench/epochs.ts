@@ -1,5 +1,5 @@
 // npm run bench:epochs -- [--configs issue17,corners] [--repeats 3] [--limit 60000] [--epochs 2]
-//   [--backend native] [--threads N] [--allocator glibc-tunables] [--omp-wait default]
+//   [--backend native] [--precision fp32|bf16] [--threads N] [--allocator glibc-tunables] [--omp-wait default]
 // Whole epochs of a sample of the notebook's search space (issue 17): by default the five
 // configurations of the notebook's seed-42 search and four corners of the space (bench/epoch-configs.ts;
 // or a list like 64k3-48k3-48,32k5-64k3-128), each trained
@@ -13,6 +13,8 @@
 // in a fresh process. Reported per configuration: median (min–max) seconds per epoch and the
 // service's speed ÷ PyTorch's (above 1: the service is faster). --epochs 2 by default so that a
 // checkpoint is saved (a trial's last epoch saves none); epoch 1 includes each side's warm-up.
+// --precision bf16: the service's trials set training.precision 'bf16' (native on AVX512_BF16
+// only); PyTorch stays float32, so the ratio is mixed precision against its float32.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { configLabel, parseConfigList, speedRatio, type EpochConfig } from './epoch-configs.js';
@@ -20,6 +22,7 @@ import { busyWarning, load, machine } from './machine.js';
 import { runLabel as label, runService, runTorch, type RunSettings } from './epoch-runs.js';
 import { allocatorMissing, findTorchPython, isAllocator, isOmpWait, TORCH_MISSING, type OmpWait } from './pytorch-env.js';
 import { mean, median, spread } from './stats.js';
+import { isPrecision, PRECISIONS } from '../src/domain/precision.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,6 +31,7 @@ const { values: args } = parseArgs({
     limit: { type: 'string', default: '60000' },
     epochs: { type: 'string', default: '2' },
     backend: { type: 'string', default: 'native' },
+    precision: { type: 'string', default: 'fp32' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
     // PyTorch's settings: the best that bench:train measured on the machine (see bench/RESULTS.md).
     allocator: { type: 'string', default: 'glibc-tunables' },
@@ -44,6 +48,8 @@ const limit = int('limit', args.limit, 20);
 const epochs = int('epochs', args.epochs, 1);
 const threads = int('threads', args.threads, 1);
 const configs = parseConfigList(args.configs);
+if (!isPrecision(args.precision)) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got '${args.precision}'`);
+const precision = args.precision;
 if (!isAllocator(args.allocator)) throw new Error(`unknown --allocator '${args.allocator}'`);
 const allocator = args.allocator;
 const missing = allocatorMissing(allocator);
@@ -53,7 +59,7 @@ const wait: OmpWait = args['omp-wait'];
 const py = findTorchPython();
 // The notebook search's seed (42) on the service's side, as before seeds were an argument.
 const SEED = 42;
-const run: RunSettings = { backend: args.backend, threads, limit, epochs, seed: SEED };
+const run: RunSettings = { backend: args.backend, threads, limit, epochs, seed: SEED, precision };
 /** Seconds per epoch on each side, for one repeat of one configuration. */
 interface Pair { epochS: number; fitPerEpochS: number; checkpointMs?: number; torchS?: number; valAcc: number; torchValAcc?: number }
 
@@ -62,7 +68,7 @@ console.log(`${machine()}; load before: ${load()}`);
 const busy = busyWarning();
 if (busy) console.log(busy);
 console.log(`${configs.length} configurations × ${repeats} repeats; ${train} training + ${limit - train} validation images, batch 32, ${epochs} epoch(s) a run; ` +
-  `service: ${args.backend} backend, ${threads} threads; PyTorch: ${py ? `${threads} threads, 1 BLAS thread, allocator ${allocator}, OpenMP wait ${wait}` : 'not found'}`);
+  `service: ${args.backend} backend, ${precision}, ${threads} threads; PyTorch: ${py ? `${threads} threads, 1 BLAS thread, allocator ${allocator}, OpenMP wait ${wait}` : 'not found'}`);
 if (!py) console.log(TORCH_MISSING);
 const pairs = new Map<EpochConfig, Pair[]>(configs.map((c) => [c, []]));
 let torchInfo = '';

@@ -1,20 +1,24 @@
 // One measurement of bench/train.ts in a fresh process (a backend's threads and heap are set up
 // once per process): samples/s of trainOnBatch on the notebook's best model, fed real Fashion-MNIST
 // batches (the first 54,000 training images, gathered in a shuffled order as the service's
-// seededBatches does). Prints one JSON line. Usage: train-child.ts BACKEND BATCH SECONDS THREADS
+// seededBatches does). Prints one JSON line. Usage: train-child.ts BACKEND BATCH SECONDS THREADS [PRECISION (fp32)]
+// (bf16: the native kernels in mixed precision, as a trial with training.precision 'bf16' runs them).
 import * as tf from '@tensorflow/tfjs';
 import { NOTEBOOK_MODEL } from '../test/fixtures/reference-search.js';
 import { loadFashionMnist } from '../src/datasets/fashion-mnist.js';
 import { BackendUnavailableError } from '../src/training/backend-unavailable.js';
 import { initBackend, isBackendName } from '../src/training/backend.js';
 import { buildModel, disposeModel } from '../src/training/build-model.js';
+import { precisionUnavailableReason } from '../src/training/precision-support.js';
 import { toTensors } from '../src/training/train.js';
+import { isPrecision } from '../src/domain/precision.js';
 
-const [name, batchArg, secondsArg, threadsArg] = process.argv.slice(2);
+const [name, batchArg, secondsArg, threadsArg, precision = 'fp32'] = process.argv.slice(2);
 if (!isBackendName(name)) throw new Error(`unknown backend '${name}'`);
+if (!isPrecision(precision)) throw new Error(`unknown precision '${precision}'`);
 const batch = Number(batchArg);
 const seconds = Number(secondsArg);
-const print = (o: object) => process.stdout.write(`${JSON.stringify({ engine: name, batch, ...o })}\n`);
+const print = (o: object) => process.stdout.write(`${JSON.stringify({ engine: name, precision, batch, ...o })}\n`);
 const TRAIN_IMAGES = 54_000;
 
 /** A new random order of [0, n) (Fisher-Yates). */
@@ -29,6 +33,9 @@ function shuffled(n: number): Int32Array {
 
 try {
   const backend = await initBackend(name, { threads: Number(threadsArg) });
+  const why = precisionUnavailableReason(name, precision);
+  if (why) throw new BackendUnavailableError(name, why);
+  if (precision !== 'fp32') (await import('../src/training/native/precision.js')).setNativePrecision(name, precision);
   const data = toTensors(loadFashionMnist(process.env.DATASET_DIR, 'train', TRAIN_IMAGES), 0, TRAIN_IMAGES);
   const model = buildModel(NOTEBOOK_MODEL, 1);
   let order = shuffled(TRAIN_IMAGES);

@@ -1,5 +1,6 @@
 // npm run bench:train -- [--backends native,wasm,...] [--batches 32,128] [--seconds 10] [--threads N]
 //   [--repeats 3] [--allocators default,glibc-tunables,jemalloc,tcmalloc] [--omp-waits default,passive]
+//   [--precision fp32 | bf16 | fp32,bf16]
 // Training throughput (samples/s) of the notebook's best model (conv 64/k3, conv 48/k3, dense 48;
 // 1,355,978 params) on real Fashion-MNIST batches, on each backend, against PyTorch on the CPU with
 // the same model, data, batch and threads. PyTorch gets its best CPU settings (bench/pytorch-env.ts):
@@ -7,7 +8,9 @@
 // with each OpenMP wait policy of --omp-waits; the baseline is the setting with the best median.
 // Every measurement is a fresh process, and each repeat runs all of them in turn (the order
 // reversed every other repeat), so load that drifts during the run shows as spread rather than
-// favouring one side.
+// favouring one side. --precision: each backend is measured at each precision listed (bf16: the
+// training.precision a trial would use, native on AVX512_BF16 only; elsewhere a row says why not);
+// PyTorch always in float32.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -16,6 +19,7 @@ import { busyWarning, load, machine } from './machine.js';
 import { allocatorMissing, findTorchPython, isAllocator, isOmpWait, TORCH_MISSING, torchEnv, type Allocator, type OmpWait } from './pytorch-env.js';
 import { median, spread } from './stats.js';
 import { BACKEND_NAMES } from '../src/training/backend-names.js';
+import { isPrecision, PRECISIONS, type Precision } from '../src/domain/precision.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,6 +30,7 @@ const { values: args } = parseArgs({
     repeats: { type: 'string', default: '3' },
     allocators: { type: 'string', default: 'default,glibc-tunables,jemalloc,tcmalloc' },
     'omp-waits': { type: 'string', default: 'default,passive' },
+    precision: { type: 'string', default: 'fp32' },
   },
 });
 const seconds = Number(args.seconds);
@@ -47,10 +52,10 @@ function runPytorch(py: string, batch: number, allocator: Allocator, wait: OmpWa
   return lastJson(out);
 }
 
-function runTfjs(backend: string, batch: number): Run {
+function runTfjs(backend: string, batch: number, precision: Precision): Run {
   // The cpu backend takes seconds per step: two steps say enough.
   const budget = backend === 'cpu' ? 0 : seconds;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', here('./train-child.ts'), backend, String(batch), String(budget), String(threads)], {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', here('./train-child.ts'), backend, String(batch), String(budget), String(threads), precision], {
     encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn' }, maxBuffer: 16 * 1024 * 1024,
   });
   return lastJson(out);
@@ -69,11 +74,16 @@ const waits = args['omp-waits'].split(',').filter(Boolean).map((w) => {
   if (!isOmpWait(w)) throw new Error(`unknown OpenMP wait policy '${w}' in --omp-waits`);
   return w;
 });
-const backends = args.backends.split(',').filter(Boolean);
+const precisions = args.precision.split(',').filter(Boolean).map((p) => {
+  if (!isPrecision(p)) throw new Error(`unknown precision '${p}' in --precision (${PRECISIONS.join(', ')})`);
+  return p;
+});
+// An engine: a backend at a precision ("native", "native bf16").
+const backends = args.backends.split(',').filter(Boolean).flatMap((b) => precisions.map((p) => ({ backend: b, precision: p, key: p === 'fp32' ? b : `${b} ${p}` })));
 type Job = { key: string; run: (batch: number) => Run };
 const jobs: Job[] = [
   ...(py ? allocators.flatMap((a) => waits.map((w) => ({ key: `pytorch allocator ${a}, OpenMP wait ${w}`, run: (b: number) => runPytorch(py, b, a, w) }))) : []),
-  ...backends.map((b) => ({ key: b, run: (batch: number) => runTfjs(b, batch) })),
+  ...backends.map((e) => ({ key: e.key, run: (batch: number) => runTfjs(e.backend, batch, e.precision) })),
 ];
 const rows: string[] = [];
 console.log(`${machine()}; threads ${threads}, ${seconds} s per measurement, ${repeats} repeats; load before: ${load()}`);
@@ -97,7 +107,7 @@ for (const batch of args.batches.split(',').map(Number)) {
     const blas = (first.blas as string[]).some((l) => l.includes('openblas')) ? 'OpenBLAS' : 'reference BLAS';
     rows.push(`| ${batch} | PyTorch ${first.version} CPU (${blas}, ${key.slice(8)}${key === best ? ': the baseline' : ''}) | ${spread(rates(key))} | ${(median(rates(key)) / baseline!).toFixed(2)} |`);
   }
-  for (const b of backends) {
+  for (const { key: b } of backends) {
     const first = runs.get(b)![0];
     rows.push(first.unavailable
       ? `| ${batch} | ${b} | unavailable: ${first.unavailable} | – |`

@@ -10,7 +10,10 @@
         "src/eltwise.cc",
         "src/reduce.cc",
         "src/pool.cc",
-        "src/adam.cc"
+        "src/adam.cc",
+        "src/bf16.cc",
+        "src/conv-bf16.cc",
+        "src/matmul-bf16.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

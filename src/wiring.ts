@@ -10,6 +10,7 @@ import { Scheduler } from './services/scheduler.js';
 import { SearchService } from './services/search-service.js';
 import { migrate } from './store/migrate.js';
 import { openPrismaStore } from './store/prisma-store.js';
+import { deploymentPrecisionSupport } from './training/precision-support.js';
 import type { Store } from './ports/store.js';
 
 export interface Core {
@@ -40,7 +41,7 @@ export async function createCore(config: Config, log: Logger): Promise<Core> {
     datasetDir: config.datasetDir, maxBytes: config.datasetMaxBytes, uploadDir: config.datasetUploadDir,
     quotas: { count: config.quotas.datasets, bytes: config.quotas.datasetBytes },
   }, uploads);
-  const searches = new SearchService(store, scheduler, queue, config.limits, datasets, config.quotas);
+  const searches = new SearchService(store, scheduler, queue, config.limits, datasets, config.quotas, deploymentPrecisionSupport(config.trainingBackend));
   const apiKeys = new ApiKeyService(store.apiKeys(), config.auth.adminApiKey);
   return {
     store, queue, workers, scheduler, searches, apiKeys, datasets, uploads,

@@ -13,6 +13,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   out.Set("dnnl", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
   out.Set("threads", omp_get_max_threads());
   out.Set("isa", static_cast<int>(dnnl::get_effective_cpu_isa()));
+  out.Set("bf16", hn::bf16Supported());
   return out;
 }
 
@@ -31,6 +32,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hn::initReduce(env, exports);
   hn::initPool(env, exports);
   hn::initAdam(env, exports);
+  hn::initBf16(env, exports);
+  hn::initConvBf16(env, exports);
+  hn::initMatMulBf16(env, exports);
   return exports;
 }
 

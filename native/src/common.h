@@ -20,6 +20,9 @@ dnnl::stream& cpuStream();
 /** Pointer to the first element of a Float32Array argument (byteOffset applied). */
 inline float* floats(const Napi::Value& v) { return v.As<Napi::Float32Array>().Data(); }
 inline size_t length(const Napi::Value& v) { return v.As<Napi::Float32Array>().ElementLength(); }
+/** bf16 values travel as the raw bits in a Uint16Array (JS has no bf16 array). */
+inline uint16_t* bf16s(const Napi::Value& v) { return v.As<Napi::Uint16Array>().Data(); }
+inline size_t bf16Length(const Napi::Value& v) { return v.As<Napi::Uint16Array>().ElementLength(); }
 inline int64_t num(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
 inline bool flag(const Napi::Value& v) { return v.As<Napi::Boolean>().Value(); }
 
@@ -83,5 +86,11 @@ void initEltwise(Napi::Env env, Napi::Object exports);
 void initReduce(Napi::Env env, Napi::Object exports);
 void initPool(Napi::Env env, Napi::Object exports);
 void initAdam(Napi::Env env, Napi::Object exports);
+void initBf16(Napi::Env env, Napi::Object exports);
+void initConvBf16(Napi::Env env, Napi::Object exports);
+void initMatMulBf16(Napi::Env env, Napi::Object exports);
+
+/** Whether oneDNN runs bf16 convolutions and matmuls natively here (AVX512_BF16 or AMX). */
+bool bf16Supported();
 
 }  // namespace hn

@@ -9,6 +9,7 @@ import { batchMemory, MB } from './batch-memory.js';
 import { describeArchitecture, type Architecture } from './model-summary.js';
 import { activeLayerIndices, resolveTemplate, templateRefs, type ModelTemplate } from './model-template.js';
 import { checkTemplateConditions, cornerCombos } from './template-conditions.js';
+import { validatePrecision, type Precision } from './precision.js';
 
 export { ALGORITHMS, OBJECTIVE_METRICS, OBJECTIVE_NAMES, defaultDirection, isMultiFidelity } from './algorithms.js';
 export type { AlgorithmName, AlgorithmSettings, EarlyStopping, NamedObjective, ObjectiveMetric, ObjectiveName } from './algorithms.js';
@@ -37,8 +38,11 @@ export interface SearchSpec {
     /** Retrains (POST /searches/:id/retrain) the search grants in all, whatever became of them. */
     maxRetrains: number;
   };
-  /** executionsPerTrial: trainings per trial from fresh weights, their objectives averaged (Keras Tuner's executions_per_trial). */
-  training: { epochs: number; batchSize: number; validationSplit: number; executionsPerTrial?: number };
+  /**
+   * executionsPerTrial: trainings per trial from fresh weights, their objectives averaged (Keras Tuner's executions_per_trial).
+   * precision: absent means 'fp32' (src/domain/precision.ts); stored only when the request gave it.
+   */
+  training: { epochs: number; batchSize: number; validationSplit: number; executionsPerTrial?: number; precision?: Precision };
   hyperparameters: SearchSpace;
   model: ModelTemplate;
 }
@@ -94,7 +98,7 @@ export function normalizeSpec(req: SearchRequest, randomSeed: () => number): Sea
     },
     training: {
       epochs, batchSize: req.training?.batchSize ?? 32, validationSplit: req.training?.validationSplit ?? 0.1,
-      ...optional(req.training, ['executionsPerTrial']),
+      ...optional(req.training, ['executionsPerTrial', 'precision']),
     },
     hyperparameters: req.hyperparameters,
     model: req.model,
@@ -125,6 +129,7 @@ export function validateSpec(spec: SearchSpec, limits: SearchLimits, data: Datas
   if (!(split > 0 && split < 1)) throw new ValidationError('training.validationSplit', 'must be between 0 and 1 (exclusive)');
   if (Math.floor(limit * (1 - split)) < 1 || limit - Math.floor(limit * (1 - split)) < 1)
     throw new ValidationError('training.validationSplit', `leaves no training or no validation images out of ${limit}`);
+  validatePrecision(spec);
   if (!Number.isSafeInteger(spec.algorithm.seed)) throw new ValidationError('algorithm.seed', 'must be a safe integer');
   if (spec.algorithm.initialRandomTrials !== undefined) {
     if (spec.algorithm.name !== 'bayesian') throw new ValidationError('algorithm.initialRandomTrials', "applies to 'bayesian' only");

@@ -2,6 +2,7 @@
 // trial lifecycle can be tested and reasoned about without tensors.
 import type { ArtifactDescription, ArtifactFormat, ModelArtifact } from './model-artifact.js';
 import type { ConcreteModel } from './model-template.js';
+import type { Precision } from './precision.js';
 import type { SearchSpec } from './search-spec.js';
 
 export interface EpochMetrics {
@@ -30,8 +31,11 @@ export interface TrainingCheckpoint extends ModelWeights {
 export interface TrainRequest {
   model: ConcreteModel;
   dataset: SearchSpec['dataset'];
-  /** `epochs`: the epoch number training ends at (the trial's target epochs). */
-  training: { epochs: number; batchSize: number; validationSplit: number };
+  /**
+   * `epochs`: the epoch number training ends at (the trial's target epochs). `precision`: absent
+   * means fp32; an engine whose backend cannot train it throws a TrainingError (not retried).
+   */
+  training: { epochs: number; batchSize: number; validationSplit: number; precision?: Precision };
   /**
    * Fixes the run's randomness: weight initialisation, each epoch's batch order and each step's
    * dropout masks, all derived by position (layer, epoch, step), so epochs k+1.. draw the same

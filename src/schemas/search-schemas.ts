@@ -3,6 +3,7 @@
 import { Type, type Static } from 'typebox';
 import { ALGORITHMS, OBJECTIVE_METRICS, OBJECTIVE_NAMES } from '../domain/algorithms.js';
 import type { Activation as ActivationName } from '../domain/model-template.js';
+import { PRECISIONS } from '../domain/precision.js';
 import { TRIAL_STATUSES } from '../domain/trial-state.js';
 import type { SearchRequest } from '../domain/search-spec.js';
 import { ErrorBody, HpValue, HpValues, IdParams, Name, NextCursor, PageQuery, taggedUnion, type Assert, type SameShape } from './common.js';
@@ -18,7 +19,7 @@ const Activation = Type.Unsafe<ActivationName>(Type.String({ maxLength: 32 }));
 
 const Sampling = Type.Union([Type.Literal('linear'), Type.Literal('log')]);
 /** One of a list of strings; `type` too, so the serializer and OpenAPI know it is a string. */
-const Literals = <T extends string[]>(values: readonly [...T]) => Type.Enum(values, { type: 'string' });
+const Literals = <T extends string[]>(values: readonly [...T], options: { description?: string } = {}) => Type.Enum(values, { type: 'string', ...options });
 // Keras Tuner's conditional_scope(parent_name, parent_values).
 const When = Type.Optional(Type.Object({
   hp: Type.String({ minLength: 1, maxLength: 64, description: 'a discrete hyperparameter (for a hyperparameter: one listed before it)' }),
@@ -94,6 +95,10 @@ export const SearchRequestBody = Type.Object({
   training: Type.Optional(Type.Object({
     epochs: Type.Optional(Int), batchSize: Type.Optional(Int), validationSplit: Type.Optional(Type.Number()),
     executionsPerTrial: Type.Optional(Type.Integer({ description: 'trainings per trial from fresh weights, objectives averaged (default 1)' })),
+    precision: Type.Optional(Literals(PRECISIONS, {
+      description: "'bf16': mixed precision (bf16 convolutions and dense products, float32 weights, optimizer and loss), "
+        + "only on the native backend on a CPU with AVX512_BF16 (else 400, or the trial fails where a worker's backend decides); default 'fp32'",
+    })),
   }, strict)),
   hyperparameters: Type.Array(Hyperparameter, { maxItems: 100 }),
   model: Type.Object({

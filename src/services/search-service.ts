@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } fro
 import { comboKey, validateValues, type HpValues } from '../domain/hyperparameters.js';
 import { pastDeadline, trialEpochs } from '../domain/schedule.js';
 import { isMultiObjective } from '../domain/objectives.js';
+import { checkPrecisionSupport, type PrecisionSupport } from '../domain/precision.js';
 import { isMultiFidelity, normalizeSpec, validateSpec, type SearchLimits, type SearchRequest } from '../domain/search-spec.js';
 import { attemptsPerTrial } from '../domain/trial-attempts.js';
 import { isFinalSearchStatus, isFinalTrialStatus } from '../domain/trial-state.js';
@@ -34,6 +35,8 @@ export class SearchService {
     private readonly datasets: DatasetCatalog = BUILTIN_CATALOG,
     /** Per tenant; 0: no quota. */
     private readonly quotas: { runningSearches: number } = { runningSearches: 0 },
+    /** Whether this deployment trains training.precision (wired from TRAINING_BACKEND); absent: not checked here. */
+    private readonly precisionSupport?: PrecisionSupport,
   ) {}
 
   async create(request: SearchRequest, tenant?: string): Promise<SearchView> {
@@ -45,6 +48,7 @@ export class SearchService {
     // A seed is always stored, so a search without one is still reproducible afterwards.
     const spec = normalizeSpec(request, () => randomInt(2 ** 31));
     validateSpec(spec, this.limits, await this.datasets.info(spec.dataset.id, tenant));
+    checkPrecisionSupport(spec, this.precisionSupport);
     const input = { id: randomUUID(), name: spec.name, spec, tenant: tenant ?? null };
     // An upload is checked again under its row's lock as the search is inserted: a delete cannot slip between.
     const search = datasetInfo(spec.dataset.id) ? await this.store.createSearch(input) : await this.store.createSearchOnDataset(input, spec.dataset.id);

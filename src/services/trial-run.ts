@@ -97,7 +97,10 @@ export class TrialRun {
     let decision = CONTINUE;
     const result = await this.deps.engine.train({
       model: this.plan.model, dataset: spec.dataset, objective: spec.objective, seed: executionSeed(this.plan.seed, execution),
-      training: { epochs: this.plan.target, batchSize: spec.training.batchSize, validationSplit: spec.training.validationSplit },
+      training: {
+        epochs: this.plan.target, batchSize: spec.training.batchSize, validationSplit: spec.training.validationSplit,
+        ...(spec.training.precision && { precision: spec.training.precision }),
+      },
       initialEpoch: trial.initialEpoch, initialWeights: this.plan.parent?.artifact,
       resume: execution === start.execution ? start.resume : undefined,
       onBatchEnd: async () => {

@@ -1,10 +1,13 @@
 // The TrainingEngine port implemented with tfjs: data, model, fit, artifact; and the kept model's
 // prediction latency, for searches that optimize it.
 import type { DatasetSource } from '../domain/dataset-source.js';
+import { TrainingError } from '../domain/errors.js';
 import type { ModelArtifact } from '../domain/model-artifact.js';
+import type { Precision } from '../domain/precision.js';
 import type { TrainingEngine, TrainPhases, TrainRequest, TrainResult } from '../domain/training-port.js';
 import { modelToArtifact } from './artifact.js';
 import { buildModel, disposeModel } from './build-model.js';
+import { precisionUnavailableReason } from './precision-support.js';
 import { predictionLatencyMs } from './prediction-latency.js';
 import { trainModel } from './train.js';
 import { splitValidation } from './validation-split.js';
@@ -14,6 +17,15 @@ export class TfjsTrainingEngine implements TrainingEngine {
   constructor(readonly backend: string, private readonly datasets: DatasetSource) {}
 
   async train(req: TrainRequest): Promise<TrainResult> {
+    const restorePrecision = await this.usePrecision(req.training.precision ?? 'fp32'); // before any work: it may refuse
+    try {
+      return await this.trainAtPrecision(req);
+    } finally {
+      restorePrecision();
+    }
+  }
+
+  private async trainAtPrecision(req: TrainRequest): Promise<TrainResult> {
     const phases: TrainPhases = { loadMs: 0, buildMs: 0, fitMs: 0, saveMs: 0 };
     let t = performance.now();
     const lap = (phase: keyof TrainPhases) => {
@@ -47,5 +59,20 @@ export class TfjsTrainingEngine implements TrainingEngine {
   /** On the backend this process set up for its trials (the engine's `backend`). */
   predictionLatency(artifact: ModelArtifact, inputShape: number[]): Promise<number> {
     return predictionLatencyMs(artifact, inputShape);
+  }
+
+  /**
+   * bf16: the native conv and matmul kernels compute in mixed precision until this training ends
+   * (weights, optimizer, loss stay float32). Here, not at the API, is where a worker's backend is
+   * known ('auto' probes it at start): one that cannot is a TrainingError, final, since a retry
+   * would meet the same worker setup.
+   */
+  private async usePrecision(precision: Precision): Promise<() => void> {
+    if (precision === 'fp32') return () => {}; // the float32 path: nothing is switched
+    const why = precisionUnavailableReason(this.backend, precision);
+    if (why) throw new TrainingError(`training.precision: ${why}`);
+    const { setNativePrecision } = await import('./native/precision.js');
+    setNativePrecision(this.backend, precision);
+    return () => setNativePrecision(this.backend, 'fp32');
   }
 }

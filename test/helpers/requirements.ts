@@ -3,7 +3,7 @@
 // or a HYPERTUNE_REQUIRE_* variable requires it, it fails, so CI cannot pass by skipping.
 
 /** HYPERTUNE_REQUIRE_SERVICES (postgres), HYPERTUNE_REQUIRE_TOOLS (chromium, docker-compose),
- *  HYPERTUNE_REQUIRE_BACKENDS (native, webgpu, wasm, cpu): comma-separated names. */
+ *  HYPERTUNE_REQUIRE_BACKENDS (native, native-bf16 — native with AVX512_BF16 —, webgpu, wasm, cpu): comma-separated names. */
 export type RequirementKind = 'SERVICES' | 'TOOLS' | 'BACKENDS';
 
 /** What requires `name` here, for the failure message; undefined when nothing does. CI=true

@@ -9,11 +9,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type F32 = Float32Array;
+/** bf16 values as their raw bits (JS has no bf16 array). */
+type BF16 = Uint16Array;
 type Nullable<T> = T | null;
 
 /** What the addon exports (see native/src/*.cc). Every function writes into its output array. */
 export interface NativeAddon {
-  info(): { dnnl: string; threads: number; isa: number };
+  /** isa: oneDNN's effective cpu_isa mask; bf16: whether it runs bf16 convolutions and matmuls natively. */
+  info(): { dnnl: string; threads: number; isa: number; bf16: boolean };
   setThreads(threads: number): void;
   conv2dForward(x: F32, filter: F32, bias: Nullable<F32>, y: F32, geometry: number[], relu: boolean): void;
   conv2dBackwardData(dy: F32, filter: F32, dx: F32, geometry: number[]): void;
@@ -28,6 +31,15 @@ export interface NativeAddon {
   maxPoolGrad(dy: F32, x: F32, dx: F32, geometry: number[]): void;
   avgPool(x: F32, y: F32, geometry: number[]): void;
   avgPoolGrad(dy: F32, dx: F32, geometry: number[]): void;
+  // Mixed precision (bf16.cc, conv-bf16.cc, matmul-bf16.cc): bf16 inputs, float32 filters, bias and outputs.
+  toBf16(x: F32, out: BF16): void;
+  fromBf16(x: BF16, out: F32): void;
+  conv2dForwardBf16(x: BF16, filter: F32, bias: Nullable<F32>, y: F32, geometry: number[], relu: boolean, filterKey: number): void;
+  conv2dBackwardDataBf16(dy: BF16, filter: F32, dx: F32, geometry: number[]): void;
+  conv2dBackwardWeightsBf16(x: BF16, dy: BF16, dw: F32, geometry: number[]): void;
+  conv2dImplBf16(geometry: number[], kind: 'forward' | 'data' | 'weights'): string;
+  matMulBf16(a: BF16, b: BF16, c: F32, dims: number[], bias: Nullable<F32>, relu: boolean): void;
+  matMulImplBf16(dims: [m: number, n: number, k: number, transA: number, transB: number]): string;
   adam(p: F32, m: F32, v: F32, g: F32, pOut: F32, mOut: F32, vOut: F32, scalars: number[]): void;
 }
 

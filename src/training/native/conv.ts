@@ -1,7 +1,10 @@
 // Conv2D, FusedConv2D (bias and ReLU fused; inference and tfjs' non-gradient path) and both
-// Conv2D gradients on oneDNN. NCHW, other fused activations and PReLU fall back to cpu.
+// Conv2D gradients on oneDNN. NCHW, other fused activations and PReLU fall back to cpu. While the
+// backend's precision is 'bf16', each of them takes its activations and gradients as bf16 and
+// writes float32 (mixed precision, conv-bf16.cc); the filter stays float32 on this side.
 import * as tf from '@tensorflow/tfjs';
-import { isFloat, nativeKernel, sizeOf } from './kernel.js';
+import { isFloat, nativeKernel, sizeOf, type Info } from './kernel.js';
+import type { NativeBackend } from './native-backend.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 interface ConvAttrs {
@@ -33,11 +36,17 @@ export function convGeometry(xShape: number[], filterShape: number[], a: ConvAtt
 
 const nhwc = (a: ConvAttrs) => (a.dataFormat ?? 'NHWC') === 'NHWC';
 
+function forward(backend: NativeBackend, x: Info, filter: Info, bias: Info | undefined, y: Float32Array, geometry: number[], relu: boolean): void {
+  const b = bias ? backend.values(bias) : null;
+  if (backend.precision === 'bf16') backend.addon.conv2dForwardBf16(backend.bf16(x), backend.values(filter), b, y, geometry, relu, backend.serial(filter));
+  else backend.addon.conv2dForward(backend.values(x), backend.values(filter), b, y, geometry, relu);
+}
+
 export const conv2d = nativeKernel<ConvAttrs>('Conv2D', ({ inputs: { x, filter }, backend, attrs }) => {
   if (!nhwc(attrs) || !isFloat(x, filter)) return null;
   const { geometry, outShape } = convGeometry(x!.shape, filter!.shape, attrs);
   const y = backend.alloc(sizeOf(outShape));
-  backend.addon.conv2dForward(backend.values(x!), backend.values(filter!), null, y, geometry, false);
+  forward(backend, x!, filter!, undefined, y, geometry, false);
   return backend.output(outShape, y);
 });
 
@@ -52,7 +61,7 @@ export const fusedConv2d = nativeKernel<FusedAttrs>('FusedConv2D', ({ inputs, ba
   if (bias && (!isFloat(bias) || sizeOf(bias.shape) !== co || bias.shape.length > 1)) return null;
   const { geometry, outShape } = convGeometry(x!.shape, filter!.shape, attrs);
   const y = backend.alloc(sizeOf(outShape));
-  backend.addon.conv2dForward(backend.values(x!), backend.values(filter!), bias ? backend.values(bias) : null, y, geometry, activation === 'relu');
+  forward(backend, x!, filter!, bias, y, geometry, activation === 'relu');
   return backend.output(outShape, y);
 });
 
@@ -60,7 +69,8 @@ export const conv2dBackpropInput = nativeKernel<ConvAttrs & { inputShape: number
   if (!nhwc(attrs) || !isFloat(dy, filter)) return null;
   const { geometry } = convGeometry(attrs.inputShape, filter!.shape, { ...attrs, dilations: 1 });
   const dx = backend.alloc(sizeOf(attrs.inputShape));
-  backend.addon.conv2dBackwardData(backend.values(dy!), backend.values(filter!), dx, geometry);
+  if (backend.precision === 'bf16') backend.addon.conv2dBackwardDataBf16(backend.bf16(dy!), backend.values(filter!), dx, geometry);
+  else backend.addon.conv2dBackwardData(backend.values(dy!), backend.values(filter!), dx, geometry);
   return backend.output([...attrs.inputShape], dx);
 });
 
@@ -68,7 +78,8 @@ export const conv2dBackpropFilter = nativeKernel<ConvAttrs & { filterShape: numb
   if (!nhwc(attrs) || !isFloat(x, dy)) return null;
   const { geometry } = convGeometry(x!.shape, attrs.filterShape, { ...attrs, dilations: 1 });
   const dw = backend.alloc(sizeOf(attrs.filterShape));
-  backend.addon.conv2dBackwardWeights(backend.values(x!), backend.values(dy!), dw, geometry);
+  if (backend.precision === 'bf16') backend.addon.conv2dBackwardWeightsBf16(backend.bf16(x!), backend.bf16(dy!), dw, geometry);
+  else backend.addon.conv2dBackwardWeights(backend.values(x!), backend.values(dy!), dw, geometry);
   return backend.output([...attrs.filterShape], dw);
 });
 

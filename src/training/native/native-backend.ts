@@ -6,7 +6,9 @@
 // by readSync/read (dataSync() returns the backend's own array).
 import type * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { Precision } from '../../domain/precision.js';
 import type { NativeAddon } from './addon.js';
+import { Bf16Copies } from './bf16-copies.js';
 
 type DataId = object;
 type Values = tf.backend_util.BackendValues;
@@ -17,9 +19,17 @@ export class NativeBackend extends MathBackendCPU {
   private readonly free = new Map<number, Float32Array[]>(); // by length
   private freeBytes = 0;
   private readonly uses = new WeakMap<ArrayBufferLike, number>(); // our buffers -> live data entries
+  /**
+   * What the conv and matmul kernels compute in: 'bf16' only while a mixed-precision trial trains
+   * (set through ./precision.ts); everything else always runs in float32.
+   */
+  precision: Precision = 'fp32';
+  private readonly bf16Copies: Bf16Copies;
 
   constructor(readonly addon: NativeAddon, private readonly poolLimitBytes = DEFAULT_BUFFER_POOL_BYTES) {
     super();
+    // bf16 copies are half the size of the float32 arrays they mirror: half the pool keeps as many.
+    this.bf16Copies = new Bf16Copies(addon, poolLimitBytes / 2);
     (this as unknown as { firstUse: boolean }).firstUse = false; // no "install tfjs-node" banner
   }
 
@@ -42,6 +52,16 @@ export class NativeBackend extends MathBackendCPU {
     return this.data.get(t.dataId).values as Float32Array;
   }
 
+  /** A tensor's values as bf16, converted once while the tensor lives (bf16-copies.ts). */
+  bf16(t: tf.TensorInfo): Uint16Array {
+    return this.bf16Copies.of(t.dataId, this.values(t));
+  }
+
+  /** A number that names a tensor's values for as long as they live (the addon caches a filter's bf16 layout by it). */
+  serial(t: tf.TensorInfo): number {
+    return this.bf16Copies.serial(t.dataId);
+  }
+
   override write(values: Values, shape: number[], dtype: tf.DataType): DataId {
     this.track(values, 1);
     return super.write(values, shape, dtype);
@@ -55,7 +75,10 @@ export class NativeBackend extends MathBackendCPU {
   override disposeData(dataId: DataId, force = false): boolean {
     const values = this.data.get(dataId)?.values;
     const released = super.disposeData(dataId, force);
-    if (released && values && !this.data.has(dataId)) this.track(values, -1);
+    if (released && !this.data.has(dataId)) {
+      if (values) this.track(values, -1);
+      this.bf16Copies.release(dataId);
+    }
     return released;
   }
 
@@ -68,6 +91,7 @@ export class NativeBackend extends MathBackendCPU {
   override dispose(): void {
     this.free.clear();
     this.freeBytes = 0;
+    this.bf16Copies.clear();
     super.dispose();
   }
 
