@@ -36,14 +36,18 @@ export function stageData(stage, dir, withTest) {
   return names;
 }
 
-/** The shared libraries `binary` links that are not glibc or the C++ runtime (every image has those). */
+/**
+ * The shared libraries `binary` links beyond what every Debian or Ubuntu base image has (glibc, the
+ * C++ runtime, and OpenSSL, systemd's library and theirs, which apt itself needs): packing those
+ * too would cost 3 MB of the budget. run.sh names any that the device lacks.
+ */
 function linkedLibs(binary) {
-  const base = /^(linux-vdso|libc|libm|libdl|libpthread|librt|ld-linux-x86-64|libstdc\+\+|libgcc_s)\.so/;
+  const base = /^(linux-vdso|libc|libm|libdl|libpthread|librt|ld-linux-x86-64|libstdc\+\+|libgcc_s|libssl|libcrypto|libsystemd|libcap|libgcrypt|liblzma|libzstd|liblz4|libgpg-error)\.so/;
   const out = execFileSync('ldd', [binary], { encoding: 'utf8' });
   return [...out.matchAll(/^\s*(\S+) => (\/\S+)/gm)].filter(([, name]) => !base.test(name)).map(([, name, file]) => ({ name, file }));
 }
 
-/** Debian's redis-server and the libraries it links beyond glibc, run there with LD_LIBRARY_PATH. */
+/** Debian's redis-server and the uncommon libraries it links (jemalloc, lzf, atomic), run there with LD_LIBRARY_PATH. */
 export function stageRedis(stage) {
   const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
   if (!which) throw new Error('redis-server not found (Debian: apt-get install redis-server): the notebook search needs it on the device');
@@ -70,7 +74,7 @@ export function stageGl(stage) {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'pack-vulkan-'));
     const got = spawnSync('sh', ['-c', 'apt-get download libvulkan1 && dpkg -x libvulkan1_*.deb x'], { cwd: tmp, stdio: 'ignore' });
     vulkan = path.join(tmp, 'x', LIBS.slice(1), 'libvulkan.so.1');
-    if (got.status !== 0 || !existsSync(vulkan)) throw new Error('libvulkan.so.1 not found and apt-get download libvulkan1 failed (or pass --no-webgpu)');
+    if (got.status !== 0 || !existsSync(vulkan)) throw new Error('libvulkan.so.1 not found and apt-get download libvulkan1 failed (or leave out --with-webgpu)');
   }
   const names = ['libvulkan.so.1', 'libGLdispatch.so.0', 'libGLX.so.0', 'libEGL.so.1', 'libOpenGL.so.0', 'libGL.so.1', 'libGLESv2.so.2'];
   for (const name of names) {

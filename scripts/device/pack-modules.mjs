@@ -29,8 +29,11 @@ export const LEFT_OUT = {
   fsevents: 'macOS only',
 };
 
-/** Files no run loads: docs, tests, types, maps, C/C++ sources and build leftovers. */
-const JUNK_DIRS = new Set(['test', 'tests', '__tests__', 'spec', 'docs', 'doc', 'example', 'examples', 'benchmark', 'benchmarks', '.github', 'coverage', 'man', 'obj', 'obj.target', '.deps', 'deps']);
+/**
+ * Files no run loads: docs, tests, types, maps, C/C++ sources and build leftovers. The folders only
+ * at a package's top: deeper, such names can be code (yaml's dist/doc/ is its document model).
+ */
+const JUNK_DIRS = new Set(['test', 'tests', '__tests__', 'spec', 'docs', 'doc', 'example', 'examples', 'benchmark', 'benchmarks', '.github', 'coverage', 'man', 'deps']);
 const JUNK_FILE = /(\.map|\.d\.[cm]?ts|\.tsx?|\.md|\.markdown|\.c|\.cc|\.cpp|\.h|\.hpp|\.gypi?|\.o|\.a|\.tsbuildinfo|\.flow)$|^(changelog|history|readme|contributing|authors)(\.|$)|^(tsconfig.*\.json|\.npmignore|\.eslintrc.*|\.prettierrc.*|\.editorconfig|\.travis\.yml|makefile|binding\.gyp)$/i;
 /** Prebuilt binaries of another platform, inside a package (webgpu/dist/<platform>). */
 const OTHER_PLATFORM = /(^|[/-])(darwin|win32|linux-arm64|linux-arm|linux-ia32|linux-ppc64|linux-s390x|linux-riscv64|freebsd|android|openbsd|sunos|aix|musl)([-/.]|$)/i;
@@ -52,7 +55,7 @@ export function keepFile(pkg, file) {
   const special = KEEP.find(([re]) => re.test(pkg));
   if (special && !special[1](file)) return false;
   const parts = file.split('/');
-  if (parts.slice(0, -1).some((d) => JUNK_DIRS.has(d.toLowerCase()))) return false;
+  if (parts.length > 1 && JUNK_DIRS.has(parts[0].toLowerCase())) return false;
   if (JUNK_FILE.test(parts.at(-1))) return false;
   // The platform rule reads only folders: a file name like 'darwin.js' is code for every platform.
   if (parts.length > 1 && OTHER_PLATFORM.test(parts.slice(0, -1).join('/'))) return false;
