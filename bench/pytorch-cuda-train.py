@@ -7,7 +7,7 @@ convolutions on, for matmuls off (both printed). Warm-up steps first (cuDNN pick
 and the caching allocator fills at the first calls), then timed steps in chunks, the host waiting
 for the device only at each chunk's end, so the timing covers the device's work and not just its
 queueing. Prints one JSON line. `--device cpu` runs the same code on the CPU, to check the script
-where there is no GPU. Usage: pytorch-cuda-train.py BATCH SECONDS [--device cuda] [--warmup 20]"""
+where there is no GPU. Usage: pytorch-cuda-train.py BATCH SECONDS [--device cuda] [--warmup N]"""
 import argparse
 import importlib.util
 import json
@@ -25,7 +25,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument('batch', type=int)
 parser.add_argument('seconds', type=float)
 parser.add_argument('--device', default='cuda')
-parser.add_argument('--warmup', type=int, default=20)
+parser.add_argument('--warmup', type=int, help='steps before timing (default 20 on a GPU, 2 on the CPU, where a step is slow)')
 args = parser.parse_args()
 device = torch.device(args.device)
 batch = args.batch
@@ -65,7 +65,7 @@ def step():
     optimizer.step()
 
 
-for _ in range(args.warmup):
+for _ in range(args.warmup if args.warmup is not None else (20 if device.type == 'cuda' else 2)):
     step()
 sync()
 CHUNK = 10
