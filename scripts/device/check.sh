@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The device run checked on this CPU machine, end to end (run when asked: it takes many minutes,
-# most of them xz): bash scripts/device/check.sh [--reuse] [pack options, e.g. --fast]
+# most of them xz): bash scripts/device/check.sh [--reuse] [pack options, e.g. --level 0]
 #  1. packs (npm run device:pack; --reuse keeps an existing device-pack/), which checks the budget;
 #  2. unpacks into a temp dir and, with the packed node alone, loads tfjs (training a step on cpu),
 #     fastify and the generated Prisma client over SQLite from the unpacked modules;

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// npm run device:pack -- [--out device-pack] [--fast] [--with-webgpu] [--no-test-images] [--keep-stage]
+// npm run device:pack -- [--out device-pack] [--level 9e] [--with-webgpu] [--no-test-images] [--keep-stage]
 // Builds device-pack/hypertune-device.tar.xz: what the GPU device run (scripts/device/run.sh) needs
 // and the device lacks, since it has no Node, no npm and no network. The repo itself is not packed:
 // the device tool copies the working tree, and this tarball travels with it as a carried
 // (git-ignored) folder, so tarball + the tree that travels must stay within the tool's 64 MiB.
 // Layout inside: node/bin/node, node_modules/, src/generated/, fashion-mnist/, redis/, gl/lib/,
-// MANIFEST.json. --fast: xz -6 instead of -9e (a test pack; it is larger, so its budget check holds
-// for the real one too).
+// MANIFEST.json. --level: xz's preset, 9e by default; a lower one packs a test tarball faster
+// (0: seconds of CPU instead of minutes), larger, so its budget check is only a bound.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +23,7 @@ const MiB = (b) => `${(b / 1024 / 1024).toFixed(2)} MiB`;
 const { values: args } = parseArgs({
   options: {
     out: { type: 'string', default: 'device-pack' },
-    fast: { type: 'boolean', default: false },
+    level: { type: 'string', default: '9e' },
     'with-webgpu': { type: 'boolean', default: false },
     'no-test-images': { type: 'boolean', default: false },
     'keep-stage': { type: 'boolean', default: false },
@@ -88,7 +88,8 @@ writeFileSync(path.join(stage, 'MANIFEST.json'), `${JSON.stringify({
 
 // GNU tar, names sorted and owners zeroed so two packs of the same tree differ only in MANIFEST's date.
 rmSync(tarball, { force: true });
-const xz = args.fast ? '-6' : '-9e';
+if (!/^[0-9]e?$/.test(args.level)) throw new Error(`--level must be an xz preset (0-9, e.g. 9e), got ${args.level}`);
+const xz = `-${args.level}`;
 const tar = spawnSync('sh', ['-c', `tar --create --sort=name --owner=0 --group=0 --numeric-owner -C "${stage}" . | xz ${xz} -T2 > "${tarball}"`], { stdio: 'inherit' });
 if (tar.status !== 0) throw new Error(`tar | xz failed (${tar.status})`);
 if (!args['keep-stage']) rmSync(stage, { recursive: true, force: true });
