@@ -40,12 +40,13 @@ const OTHER_PLATFORM = /(^|[/-])(darwin|win32|linux-arm64|linux-arm|linux-ia32|l
 
 /**
  * Package-specific keeps for the heavy ones, each checked against what Node resolves:
- * tfjs' node entries are single CommonJS files (dist/*.node.js); Prisma's generated client loads
+ * tfjs' node entries are single CommonJS files (dist/*.node.js), and the wasm backend reads its
+ * binaries from dist/ (the emscripten glue and thread workers from wasm-out/); Prisma's generated client loads
  * runtime/client and, for SQLite, one query compiler (the PostgreSQL one loads only on
  * PostgreSQL); better-sqlite3 needs its addon, not the 9 MB of SQLite sources it was built from.
  */
 const KEEP = [
-  [/^@tensorflow\/[^/]+$/, (f) => f === 'package.json' || /^dist\/[^/]+\.node\.js$/.test(f) || /^wasm-out\/[^/]+\.(js|wasm)$/.test(f)],
+  [/^@tensorflow\/[^/]+$/, (f) => f === 'package.json' || /^dist\/[^/]+\.(node\.js|wasm)$/.test(f) || /^wasm-out\/[^/]+\.(js|wasm)$/.test(f)],
   [/^@prisma\/client$/, (f) => !f.startsWith('runtime/') || /^runtime\/(client|query_compiler_fast_bg\.sqlite(\.wasm-base64)?)\.m?js$/.test(f)],
   [/^better-sqlite3$/, (f) => !f.startsWith('build/') || f === 'build/Release/better_sqlite3.node'],
 ];

@@ -36,6 +36,8 @@ describe('keepFile', () => {
     expect(keepFile('@tensorflow/tfjs-core', 'dist/tf-core.min.js')).toBe(false);
     expect(keepFile('@tensorflow/tfjs-core', 'dist/ops/add.js')).toBe(false);
     expect(keepFile('@tensorflow/tfjs-backend-wasm', 'wasm-out/tfjs-backend-wasm-simd.wasm')).toBe(true);
+    // setWasmPaths points at dist/: the dry run found these missing once.
+    expect(keepFile('@tensorflow/tfjs-backend-wasm', 'dist/tfjs-backend-wasm-threaded-simd.wasm')).toBe(true);
     expect(keepFile('@prisma/client', 'runtime/client.js')).toBe(true);
     expect(keepFile('@prisma/client', 'runtime/query_compiler_fast_bg.sqlite.wasm-base64.mjs')).toBe(true);
     expect(keepFile('@prisma/client', 'runtime/query_compiler_fast_bg.mysql.wasm-base64.mjs')).toBe(false);
