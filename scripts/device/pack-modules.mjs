@@ -31,9 +31,10 @@ export const LEFT_OUT = {
 
 /**
  * Files no run loads: docs, tests, types, maps, C/C++ sources and build leftovers. The folders only
- * at a package's top: deeper, such names can be code (yaml's dist/doc/ is its document model).
+ * at a package's top: deeper, such names can be code (yaml's dist/doc/ is its document model); and
+ * not deps/, which is code in @fastify/busboy (the dry run found it missing once).
  */
-const JUNK_DIRS = new Set(['test', 'tests', '__tests__', 'spec', 'docs', 'doc', 'example', 'examples', 'benchmark', 'benchmarks', '.github', 'coverage', 'man', 'deps']);
+const JUNK_DIRS = new Set(['test', 'tests', '__tests__', 'docs', 'doc', 'example', 'examples', 'benchmark', 'benchmarks', '.github', 'coverage', 'man']);
 const JUNK_FILE = /(\.map|\.d\.[cm]?ts|\.tsx?|\.md|\.markdown|\.c|\.cc|\.cpp|\.h|\.hpp|\.gypi?|\.o|\.a|\.tsbuildinfo|\.flow)$|^(changelog|history|readme|contributing|authors)(\.|$)|^(tsconfig.*\.json|\.npmignore|\.eslintrc.*|\.prettierrc.*|\.editorconfig|\.travis\.yml|makefile|binding\.gyp)$/i;
 /** Prebuilt binaries of another platform, inside a package (webgpu/dist/<platform>). */
 const OTHER_PLATFORM = /(^|[/-])(darwin|win32|linux-arm64|linux-arm|linux-ia32|linux-ppc64|linux-s390x|linux-riscv64|freebsd|android|openbsd|sunos|aix|musl)([-/.]|$)/i;
@@ -48,7 +49,7 @@ const OTHER_PLATFORM = /(^|[/-])(darwin|win32|linux-arm64|linux-arm|linux-ia32|l
 const KEEP = [
   [/^@tensorflow\/[^/]+$/, (f) => f === 'package.json' || /^dist\/[^/]+\.(node\.js|wasm)$/.test(f) || /^wasm-out\/[^/]+\.(js|wasm)$/.test(f)],
   [/^@prisma\/client$/, (f) => !f.startsWith('runtime/') || /^runtime\/(client|query_compiler_fast_bg\.sqlite(\.wasm-base64)?)\.m?js$/.test(f)],
-  [/^better-sqlite3$/, (f) => !f.startsWith('build/') || f === 'build/Release/better_sqlite3.node'],
+  [/^better-sqlite3$/, (f) => !f.startsWith('deps/') && (!f.startsWith('build/') || f === 'build/Release/better_sqlite3.node')],
 ];
 
 /** Whether `file` (relative to its package) is loaded at run time: the pruning rule, tested alone. */

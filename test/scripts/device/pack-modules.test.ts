@@ -13,14 +13,14 @@ describe('keepFile', () => {
   it('keeps code, native addons and data files', () => {
     for (const [pkg, file] of [['fastify', 'fastify.js'], ['fastify', 'lib/route.js'], ['pino', 'package.json'], ['ioredis', 'built/index.js'],
       ['better-sqlite3', 'build/Release/better_sqlite3.node'], ['webgpu', 'dist/linux-x64/dawn.node'], ['tsx', 'dist/esm/index.mjs'],
-      ['@fastify/swagger-ui', 'static/index.html'], ['some-lib', 'lib/darwin.js'], ['some-lib', 'LICENSE'], ['yaml', 'dist/doc/anchors.js']]) {
+      ['@fastify/swagger-ui', 'static/index.html'], ['some-lib', 'lib/darwin.js'], ['some-lib', 'LICENSE'], ['yaml', 'dist/doc/anchors.js'], ['@fastify/busboy', 'deps/dicer/lib/Dicer.js']]) {
       expect(keepFile(pkg, file), `${pkg}/${file}`).toBe(true);
     }
   });
 
   it('drops docs, types, maps, tests and sources', () => {
     for (const [pkg, file] of [['fastify', 'README.md'], ['fastify', 'types/index.d.ts'], ['x', 'dist/x.js.map'], ['x', 'test/a.js'],
-      ['x', 'docs/guide.html'], ['x', 'CHANGELOG'], ['x', 'src/a.ts'], ['x', 'binding.gyp'], ['x', 'deps/sqlite3/sqlite3.c']]) {
+      ['x', 'docs/guide.html'], ['x', 'CHANGELOG'], ['x', 'src/a.ts'], ['x', 'binding.gyp'], ['x', 'deps/sqlite3/sqlite3.c'], ['better-sqlite3', 'deps/copy.js']]) {
       expect(keepFile(pkg, file), `${pkg}/${file}`).toBe(false);
     }
   });
