@@ -14,7 +14,8 @@ REUSE=0
 if [ $REUSE = 0 ] || [ ! -f device-pack/hypertune-device.tar.xz ]; then node scripts/device/pack.mjs "$@"; fi
 
 TMP=$(mktemp -d /tmp/device-check-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+# Kept when a step fails, for its logs.
+trap 'if [ $? = 0 ]; then rm -rf "$TMP"; else echo "logs kept in $TMP/out" >&2; fi' EXIT
 echo "== unpack into $TMP/unpacked"
 mkdir -p "$TMP/unpacked"
 tar -xf device-pack/hypertune-device.tar.xz -C "$TMP/unpacked"

@@ -17,6 +17,8 @@ export const ENTRIES = [
 export const TOOLS = ['tsx', 'vitest'];
 /** Loaded by computed path, so esbuild cannot see them. */
 export const DYNAMIC = ['webgpu'];
+/** Files the dashboard serves from node_modules by path (src/routes/dashboard.ts): those files alone. */
+export const SERVED = { echarts: ['package.json', 'dist/echarts.min.js'], 'eventsource-parser': ['package.json', 'dist/index.js'] };
 
 /**
  * Packages never loaded by the run, with why. sharp is imported at the API's start (image
@@ -47,6 +49,7 @@ const OTHER_PLATFORM = /(^|[/-])(darwin|win32|linux-arm64|linux-arm|linux-ia32|l
  * PostgreSQL); better-sqlite3 needs its addon, not the 9 MB of SQLite sources it was built from.
  */
 const KEEP = [
+  ...Object.entries(SERVED).map(([name, files]) => [new RegExp(`^${name}$`), (f) => files.includes(f)]),
   [/^@tensorflow\/[^/]+$/, (f) => f === 'package.json' || /^dist\/[^/]+\.(node\.js|wasm)$/.test(f) || /^wasm-out\/[^/]+\.(js|wasm)$/.test(f)],
   [/^@prisma\/client$/, (f) => !f.startsWith('runtime/') || /^runtime\/(client|query_compiler_fast_bg\.sqlite(\.wasm-base64)?)\.m?js$/.test(f)],
   [/^better-sqlite3$/, (f) => !f.startsWith('deps/') && (!f.startsWith('build/') || f === 'build/Release/better_sqlite3.node')],
@@ -98,6 +101,10 @@ export async function neededPackages(root, entries = ENTRIES, tools = [...TOOLS,
   const dirs = new Set();
   for (const input of Object.keys(result.metafile.inputs)) {
     const dir = packageDirOf(realpathSync(path.resolve(root, input)));
+    if (dir) dirs.add(dir);
+  }
+  for (const name of Object.keys(SERVED)) {
+    const dir = resolvePackage(name, modulesRoot, modulesRoot);
     if (dir) dirs.add(dir);
   }
   const visited = new Set();
