@@ -3,6 +3,8 @@
 // batches (the first 54,000 training images, gathered in a shuffled order as the service's
 // seededBatches does). Prints one JSON line. Usage: train-child.ts BACKEND BATCH SECONDS THREADS [PRECISION (fp32)]
 // (bf16: the native kernels in mixed precision, as a trial with training.precision 'bf16' runs them).
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { NOTEBOOK_MODEL } from '../test/fixtures/reference-search.js';
 import { loadFashionMnist } from '../src/datasets/fashion-mnist.js';
@@ -31,6 +33,18 @@ function shuffled(n: number): Int32Array {
   return order;
 }
 
+/**
+ * bench/gpu-concurrency.ts starts several of these at once: each says it is warmed up
+ * (HYPERTUNE_BENCH_BARRIER/ready-PID) and waits for the others (the file `go`), so that the timed
+ * windows coincide and their rates add up.
+ */
+async function barrier() {
+  const dir = process.env.HYPERTUNE_BENCH_BARRIER;
+  if (!dir) return;
+  writeFileSync(path.join(dir, `ready-${process.pid}`), '');
+  while (!existsSync(path.join(dir, 'go'))) await new Promise((r) => setTimeout(r, 5));
+}
+
 try {
   const backend = await initBackend(name, { threads: Number(threadsArg) });
   const why = precisionUnavailableReason(name, precision);
@@ -52,6 +66,7 @@ try {
   };
   // The cpu backend takes seconds per step: two steps say enough.
   await step(); // warm-up: kernels and their buffers set up for these shapes
+  await barrier();
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   let steps = 0;

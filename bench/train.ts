@@ -1,6 +1,10 @@
 // npm run bench:train -- [--backends native,wasm,...] [--batches 32,128] [--seconds 10] [--threads N]
 //   [--repeats 3] [--allocators default,glibc-tunables,jemalloc,tcmalloc] [--omp-waits default,passive]
 //   [--precision fp32 | bf16 | fp32,bf16]
+//   [--pytorch cpu|cuda|none] [--pytorch-device cuda] [--python /path/to/python3]
+// --pytorch cuda: the baseline is PyTorch on the GPU (bench/pytorch-cuda-train.py, on --pytorch-device:
+// `cpu` there only checks the script), for the GPU backends; a backend name this checkout does not
+// have yet gives an "unavailable" row instead of an error.
 // Training throughput (samples/s) of the notebook's best model (conv 64/k3, conv 48/k3, dense 48;
 // 1,355,978 params) on real Fashion-MNIST batches, on each backend, against PyTorch on the CPU with
 // the same model, data, batch and threads. PyTorch gets its best CPU settings (bench/pytorch-env.ts):
@@ -18,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { busyWarning, load, machine } from './machine.js';
 import { allocatorMissing, findTorchPython, isAllocator, isOmpWait, TORCH_MISSING, torchEnv, type Allocator, type OmpWait } from './pytorch-env.js';
 import { median, spread } from './stats.js';
-import { BACKEND_NAMES } from '../src/training/backend-names.js';
+import { BACKEND_NAMES, isBackendName } from '../src/training/backend-names.js';
 import { isPrecision, PRECISIONS, type Precision } from '../src/domain/precision.js';
 
 const { values: args } = parseArgs({
@@ -31,6 +35,9 @@ const { values: args } = parseArgs({
     allocators: { type: 'string', default: 'default,glibc-tunables,jemalloc,tcmalloc' },
     'omp-waits': { type: 'string', default: 'default,passive' },
     precision: { type: 'string', default: 'fp32' },
+    pytorch: { type: 'string', default: 'cpu' },
+    'pytorch-device': { type: 'string', default: 'cuda' },
+    python: { type: 'string' },
   },
 });
 const seconds = Number(args.seconds);
@@ -52,7 +59,13 @@ function runPytorch(py: string, batch: number, allocator: Allocator, wait: OmpWa
   return lastJson(out);
 }
 
+function runPytorchCuda(py: string, batch: number): Run {
+  const out = execFileSync(py, [here('./pytorch-cuda-train.py'), String(batch), String(seconds), '--device', args['pytorch-device']], { encoding: 'utf8' });
+  return lastJson(out);
+}
+
 function runTfjs(backend: string, batch: number, precision: Precision): Run {
+  if (!isBackendName(backend)) return { engine: backend, batch, unavailable: `not built yet: no backend named ${backend} in src/training/backend-names.ts` };
   // The cpu backend takes seconds per step: two steps say enough.
   const budget = backend === 'cpu' ? 0 : seconds;
   const out = execFileSync(process.execPath, ['--import', 'tsx', here('./train-child.ts'), backend, String(batch), String(budget), String(threads), precision], {
@@ -61,7 +74,8 @@ function runTfjs(backend: string, batch: number, precision: Precision): Run {
   return lastJson(out);
 }
 
-const py = findTorchPython();
+if (!['cpu', 'cuda', 'none'].includes(args.pytorch)) throw new Error(`--pytorch must be cpu, cuda or none, got ${args.pytorch}`);
+const py = args.pytorch === 'none' ? undefined : args.python ?? findTorchPython();
 const allocators = args.allocators.split(',').filter(Boolean).map((a) => {
   if (!isAllocator(a)) throw new Error(`unknown allocator '${a}' in --allocators`);
   return a;
@@ -82,7 +96,8 @@ const precisions = args.precision.split(',').filter(Boolean).map((p) => {
 const backends = args.backends.split(',').filter(Boolean).flatMap((b) => precisions.map((p) => ({ backend: b, precision: p, key: p === 'fp32' ? b : `${b} ${p}` })));
 type Job = { key: string; run: (batch: number) => Run };
 const jobs: Job[] = [
-  ...(py ? allocators.flatMap((a) => waits.map((w) => ({ key: `pytorch allocator ${a}, OpenMP wait ${w}`, run: (b: number) => runPytorch(py, b, a, w) }))) : []),
+  ...(py && args.pytorch === 'cuda' ? [{ key: `pytorch ${args['pytorch-device']}`, run: (b: number) => runPytorchCuda(py, b) }] : []),
+  ...(py && args.pytorch === 'cpu' ? allocators.flatMap((a) => waits.map((w) => ({ key: `pytorch allocator ${a}, OpenMP wait ${w}`, run: (b: number) => runPytorch(py, b, a, w) }))) : []),
   ...backends.map((e) => ({ key: e.key, run: (batch: number) => runTfjs(e.backend, batch, e.precision) })),
 ];
 const rows: string[] = [];
@@ -101,9 +116,15 @@ for (const batch of args.batches.split(',').map(Number)) {
   const rates = (key: string) => runs.get(key)!.flatMap((r) => (r.samplesPerSecond ? [r.samplesPerSecond] : []));
   const torchKeys = jobs.filter((j) => j.key.startsWith('pytorch ')).map((j) => j.key);
   const best = torchKeys.sort((a, b) => median(rates(b)) - median(rates(a)))[0];
-  const baseline = best ? median(rates(best)) : undefined;
+  const baseline = best && rates(best).length ? median(rates(best)) : undefined;
   for (const key of torchKeys) {
     const first = runs.get(key)![0];
+    if (first.device) { // bench/pytorch-cuda-train.py
+      rows.push(first.unavailable
+        ? `| ${batch} | PyTorch on ${first.device} | unavailable: ${first.unavailable} | – |`
+        : `| ${batch} | PyTorch ${first.version} on ${first.deviceName} (TF32 convolutions ${first.cudnnTf32 ? 'on' : 'off'}, matmuls ${first.matmulTf32 ? 'on' : 'off'}: the baseline) | ${spread(rates(key))} | 1.00 |`);
+      continue;
+    }
     const blas = (first.blas as string[]).some((l) => l.includes('openblas')) ? 'OpenBLAS' : 'reference BLAS';
     rows.push(`| ${batch} | PyTorch ${first.version} CPU (${blas}, ${key.slice(8)}${key === best ? ': the baseline' : ''}) | ${spread(rates(key))} | ${(median(rates(key)) / baseline!).toFixed(2)} |`);
   }
@@ -114,6 +135,6 @@ for (const batch of args.batches.split(',').map(Number)) {
       : `| ${batch} | ${b} (${first.detail}, ${first.threads ?? '–'} threads) | ${spread(rates(b))} | ${baseline ? (median(rates(b)) / baseline).toFixed(2) : '–'} |`);
   }
 }
-if (!py) console.log(TORCH_MISSING);
+if (!py && args.pytorch !== 'none') console.log(TORCH_MISSING);
 console.log(`load after: ${load()}; samples/s as median (min–max) of ${repeats} runs`);
 console.log(['', '| batch | engine | samples/s | × PyTorch (best setting) |', '| --- | --- | --- | --- |', ...rows].join('\n'));
