@@ -7,41 +7,14 @@
 // computes) and reads them only when the optimizer's iteration count says someone else moved them.
 // Other optimizers (SGD, RMSprop) run tfjs' op-by-op updates on this backend's kernels.
 import * as tf from '@tensorflow/tfjs';
+import { gradEntries as entries, hookAdam, type AdamState, type Grads } from '../adam-hook.js';
 import type { CudaBackend } from './cuda-backend.js';
-
-interface Moment { originalName: string; variable: tf.Variable }
-interface AdamState {
-  learningRate: number; beta1: number; beta2: number; epsilon: number;
-  accBeta1: tf.Variable; accBeta2: tf.Variable;
-  accumulatedFirstMoment: Moment[]; accumulatedSecondMoment: Moment[];
-  iterations: number;
-  incrementIterations(): void;
-}
-type Grads = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
 
 /** accBeta1/2 as the host last knew them, and at which iteration count. */
 const shadows = new WeakMap<object, { acc1: number; acc2: number; iteration: number }>();
-let installed = false;
 
 export function installCudaAdam(backendName: string): void {
-  if (installed) return;
-  installed = true;
-  const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients(g: Grads): void };
-  const previous = proto.applyGradients; // tfjs' own, or the native backend's fused step (it checks its own backend)
-  proto.applyGradients = function applyGradients(this: tf.AdamOptimizer, variableGradients: Grads): void {
-    if (tf.getBackend() !== backendName || !fusable(variableGradients)) return previous.call(this, variableGradients);
-    fusedStep(this as unknown as AdamState, variableGradients, tf.backend() as CudaBackend);
-  };
-}
-
-const entries = (g: Grads): [string, tf.Tensor | undefined][] =>
-  Array.isArray(g) ? g.map((v) => [v.name, v.tensor]) : Object.entries(g);
-
-function fusable(g: Grads): boolean {
-  return entries(g).every(([name, t]) => {
-    const value = tf.engine().registeredVariables[name];
-    return value && value.dtype === 'float32' && (!t || (t.dtype === 'float32' && t.size === value.size));
-  });
+  hookAdam(backendName, (o, g) => fusedStep(o, g, tf.backend() as CudaBackend));
 }
 
 function biasCorrections(o: AdamState): { acc1: number; acc2: number } {

@@ -6,38 +6,11 @@
 // accBeta1/2, iterations), so switching backends or saving weights is unaffected. On any other
 // backend, or a non-float32 variable, tfjs' own method runs.
 import * as tf from '@tensorflow/tfjs';
+import { gradEntries as entries, hookAdam, type AdamState, type Grads } from '../adam-hook.js';
 import type { NativeBackend } from './native-backend.js';
 
-interface Moment { originalName: string; variable: tf.Variable }
-interface AdamState {
-  learningRate: number; beta1: number; beta2: number; epsilon: number;
-  accBeta1: tf.Variable; accBeta2: tf.Variable;
-  accumulatedFirstMoment: Moment[]; accumulatedSecondMoment: Moment[];
-  incrementIterations(): void;
-}
-type Grads = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
-
-let installed = false;
-
 export function installFusedAdam(backendName: string): void {
-  if (installed) return;
-  installed = true;
-  const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients(g: Grads): void };
-  const original = proto.applyGradients;
-  proto.applyGradients = function applyGradients(this: tf.AdamOptimizer, variableGradients: Grads): void {
-    if (tf.getBackend() !== backendName || !fusable(variableGradients)) return original.call(this, variableGradients);
-    fusedStep(this as unknown as AdamState, variableGradients, tf.backend() as NativeBackend);
-  };
-}
-
-const entries = (g: Grads): [string, tf.Tensor | undefined][] =>
-  Array.isArray(g) ? g.map((v) => [v.name, v.tensor]) : Object.entries(g);
-
-function fusable(g: Grads): boolean {
-  return entries(g).every(([name, t]) => {
-    const value = tf.engine().registeredVariables[name];
-    return value && value.dtype === 'float32' && (!t || (t.dtype === 'float32' && t.size === value.size));
-  });
+  hookAdam(backendName, (o, g) => fusedStep(o, g, tf.backend() as NativeBackend));
 }
 
 function fusedStep(o: AdamState, g: Grads, backend: NativeBackend): void {
