@@ -4,6 +4,7 @@
 // one forward pass, the probabilities read back, on the backend the trial trained on. What
 // every model pays alike (HTTP, JSON, the batcher's wait, decoding an image) is left out: it
 // would not change which model is faster, only blur the difference.
+import { median } from '../domain/early-stopping.js';
 import type { ModelArtifact } from '../domain/model-artifact.js';
 import { TfjsInference } from './inference.js';
 
@@ -50,10 +51,4 @@ function sampleInput(shape: number[]): Float32Array {
   const input = new Float32Array(shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < input.length; i++) input[i] = ((i * 2654435761) >>> 0) / 2 ** 32;
   return input;
-}
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

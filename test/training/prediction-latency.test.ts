@@ -13,7 +13,8 @@ import { initBackend, type BackendName } from '../../src/training/backend.js';
 import { buildModel, disposeModel } from '../../src/training/build-model.js';
 import { TfjsTrainingEngine } from '../../src/training/engine.js';
 import { NATIVE_BACKEND, nativeUnavailableReason } from '../../src/training/native/index.js';
-import { median, predictionLatencyMs } from '../../src/training/prediction-latency.js';
+import { median } from '../../src/domain/early-stopping.js';
+import { predictionLatencyMs } from '../../src/training/prediction-latency.js';
 import { requiredBy, requireOrSkip } from '../helpers/requirements.js';
 import { useNative } from './native/availability.js';
 
