@@ -20,6 +20,13 @@ export interface ServiceRun {
 }
 export interface TorchRun { epochs: { seconds: number; valAccuracy: number }[]; version: string; blas: string[] }
 
+/** A whole-number command-line option of at least `min`, or an error naming it. */
+export function intArg(name: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got '${v}'`);
+  return n;
+}
+
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 /** "64k3-48k3-48@0.001": the form parseConfig reads. */
 export const runLabel = (c: EpochConfig) => `${c.conv1}k${c.k1}-${c.conv2}k${c.k2}-${c.dense}@${c.lr}`;

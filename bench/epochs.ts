@@ -19,8 +19,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { configLabel, parseConfigList, speedRatio, type EpochConfig } from './epoch-configs.js';
 import { busyWarning, load, machine } from './machine.js';
-import { runLabel as label, runService, runTorch, type RunSettings } from './epoch-runs.js';
-import { allocatorMissing, findTorchPython, isAllocator, isOmpWait, TORCH_MISSING, type OmpWait } from './pytorch-env.js';
+import { intArg, runLabel as label, runService, runTorch, type RunSettings } from './epoch-runs.js';
+import { allocatorArg, findTorchPython, isOmpWait, TORCH_MISSING, type OmpWait } from './pytorch-env.js';
 import { mean, median, spread } from './stats.js';
 import { isPrecision, PRECISIONS } from '../src/domain/precision.js';
 
@@ -38,22 +38,14 @@ const { values: args } = parseArgs({
     'omp-wait': { type: 'string', default: 'default' },
   },
 });
-const int = (name: string, v: string, min: number) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got '${v}'`);
-  return n;
-};
-const repeats = int('repeats', args.repeats, 1);
-const limit = int('limit', args.limit, 20);
-const epochs = int('epochs', args.epochs, 1);
-const threads = int('threads', args.threads, 1);
+const repeats = intArg('repeats', args.repeats, 1);
+const limit = intArg('limit', args.limit, 20);
+const epochs = intArg('epochs', args.epochs, 1);
+const threads = intArg('threads', args.threads, 1);
 const configs = parseConfigList(args.configs);
 if (!isPrecision(args.precision)) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got '${args.precision}'`);
 const precision = args.precision;
-if (!isAllocator(args.allocator)) throw new Error(`unknown --allocator '${args.allocator}'`);
-const allocator = args.allocator;
-const missing = allocatorMissing(allocator);
-if (missing) throw new Error(`--allocator ${allocator}: ${missing}`);
+const allocator = allocatorArg(args.allocator);
 if (!isOmpWait(args['omp-wait'])) throw new Error(`unknown --omp-wait '${args['omp-wait']}'`);
 const wait: OmpWait = args['omp-wait'];
 const py = findTorchPython();

@@ -10,10 +10,10 @@ import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { configLabel, parseConfigList } from './epoch-configs.js';
-import { runLabel, runService, runTorch, type RunSettings } from './epoch-runs.js';
+import { intArg, runLabel, runService, runTorch, type RunSettings } from './epoch-runs.js';
 import { busyWarning, load, machine } from './machine.js';
 import { parityByEpoch } from './parity-summary.js';
-import { allocatorMissing, findTorchPython, isAllocator, TORCH_MISSING } from './pytorch-env.js';
+import { allocatorArg, findTorchPython, TORCH_MISSING } from './pytorch-env.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,21 +27,13 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
   },
 });
-const int = (name: string, v: string, min: number) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got '${v}'`);
-  return n;
-};
-const seeds = int('seeds', args.seeds, 1);
+const seeds = intArg('seeds', args.seeds, 1);
 const configs = parseConfigList(args.configs);
-if (!isAllocator(args.allocator)) throw new Error(`unknown --allocator '${args.allocator}'`);
-const allocator = args.allocator;
-const missing = allocatorMissing(allocator);
-if (missing) throw new Error(`--allocator ${allocator}: ${missing}`);
+const allocator = allocatorArg(args.allocator);
 const py = findTorchPython();
 // Without the baseline there is nothing to compare: fail rather than print half a table.
 if (!py) throw new Error(TORCH_MISSING);
-const base = { backend: args.backend, threads: int('threads', args.threads, 1), limit: int('limit', args.limit, 20), epochs: int('epochs', args.epochs, 1) };
+const base = { backend: args.backend, threads: intArg('threads', args.threads, 1), limit: intArg('limit', args.limit, 20), epochs: intArg('epochs', args.epochs, 1) };
 
 console.log(`${machine()}; load before: ${load()}`);
 const busy = busyWarning();

@@ -29,6 +29,14 @@ export function allocatorMissing(a: Allocator): string | undefined {
   return lib && !existsSync(lib) ? `${lib} not found (Debian: ${a === 'jemalloc' ? 'libjemalloc2' : 'libtcmalloc-minimal4'})` : undefined;
 }
 
+/** The --allocator argument checked: a known allocator whose library is installed. */
+export function allocatorArg(s: string): Allocator {
+  if (!isAllocator(s)) throw new Error(`unknown --allocator '${s}'`);
+  const missing = allocatorMissing(s);
+  if (missing) throw new Error(`--allocator ${s}: ${missing}`);
+  return s;
+}
+
 export const OMP_WAITS = ['default', 'passive', 'active'] as const;
 export type OmpWait = (typeof OMP_WAITS)[number];
 export const isOmpWait = (s: string): s is OmpWait => (OMP_WAITS as readonly string[]).includes(s);
