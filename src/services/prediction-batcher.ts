@@ -3,7 +3,10 @@
 // output is split back per request in order. A pass over 64 images costs far less than 64 passes
 // over one, so under concurrent load this raises the images/s served. As many passes run at once
 // as the model can run in parallel (an inference pool's threads); requests that arrive while all
-// are busy wait and form the next, larger pass.
+// are busy wait and form the next, larger pass. While other passes run, a pass takes a fair share
+// of the images in hand (queued and running, split over the passes possible) rather than all it
+// may: a pass of 64 while another thread waits for the requests that pass holds leaves that
+// thread idle (bench/RESULTS.md, issue 14: 64 clients of one image each on the reference model).
 import type { LoadedModel } from '../domain/training-port.js';
 
 export interface BatchSettings {
@@ -30,6 +33,8 @@ interface Pending {
 export class PredictionBatcher {
   private readonly queue: Pending[] = [];
   private queuedImages = 0;
+  /** Images in the passes under way. */
+  private runningImages = 0;
   /** Passes under way; at most the model's parallelism (inline on the event loop: one). */
   private running = 0;
   private readonly parallelism: number;
@@ -53,7 +58,7 @@ export class PredictionBatcher {
   private schedule(): void {
     while (this.running < this.parallelism && this.queue.length > 0) {
       const waited = performance.now() - this.queue[0].since;
-      if (this.queuedImages < this.settings.maxImages && waited < this.settings.waitMs) {
+      if (this.queuedImages < this.passLimit() && waited < this.settings.waitMs) {
         // A timer set for an older request fires no later than the oldest's deadline: schedule() re-arms it.
         this.timer ??= setTimeout(() => { this.timer = undefined; this.schedule(); }, Math.ceil(this.settings.waitMs - waited));
         return;
@@ -64,12 +69,19 @@ export class PredictionBatcher {
     }
   }
 
+  /** Images one pass may take: the max, or, while other passes run, a fair share of the images in hand. */
+  private passLimit(): number {
+    if (this.parallelism === 1 || this.running === 0) return this.settings.maxImages;
+    return Math.min(this.settings.maxImages, Math.ceil((this.queuedImages + this.runningImages) / this.parallelism));
+  }
+
   /** The oldest request and those after it, of its shape, that fit in one pass (arrival order kept). */
   private take(): Pending[] {
     const [first] = this.queue;
+    const limit = this.passLimit();
     let images = first.count;
     let n = 1;
-    while (n < this.queue.length && this.queue[n].key === first.key && images + this.queue[n].count <= this.settings.maxImages) {
+    while (n < this.queue.length && this.queue[n].key === first.key && images + this.queue[n].count <= limit) {
       images += this.queue[n].count;
       n++;
     }
@@ -78,10 +90,11 @@ export class PredictionBatcher {
   }
 
   private async runPass(): Promise<void> {
-    this.running++;
     const pass = this.take(); // before any await: schedule() counts on the queue having shrunk
+    this.running++; // after take(): its limit counts the passes running beside this one
+    const total = pass.reduce((sum, p) => sum + p.count, 0);
+    this.runningImages += total;
     try {
-      const total = pass.reduce((sum, p) => sum + p.count, 0);
       this.onPass?.(total);
       const probs = await this.model.predict(pass.length === 1 ? pass[0].inputs : concat(pass), total, pass[0].shape);
       if (pass.length === 1) {
@@ -100,6 +113,7 @@ export class PredictionBatcher {
       for (const p of pass) p.reject(err);
     } finally {
       this.running--;
+      this.runningImages -= total;
       this.schedule();
     }
   }

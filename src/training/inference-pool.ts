@@ -37,9 +37,17 @@ interface Job {
 interface PoolThread {
   worker: Worker;
   ready: boolean;
-  job?: Job;
+  /** Sent and not yet answered, oldest first: the one it runs, then those waiting in its port. */
+  jobs: Job[];
   loaded: Set<number>;
 }
+
+/**
+ * Jobs a thread holds at once: the pass it runs and the next. A thread that finishes a pass then
+ * starts the next at once, instead of idling until the event loop, busy answering requests, hears
+ * that it finished and sends more: under load that wait left the threads half idle.
+ */
+const JOBS_PER_THREAD = 2;
 
 export class InferencePool implements InferenceEngine {
   private readonly threads = new Set<PoolThread>();
@@ -88,7 +96,7 @@ export class InferencePool implements InferenceEngine {
     return {
       predict: async (inputs, count, shape) => (await this.submit(key, { type: 'predict', inputs, count, shape }))!,
       dispose: () => this.dispose(key),
-      parallelism: this.size,
+      parallelism: this.size * JOBS_PER_THREAD,
     };
   }
 
@@ -115,21 +123,22 @@ export class InferencePool implements InferenceEngine {
     });
   }
 
-  /** Gives waiting jobs, oldest first, to idle threads, preferring one that holds the job's model. */
+  /** Gives waiting jobs, oldest first, to the threads holding the fewest, preferring one that holds the job's model. */
   private pump(): void {
     while (this.waiting.length > 0) {
-      const idle = [...this.threads].filter((t) => t.ready && !t.job);
-      if (idle.length === 0) return;
+      const open = [...this.threads].filter((t) => t.ready && t.jobs.length < JOBS_PER_THREAD);
+      if (open.length === 0) return;
+      const fewest = Math.min(...open.map((t) => t.jobs.length));
+      const candidates = open.filter((t) => t.jobs.length === fewest);
       const job = this.waiting.shift()!;
-      const thread = idle.find((t) => t.loaded.has(job.key)) ?? idle[0];
-      this.send(thread, job);
+      this.send(candidates.find((t) => t.loaded.has(job.key)) ?? candidates[0], job);
     }
   }
 
   private send(thread: PoolThread, job: Job): void {
     const artifact = thread.loaded.has(job.key) ? undefined : this.artifacts.get(job.key);
     if (!thread.loaded.has(job.key) && !artifact) return job.reject(new Error('the model was unloaded before its prediction ran'));
-    thread.job = job;
+    thread.jobs.push(job);
     thread.loaded.add(job.key); // the thread keeps it from this message on, or answers an error
     let msg: ToThread;
     const transfer: ArrayBuffer[] = [];
@@ -154,7 +163,7 @@ export class InferencePool implements InferenceEngine {
   private spawn(): Promise<void> {
     const config: ThreadConfig = { entry: ENTRY, backend: this.opts.backend, threads: this.opts.threadsEach, nice: this.opts.nice ?? 0 };
     const worker = new Worker(BOOT, { workerData: config });
-    const thread: PoolThread = { worker, ready: false, loaded: new Set() };
+    const thread: PoolThread = { worker, ready: false, jobs: [], loaded: new Set() };
     this.threads.add(thread);
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromThread) => {
@@ -162,9 +171,9 @@ export class InferencePool implements InferenceEngine {
           thread.ready = true;
           resolve();
         } else {
-          const job = thread.job;
-          thread.job = undefined;
-          if (job?.id === m.id) {
+          // A thread answers its jobs in the order it got them.
+          const job = thread.jobs[0]?.id === m.id ? thread.jobs.shift() : undefined;
+          if (job) {
             if (m.type === 'done') job.resolve(m.probs);
             else {
               if (job.work.type === 'load') thread.loaded.delete(job.key);
@@ -181,7 +190,7 @@ export class InferencePool implements InferenceEngine {
         if (this.closed) return;
         const err = failure ?? new Error(`an inference thread exited with code ${code}`);
         if (!thread.ready) return reject(err); // could not start: not replaced (it would fail again)
-        thread.job?.reject(new Error(`the inference thread running this prediction died: ${err.message}`));
+        for (const job of thread.jobs.splice(0)) job.reject(new Error(`the inference thread running this prediction died: ${err.message}`));
         this.opts.onThreadExit?.(err);
         this.spawn().then(() => this.pump(), (e: Error) => {
           this.opts.onThreadExit?.(e);

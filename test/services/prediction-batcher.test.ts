@@ -155,6 +155,20 @@ describe('prediction batcher', () => {
     }
   });
 
+  it('with passes running side by side, gives each a fair share of the queue rather than all it may take', async () => {
+    const { wrapped, passes } = counting(model);
+    const slow: LoadedModel = { ...wrapped, parallelism: 2, predict: async (inputs, count, shape) => { await sleep(30); return wrapped.predict(inputs, count, shape); } };
+    const batcher = new PredictionBatcher(slow, { maxImages: 64, waitMs: 0 });
+    // Two lone requests take both places; six queue behind them. When the first pass ends, one
+    // image is still running and six wait: the next pass takes ceil(7 / 2) = 4, not all six, and
+    // the last two go in the place the other pass frees.
+    const first = [0, 1].map((k) => batcher.predict(images(1, k), 1, SHAPE));
+    const queued = [2, 3, 4, 5, 6, 7].map((k) => batcher.predict(images(1, k), 1, SHAPE));
+    const answers = await Promise.all([...first, ...queued]);
+    expect(passes).toEqual([1, 1, 4, 2]);
+    expectClose(answers[7], await model.predict(images(1, 7), 1, SHAPE));
+  });
+
   it('runs a request over the max on its own, the requests around it in their own passes', async () => {
     const { wrapped, passes } = counting(model);
     const batcher = new PredictionBatcher(wrapped, { maxImages: 4, waitMs: 20 });
