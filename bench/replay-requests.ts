@@ -10,10 +10,12 @@ export const REPLAY_ALGORITHMS = ['random', 'grid', 'bayesian', 'hyperband', 'as
 export type ReplayAlgorithm = (typeof REPLAY_ALGORITHMS)[number];
 export const isReplayAlgorithm = (s: string): s is ReplayAlgorithm => (REPLAY_ALGORITHMS as readonly string[]).includes(s);
 
-/** Hyperband's and asha's reduction factor. */
-const FACTOR = 3;
+/** How hyperband and asha cut: the reduction factor (default 3) and asha's first rung (default 1 epoch). */
+export interface MultiFidelitySettings { factor?: number; minEpochs?: number }
 
-export function replayRequest(algorithm: ReplayAlgorithm, seed: number, table: CurveTable, trials: number): SearchRequest {
+export function replayRequest(algorithm: ReplayAlgorithm, seed: number, table: CurveTable, trials: number, settings: MultiFidelitySettings = {}): SearchRequest {
+  const factor = settings.factor ?? 3;
+  const minEpochs = settings.minEpochs ?? 1;
   const maxEpochs = table.training.epochs;
   const budget = trials * maxEpochs;
   const base: SearchRequest = {
@@ -34,12 +36,12 @@ export function replayRequest(algorithm: ReplayAlgorithm, seed: number, table: C
     case 'bayesian':
       return { ...base, algorithm: { name: algorithm, seed } };
     case 'hyperband': {
-      const hyperbandIterations = Math.min(20, hyperbandIterationsFor(budget, maxEpochs, FACTOR));
+      const hyperbandIterations = Math.min(20, hyperbandIterationsFor(budget, maxEpochs, factor));
       const { maxTrials: _, ...rest } = base.budget!;
-      return { ...base, algorithm: { name: 'hyperband', seed, maxEpochs, factor: FACTOR, hyperbandIterations }, budget: rest };
+      return { ...base, algorithm: { name: 'hyperband', seed, maxEpochs, factor, hyperbandIterations }, budget: rest };
     }
     case 'asha':
-      return { ...base, algorithm: { name: 'asha', seed, minEpochs: 1, maxEpochs, reductionFactor: FACTOR }, budget: { ...base.budget, maxTrials: many } };
+      return { ...base, algorithm: { name: 'asha', seed, minEpochs, maxEpochs, reductionFactor: factor }, budget: { ...base.budget, maxTrials: many } };
     case 'median':
       return { ...base, earlyStopping: { name: 'median', startEpoch: 1, minTrials: 3 }, budget: { ...base.budget, maxTrials: many } };
   }

@@ -36,12 +36,14 @@ const { values: args } = parseArgs({
     from: { type: 'string' },
     replay: { type: 'string' },
     trials: { type: 'string' },
+    factor: { type: 'string' },
+    'min-epochs': { type: 'string' },
   },
 });
 const here = path.dirname(fileURLToPath(import.meta.url));
 if (args.replay) {
   const { replayMain } = await import('./search-replay-cli.js');
-  await replayMain({ replay: args.replay, seeds: args.seeds, trials: args.trials, algorithms: args.algorithms }, path.join(here, 'results'));
+  await replayMain({ replay: args.replay, seeds: args.seeds, trials: args.trials, algorithms: args.algorithms, factor: args.factor, minEpochs: args['min-epochs'] }, path.join(here, 'results'));
   process.exit(0);
 }
 // --from results.json: the report of a saved run again (with what this version of the report adds), no training.

@@ -8,7 +8,7 @@ import type { Logger } from '../src/logger.js';
 import type { Store } from '../src/ports/store.js';
 import type { CurveTable } from './curve-table.js';
 import { runSearch } from './search-harness.js';
-import { replayRequest, type ReplayAlgorithm } from './replay-requests.js';
+import { replayRequest, type MultiFidelitySettings, type ReplayAlgorithm } from './replay-requests.js';
 import { TableTrainingEngine } from './table-engine.js';
 
 export interface Trajectory {
@@ -27,8 +27,8 @@ export interface Trajectory {
 export interface ReplayDeps { store: Store; engine: TableTrainingEngine; log: Logger }
 
 /** One algorithm's search for one seed, as replay-requests.ts asks for it. */
-export function replaySearch(deps: ReplayDeps, table: CurveTable, algorithm: ReplayAlgorithm, seed: number, trials: number): Promise<Trajectory> {
-  return replayRequestRun(deps, replayRequest(algorithm, seed, table, trials), algorithm, seed);
+export function replaySearch(deps: ReplayDeps, table: CurveTable, algorithm: ReplayAlgorithm, seed: number, trials: number, settings?: MultiFidelitySettings): Promise<Trajectory> {
+  return replayRequestRun(deps, replayRequest(algorithm, seed, table, trials, settings), algorithm, seed);
 }
 
 /** Any request over the table's space and data. */

@@ -65,6 +65,19 @@ describe('replaying searches over a curve table', () => {
     expect(t.best.at(-1)).toBe(bestValue);
   });
 
+  it('passes the reduction factor and asha\'s first rung through to the search', async () => {
+    expect(replayRequest('asha', 2, table, 4).algorithm).toMatchObject({ minEpochs: 1, reductionFactor: 3 });
+    expect(replayRequest('hyperband', 2, table, 4, { factor: 2 }).algorithm).toMatchObject({ name: 'hyperband', factor: 2, maxEpochs: 9 });
+    const request = replayRequest('asha', 2, table, 4, { factor: 2, minEpochs: 3 });
+    expect(request.algorithm).toMatchObject({ name: 'asha', minEpochs: 3, reductionFactor: 2, maxEpochs: 9 });
+    const t = await replayRequestRun(deps, request, 'asha', 2);
+    expect(t.status).toBe('completed');
+    const trials = await store.listTrialsWithEpochs(t.searchId);
+    // Configurations start at 3 epochs, and promotions (factor 2 from 3: 6, then 9) happened.
+    expect(trials.filter((tr) => !tr.parentTrialId).map((tr) => tr.targetEpochs)).toEqual(trials.filter((tr) => !tr.parentTrialId).map(() => 3));
+    expect(new Set(trials.filter((tr) => tr.parentTrialId).map((tr) => tr.targetEpochs))).toEqual(new Set([6, 9]));
+  });
+
   it('runs every algorithm to a final status', async () => {
     for (const algorithm of ['grid', 'bayesian', 'asha', 'median'] as const) {
       const t = await replaySearch(deps, table, algorithm, 1, 4);
