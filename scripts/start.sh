@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-exec npm start
+# What `npm start` runs, exec'ed: this script's process becomes the service, so a SIGTERM sent to it
+# (kill, a process supervisor) reaches Node's graceful shutdown; npm does not pass it on.
+exec node --import tsx workers/start-all.ts
