@@ -16,6 +16,13 @@ export type Grads = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
 export const gradEntries = (g: Grads): [string, tf.Tensor | undefined][] =>
   Array.isArray(g) ? g.map((v) => [v.name, v.tensor]) : Object.entries(g);
 
+/** Variable `i`'s first and second moments, made as tfjs names and zero-fills them on first use. */
+export function momentsOf(o: AdamState, i: number, name: string, value: tf.Variable): { m: tf.Variable; v: tf.Variable } {
+  o.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+  o.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+  return { m: o.accumulatedFirstMoment[i].variable, v: o.accumulatedSecondMoment[i].variable };
+}
+
 /** Every variable and gradient float32 and of matching size: what a fused step handles. */
 function fusable(g: Grads): boolean {
   return gradEntries(g).every(([name, t]) => {

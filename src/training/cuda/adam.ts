@@ -7,7 +7,7 @@
 // computes) and reads them only when the optimizer's iteration count says someone else moved them.
 // Other optimizers (SGD, RMSprop) run tfjs' op-by-op updates on this backend's kernels.
 import * as tf from '@tensorflow/tfjs';
-import { gradEntries as entries, hookAdam, type AdamState, type Grads } from '../adam-hook.js';
+import { gradEntries as entries, hookAdam, momentsOf, type AdamState, type Grads } from '../adam-hook.js';
 import type { CudaBackend } from './cuda-backend.js';
 
 /** accBeta1/2 as the host last knew them, and at which iteration count. */
@@ -33,11 +33,8 @@ function fusedStep(o: AdamState, g: Grads, backend: CudaBackend): void {
   tf.tidy(() => {
     entries(g).forEach(([name, gradient], i) => {
       const value = tf.engine().registeredVariables[name];
-      o.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-      o.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      const { m, v } = momentsOf(o, i, name, value);
       if (!gradient) return;
-      const m = o.accumulatedFirstMoment[i].variable;
-      const v = o.accumulatedSecondMoment[i].variable;
       const shape = [...value.shape];
       const [pOut, mOut, vOut] = [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')];
       backend.addon.adam(backend.ptr(value), backend.ptr(m), backend.ptr(v), backend.ptr(gradient), backend.ptr(pOut), backend.ptr(mOut), backend.ptr(vOut), value.size, scalars);

@@ -5,19 +5,11 @@
 // that does not divide) the input is padded here, and the input gradient is computed for the
 // padded input and cropped.
 import * as tf from '@tensorflow/tfjs';
+import type { ConvAttrs } from '../window-attrs.js';
 import type { CudaBackend } from './cuda-backend.js';
 import { cudaKernel, input, requireFloat, type CudaKernel, type Info } from './kernel.js';
 import { epilogue } from './matmul.js';
 import { transposeInfo, windowInfo } from './shape.js';
-
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: Pad;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dilations?: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
 
 interface Layout {
   /** [n, ih, iw, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, ph, pw] of the (padded) convolution cuDNN runs. */

@@ -2,25 +2,9 @@
 // averages over the covered elements only), and FusedBatchNorm (batch-norm.cu; its gradient is
 // composed of other kernels by tfjs).
 import * as tf from '@tensorflow/tfjs';
+import { poolGeometry as geometry, type PoolAttrs } from '../window-attrs.js';
 import { sizeOf } from './cuda-backend.js';
 import { cudaKernel, input, requireFloat, type CudaKernel, type Info } from './kernel.js';
-
-interface PoolAttrs {
-  filterSize: number | [number, number];
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
-/** [n, ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl] for pool.cu, and the output shape. */
-function geometry(xShape: number[], a: PoolAttrs): { geometry: number[]; outShape: number[] } {
-  const info = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
-  return {
-    geometry: [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-      info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left],
-    outShape: [...info.outShape],
-  };
-}
 
 const pool = (name: 'MaxPool' | 'AvgPool') => cudaKernel<PoolAttrs>(name, ({ inputs, backend, attrs }) => {
   const x = input(name, inputs, 'x');

@@ -6,7 +6,7 @@
 // accBeta1/2, iterations), so switching backends or saving weights is unaffected. On any other
 // backend, or a non-float32 variable, tfjs' own method runs.
 import * as tf from '@tensorflow/tfjs';
-import { gradEntries as entries, hookAdam, type AdamState, type Grads } from '../adam-hook.js';
+import { gradEntries as entries, hookAdam, momentsOf, type AdamState, type Grads } from '../adam-hook.js';
 import type { NativeBackend } from './native-backend.js';
 
 export function installFusedAdam(backendName: string): void {
@@ -22,11 +22,8 @@ function fusedStep(o: AdamState, g: Grads, backend: NativeBackend): void {
   tf.tidy(() => {
     entries(g).forEach(([name, gradient], i) => {
       const value = tf.engine().registeredVariables[name];
-      o.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-      o.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      const { m, v } = momentsOf(o, i, name, value);
       if (!gradient) return;
-      const m = o.accumulatedFirstMoment[i].variable;
-      const v = o.accumulatedSecondMoment[i].variable;
       const n = value.size;
       const [pOut, mOut, vOut] = [backend.alloc(n), backend.alloc(n), backend.alloc(n)];
       backend.addon.adam(backend.values(value), backend.values(m), backend.values(v), backend.values(gradient), pOut, mOut, vOut, scalars);

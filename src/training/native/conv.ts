@@ -3,17 +3,9 @@
 // backend's precision is 'bf16', each of them takes its activations and gradients as bf16 and
 // writes float32 (mixed precision, conv-bf16.cc); the filter stays float32 on this side.
 import * as tf from '@tensorflow/tfjs';
+import type { ConvAttrs } from '../window-attrs.js';
 import { isFloat, nativeKernel, sizeOf, type Info } from './kernel.js';
 import type { NativeBackend } from './native-backend.js';
-
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: Pad;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dilations?: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
 
 /** [n, ih, iw, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr] for the addon. */
 export function convGeometry(xShape: number[], filterShape: number[], a: ConvAttrs): { geometry: number[]; outShape: number[] } {

@@ -2,24 +2,8 @@
 // semantics (first maximum wins), except that AvgPoolGrad divides by the window's pixels inside the
 // input, as the forward pass does (tfjs' own divides by the full window; see ../kernels/avg-pool-grad.ts).
 import * as tf from '@tensorflow/tfjs';
+import { poolGeometry, type PoolAttrs } from '../window-attrs.js';
 import { isFloat, nativeKernel, sizeOf } from './kernel.js';
-
-interface PoolAttrs {
-  filterSize: number | [number, number];
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
-/** [n, ih, iw, c, oh, ow, fh, fw, sh, sw, pt, pl] for the addon. */
-function poolGeometry(xShape: number[], a: PoolAttrs): { geometry: number[]; outShape: number[] } {
-  const info = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
-  return {
-    geometry: [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-      info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left],
-    outShape: [info.batchSize, info.outHeight, info.outWidth, info.outChannels],
-  };
-}
 
 const pool = (name: string, kind: 'maxPool' | 'avgPool') => nativeKernel<PoolAttrs>(name, ({ inputs: { x }, backend, attrs }) => {
   if (!isFloat(x) || x!.shape.length !== 4) return null;
