@@ -16,11 +16,32 @@ export type Grads = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
 export const gradEntries = (g: Grads): [string, tf.Tensor | undefined][] =>
   Array.isArray(g) ? g.map((v) => [v.name, v.tensor]) : Object.entries(g);
 
-/** Variable `i`'s first and second moments, made as tfjs names and zero-fills them on first use. */
-export function momentsOf(o: AdamState, i: number, name: string, value: tf.Variable): { m: tf.Variable; v: tf.Variable } {
-  o.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-  o.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-  return { m: o.accumulatedFirstMoment[i].variable, v: o.accumulatedSecondMoment[i].variable };
+/** New values of a variable and its two moments, as a backend's fused kernel writes them. */
+export type FusedUpdate = (value: tf.Variable, m: tf.Variable, v: tf.Variable, gradient: tf.Tensor) => [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+
+/**
+ * One Adam step as tfjs keeps its state: per variable, its moments (made as tfjs names and
+ * zero-fills them on first use) and `update`'s new values assigned, then accBeta1/2 and the
+ * iteration count moved on. Only the fused kernel call differs between backends.
+ */
+export function adamStep(o: AdamState, g: Grads, update: FusedUpdate): void {
+  tf.tidy(() => {
+    gradEntries(g).forEach(([name, gradient], i) => {
+      const value = tf.engine().registeredVariables[name];
+      o.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      o.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      if (!gradient) return;
+      const m = o.accumulatedFirstMoment[i].variable;
+      const v = o.accumulatedSecondMoment[i].variable;
+      const [p, mNext, vNext] = update(value, m, v, gradient).map((t) => tf.engine().makeTensorFromTensorInfo(t));
+      m.assign(mNext);
+      v.assign(vNext);
+      value.assign(p);
+    });
+    o.accBeta1.assign(tf.mul(o.accBeta1, o.beta1));
+    o.accBeta2.assign(tf.mul(o.accBeta2, o.beta2));
+  });
+  o.incrementIterations();
 }
 
 /** Every variable and gradient float32 and of matching size: what a fused step handles. */

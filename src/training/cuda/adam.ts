@@ -7,7 +7,7 @@
 // computes) and reads them only when the optimizer's iteration count says someone else moved them.
 // Other optimizers (SGD, RMSprop) run tfjs' op-by-op updates on this backend's kernels.
 import * as tf from '@tensorflow/tfjs';
-import { gradEntries as entries, hookAdam, momentsOf, type AdamState, type Grads } from '../adam-hook.js';
+import { adamStep, hookAdam, type AdamState, type Grads } from '../adam-hook.js';
 import type { CudaBackend } from './cuda-backend.js';
 
 /** accBeta1/2 as the host last knew them, and at which iteration count. */
@@ -30,23 +30,12 @@ function fusedStep(o: AdamState, g: Grads, backend: CudaBackend): void {
   const f = Math.fround;
   const { acc1, acc2 } = biasCorrections(o);
   const scalars = [f(o.beta1), f(1 - o.beta1), f(o.beta2), f(1 - o.beta2), f(1 - acc1), f(1 - acc2), f(o.epsilon), f(-o.learningRate)];
-  tf.tidy(() => {
-    entries(g).forEach(([name, gradient], i) => {
-      const value = tf.engine().registeredVariables[name];
-      const { m, v } = momentsOf(o, i, name, value);
-      if (!gradient) return;
-      const shape = [...value.shape];
-      const [pOut, mOut, vOut] = [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')];
-      backend.addon.adam(backend.ptr(value), backend.ptr(m), backend.ptr(v), backend.ptr(gradient), backend.ptr(pOut), backend.ptr(mOut), backend.ptr(vOut), value.size, scalars);
-      const make = (t: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(t);
-      m.assign(make(mOut));
-      v.assign(make(vOut));
-      value.assign(make(pOut));
-    });
-    o.accBeta1.assign(tf.mul(o.accBeta1, o.beta1));
-    o.accBeta2.assign(tf.mul(o.accBeta2, o.beta2));
+  adamStep(o, g, (value, m, v, gradient) => {
+    const shape = [...value.shape];
+    const [pOut, mOut, vOut] = [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')];
+    backend.addon.adam(backend.ptr(value), backend.ptr(m), backend.ptr(v), backend.ptr(gradient), backend.ptr(pOut), backend.ptr(mOut), backend.ptr(vOut), value.size, scalars);
+    return [pOut, mOut, vOut];
   });
-  o.incrementIterations();
   // The same float32 products tfjs just queued on the device.
   shadows.set(o, { acc1: f(acc1 * f(o.beta1)), acc2: f(acc2 * f(o.beta2)), iteration: o.iterations });
 }

@@ -6,7 +6,7 @@
 // accBeta1/2, iterations), so switching backends or saving weights is unaffected. On any other
 // backend, or a non-float32 variable, tfjs' own method runs.
 import * as tf from '@tensorflow/tfjs';
-import { gradEntries as entries, hookAdam, momentsOf, type AdamState, type Grads } from '../adam-hook.js';
+import { adamStep, hookAdam, type AdamState, type Grads } from '../adam-hook.js';
 import type { NativeBackend } from './native-backend.js';
 
 export function installFusedAdam(backendName: string): void {
@@ -19,21 +19,10 @@ function fusedStep(o: AdamState, g: Grads, backend: NativeBackend): void {
   const oneMinusAccBeta1 = f(1 - f(o.accBeta1.dataSync()[0]));
   const oneMinusAccBeta2 = f(1 - f(o.accBeta2.dataSync()[0]));
   const scalars = [f(o.beta1), f(1 - o.beta1), f(o.beta2), f(1 - o.beta2), oneMinusAccBeta1, oneMinusAccBeta2, f(o.epsilon), f(-o.learningRate)];
-  tf.tidy(() => {
-    entries(g).forEach(([name, gradient], i) => {
-      const value = tf.engine().registeredVariables[name];
-      const { m, v } = momentsOf(o, i, name, value);
-      if (!gradient) return;
-      const n = value.size;
-      const [pOut, mOut, vOut] = [backend.alloc(n), backend.alloc(n), backend.alloc(n)];
-      backend.addon.adam(backend.values(value), backend.values(m), backend.values(v), backend.values(gradient), pOut, mOut, vOut, scalars);
-      const make = (values: Float32Array) => tf.engine().makeTensorFromTensorInfo(backend.output([...value.shape], values));
-      m.assign(make(mOut));
-      v.assign(make(vOut));
-      value.assign(make(pOut));
-    });
-    o.accBeta1.assign(tf.mul(o.accBeta1, o.beta1));
-    o.accBeta2.assign(tf.mul(o.accBeta2, o.beta2));
+  adamStep(o, g, (value, m, v, gradient) => {
+    const n = value.size;
+    const [pOut, mOut, vOut] = [backend.alloc(n), backend.alloc(n), backend.alloc(n)];
+    backend.addon.adam(backend.values(value), backend.values(m), backend.values(v), backend.values(gradient), pOut, mOut, vOut, scalars);
+    return [pOut, mOut, vOut].map((values) => backend.output([...value.shape], values)) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
   });
-  o.incrementIterations();
 }
