@@ -58,10 +58,10 @@ export function sweepFigures(text) {
 
 /** bench:notebook's closing line and its trial table. */
 export function notebookFigures(text) {
-  const m = text.match(/search (\w+) in ([\d.]+) min .*?best trial (\d+) val_accuracy ([\d.]+); its model on the 10,000 test images: ([\d.]+)/);
+  const m = text.match(/search (\w+) in ([\d.]+) min .*?best trial (\d+) val_accuracy ([\d.]+); its model on the (?:10,000 test images: ([\d.]+)|test images: not scored)/);
   const trials = text.split('\n').filter((l) => /^\| \d+ \|/.test(l)).length;
   if (!m) return trials ? { trials } : {};
-  return { status: m[1], minutes: Number(m[2]), bestTrial: Number(m[3]), bestValAccuracy: Number(m[4]), testAccuracy: Number(m[5]), trials };
+  return { status: m[1], minutes: Number(m[2]), bestTrial: Number(m[3]), bestValAccuracy: Number(m[4]), ...(m[5] ? { testAccuracy: Number(m[5]) } : {}), trials };
 }
 
 const FIGURES = { test: vitestFigures, train: trainFigures, sweep: sweepFigures, notebook: notebookFigures };

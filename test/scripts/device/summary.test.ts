@@ -34,6 +34,9 @@ describe('summary figures', () => {
     expect(vitestFigures(' Test Files  2 passed (2)\n      Tests  14 passed | 1 failed (15)\n')).toEqual({ files: { passed: 2 }, tests: { passed: 14, failed: 1 } });
     const line = 'search completed in 1.8 min (notebook: 34.5 min); best trial 3 val_accuracy 0.9012; its model on the 10,000 test images: 0.8950';
     expect(notebookFigures(`| 1 | {} | cuda | 0.9 | 0.9 | 0.3 |\n${line}`)).toEqual({ status: 'completed', minutes: 1.8, bestTrial: 3, bestValAccuracy: 0.9012, testAccuracy: 0.895, trials: 1 });
+    // The default device pack has no test images: the search's figures still count.
+    const unscored = 'search completed in 1.8 min (notebook: 34.5 min); best trial 3 val_accuracy 0.9012; its model on the test images: not scored (no t10k files)';
+    expect(notebookFigures(unscored)).toEqual({ status: 'completed', minutes: 1.8, bestTrial: 3, bestValAccuracy: 0.9012, trials: 0 });
   });
 
   it('gives skipped steps no figures', () => {
