@@ -6,7 +6,8 @@ import type { SearchRequest } from '../src/domain/search-spec.js';
 import type { CurveTable } from './curve-table.js';
 import { hyperbandIterationsFor } from './search-spaces.js';
 
-export const REPLAY_ALGORITHMS = ['random', 'grid', 'bayesian', 'hyperband', 'asha', 'median'] as const;
+// hyperband and asha sample with TPE (their default); `hyperband-random` and `asha-random` as Keras Tuner does.
+export const REPLAY_ALGORITHMS = ['random', 'grid', 'bayesian', 'hyperband', 'asha', 'hyperband-random', 'asha-random', 'median'] as const;
 export type ReplayAlgorithm = (typeof REPLAY_ALGORITHMS)[number];
 export const isReplayAlgorithm = (s: string): s is ReplayAlgorithm => (REPLAY_ALGORITHMS as readonly string[]).includes(s);
 
@@ -35,14 +36,18 @@ export function replayRequest(algorithm: ReplayAlgorithm, seed: number, table: C
     case 'grid':
     case 'bayesian':
       return { ...base, algorithm: { name: algorithm, seed } };
-    case 'hyperband': {
+    case 'hyperband':
+    case 'hyperband-random': {
       const hyperbandIterations = Math.min(20, hyperbandIterationsFor(budget, maxEpochs, factor));
       const { maxTrials: _, ...rest } = base.budget!;
-      return { ...base, algorithm: { name: 'hyperband', seed, maxEpochs, factor, hyperbandIterations }, budget: rest };
+      return { ...base, algorithm: { name: 'hyperband', seed, maxEpochs, factor, hyperbandIterations, ...samplerOf(algorithm) }, budget: rest };
     }
     case 'asha':
-      return { ...base, algorithm: { name: 'asha', seed, minEpochs, maxEpochs, reductionFactor: factor }, budget: { ...base.budget, maxTrials: many } };
+    case 'asha-random':
+      return { ...base, algorithm: { name: 'asha', seed, minEpochs, maxEpochs, reductionFactor: factor, ...samplerOf(algorithm) }, budget: { ...base.budget, maxTrials: many } };
     case 'median':
       return { ...base, earlyStopping: { name: 'median', startEpoch: 1, minTrials: 3 }, budget: { ...base.budget, maxTrials: many } };
   }
 }
+
+const samplerOf = (algorithm: ReplayAlgorithm) => (algorithm.endsWith('-random') ? { sampler: 'random' as const } : {});

@@ -2,6 +2,12 @@
 
 export const ALGORITHMS = ['random', 'grid', 'bayesian', 'hyperband', 'asha'] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
+/**
+ * How hyperband and asha draw new configurations: by TPE over what the promotions found so far (the
+ * default, as BOHB; Optuna's TPESampler beside its HyperbandPruner) or at random (Keras Tuner's Hyperband).
+ */
+export const SAMPLERS = ['random', 'tpe'] as const;
+export type SamplerName = (typeof SAMPLERS)[number];
 /** Algorithms that train trials for different epoch counts and promote the best (multi-fidelity). */
 export const isMultiFidelity = (name: AlgorithmName): name is 'hyperband' | 'asha' => name === 'hyperband' || name === 'asha';
 
@@ -22,8 +28,10 @@ export const defaultDirection = (metric: ObjectiveName): 'max' | 'min' =>
 export interface AlgorithmSettings {
   name: AlgorithmName;
   seed: number;
-  /** bayesian: random trials before it starts modelling. */
+  /** bayesian, and hyperband/asha with sampler 'tpe': random configurations before it starts modelling. */
   initialRandomTrials?: number;
+  /** hyperband, asha: how new configurations are drawn (default 'tpe'). */
+  sampler?: SamplerName;
   /** hyperband, asha: the most epochs one configuration is trained for. */
   maxEpochs?: number;
   /** hyperband: the reduction factor between rounds (Keras Tuner's `factor`, default 3). */

@@ -11,6 +11,8 @@ export interface PastTrial {
   value: number | null;
   /** A multi-objective search's completed trial: its value per objective (spec.objectives' order). */
   values?: number[] | null;
+  /** hyperband, asha: the epochs the trial trains to, the fidelity its value was measured at. */
+  epochs?: number;
 }
 
 export interface OracleInput {

@@ -131,6 +131,7 @@ export function planNext(spec: SearchSpec, all: TrialHistoryEntry[], algorithm: 
     ...[...trials, ...newTrials].map((t) => ({
       hyperparameters: t.hyperparameters, status: 'status' in t ? t.status : ('waiting' as const), value: 'value' in t ? t.value : null,
       ...('values' in t ? { values: t.values } : {}),
+      ...(multi ? { epochs: 'status' in t ? trialEpochs(spec, t) : t.targetEpochs ?? fullEpochs } : {}),
     })),
     ...sampled.map((hyperparameters) => ({ hyperparameters, status: 'waiting' as const, value: null })),
   ];

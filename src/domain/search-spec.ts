@@ -132,7 +132,8 @@ export function validateSpec(spec: SearchSpec, limits: SearchLimits, data: Datas
   validatePrecision(spec);
   if (!Number.isSafeInteger(spec.algorithm.seed)) throw new ValidationError('algorithm.seed', 'must be a safe integer');
   if (spec.algorithm.initialRandomTrials !== undefined) {
-    if (spec.algorithm.name !== 'bayesian') throw new ValidationError('algorithm.initialRandomTrials', "applies to 'bayesian' only");
+    if (spec.algorithm.name !== 'bayesian' && spec.algorithm.sampler !== 'tpe')
+      throw new ValidationError('algorithm.initialRandomTrials', "applies to 'bayesian' and to a 'tpe' sampler only");
     checkInt(spec.algorithm.initialRandomTrials, 1, limits.maxTrialsPerSearch, 'algorithm.initialRandomTrials');
   }
   validateSpace(spec.hyperparameters);

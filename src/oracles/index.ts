@@ -1,4 +1,4 @@
-import type { AlgorithmName } from '../domain/search-spec.js';
+import type { AlgorithmName, AlgorithmSettings } from '../domain/algorithms.js';
 import { GridOracle } from './grid-oracle.js';
 import type { Oracle, Promoter } from '../domain/oracle.js';
 import type { Algorithm } from '../domain/schedule.js';
@@ -11,7 +11,7 @@ const ORACLES: Record<AlgorithmName, () => Oracle> = {
   random: () => new RandomOracle(),
   grid: () => new GridOracle(),
   bayesian: () => new TpeOracle(),
-  // Multi-fidelity algorithms sample their new configurations at random, as Keras Tuner's Hyperband does.
+  // Multi-fidelity algorithms sample their new configurations with their `sampler` (below).
   hyperband: () => new RandomOracle(),
   asha: () => new RandomOracle(),
 };
@@ -21,5 +21,10 @@ const PROMOTERS: Partial<Record<AlgorithmName, () => Promoter>> = {
   asha: () => new AshaPromoter(),
 };
 
-export const createAlgorithm = (name: AlgorithmName): Algorithm => ({ oracle: ORACLES[name](), promoter: PROMOTERS[name]?.() });
+/** A search's algorithm from its settings (a bare name: that algorithm's defaults). */
+export function createAlgorithm(settings: AlgorithmName | Pick<AlgorithmSettings, 'name' | 'sampler'>): Algorithm {
+  const { name, sampler } = typeof settings === 'string' ? { name: settings, sampler: undefined } : settings;
+  const oracle = sampler === 'tpe' ? new TpeOracle() : ORACLES[name]();
+  return { oracle, promoter: PROMOTERS[name]?.() };
+}
 export type { Oracle, OracleInput, PastTrial } from '../domain/oracle.js';

@@ -4,6 +4,7 @@
 // g(x) over the bad, and of 24 candidates drawn from l the one with the largest l(x)/g(x) wins.
 // Works in each hyperparameter's unit interval, so every type is handled the same way.
 // Trials still running count as bad ("constant liar"), so parallel proposals spread out.
+// In hyperband and asha (sampler 'tpe', as BOHB), configurations rank by the epochs they reached.
 // Conditional hyperparameters are modelled independently from the trials where they were active
 // (Optuna's independent TPE), and a candidate draws only those its own values make active.
 // Several objectives (MOTPE, Optuna's multi-objective TPESampler): "good" is the best quarter by
@@ -81,6 +82,27 @@ function split(history: PastTrial[], direction: 'max' | 'min'): { good: PastTria
   return { good: scored.slice(0, nGood), bad: [...scored.slice(nGood), ...history.filter(isLiar)] };
 }
 
+/**
+ * A multi-fidelity history (trials with `epochs`), as Optuna's TPE sees pruned trials: one entry
+ * per configuration, ranked first by the most epochs it completed (a promotion means it beat its
+ * rung), then by its value there. A configuration with no result yet is bad while it waits or
+ * runs, and a running promotion of a scored one changes nothing until it completes.
+ */
+function splitByFidelity(history: PastTrial[], direction: 'max' | 'min'): { good: PastTrial[]; bad: PastTrial[] } {
+  const sign = direction === 'max' ? -1 : 1;
+  const top = new Map<string, PastTrial>();
+  for (const t of history) {
+    if (t.status !== 'completed' || t.value === null) continue;
+    const key = comboKey(t.hyperparameters);
+    const held = top.get(key);
+    if (!held || (t.epochs ?? 0) > (held.epochs ?? 0)) top.set(key, t);
+  }
+  const scored = [...top.values()].sort((a, b) => (b.epochs ?? 0) - (a.epochs ?? 0) || sign * (a.value! - b.value!));
+  const nGood = goodCount(scored.length);
+  const liars = history.filter((t) => isLiar(t) && !top.has(comboKey(t.hyperparameters)));
+  return { good: scored.slice(0, nGood), bad: [...scored.slice(nGood), ...liars] };
+}
+
 /** The same by Pareto rank over each completed trial's `values`; a completed trial without them is bad. */
 function splitByRank(history: PastTrial[], directions: ('max' | 'min')[]): { good: PastTrial[]; bad: PastTrial[] } {
   const scored = history.filter((t) => t.status === 'completed' && t.values != null);
@@ -96,7 +118,9 @@ export class TpeOracle implements Oracle {
   suggest(input: OracleInput, count: number): HpValues[] {
     const { space, seed, history } = input;
     const multi = (input.directions?.length ?? 0) > 1;
-    const completed = history.filter((t) => hasResult(t, multi)).length;
+    const fidelities = history.some((t) => t.epochs !== undefined);
+    // Configurations with a result: a promotion continues one, it is not another.
+    const completed = new Set(history.filter((t) => hasResult(t, multi)).map((t) => comboKey(t.hyperparameters))).size;
     const startup = input.initialRandomTrials ?? 5;
     if (completed < startup) {
       // Random until enough results; the parallel slots past the startup count still wait for them.
@@ -108,7 +132,8 @@ export class TpeOracle implements Oracle {
     for (let i = 0; i < count; i++) {
       const rand = mulberry32(mixSeed(seed, history.length + i, 0x79e));
       const all = [...history, ...pending];
-      const next = this.propose(space, multi ? splitByRank(all, input.directions!) : split(all, input.direction ?? 'max'), seen, rand);
+      const groups = multi ? splitByRank(all, input.directions!) : fidelities ? splitByFidelity(all, input.direction ?? 'max') : split(all, input.direction ?? 'max');
+      const next = this.propose(space, groups, seen, rand);
       if (!next) {
         const fallback = new RandomOracle().suggest({ ...input, history: [...history, ...pending] }, 1);
         if (fallback.length === 0) break;

@@ -1,7 +1,7 @@
 // The POST /searches contract: JSON shape only. Rules that need more than a shape (min <= max,
 // known hyperparameters, layer shapes that fit) are the domain's (src/domain/search-spec.ts).
 import { Type, type Static } from 'typebox';
-import { ALGORITHMS, OBJECTIVE_METRICS, OBJECTIVE_NAMES } from '../domain/algorithms.js';
+import { ALGORITHMS, OBJECTIVE_METRICS, OBJECTIVE_NAMES, SAMPLERS } from '../domain/algorithms.js';
 import type { Activation as ActivationName } from '../domain/model-template.js';
 import { PRECISIONS } from '../domain/precision.js';
 import { TRIAL_STATUSES } from '../domain/trial-state.js';
@@ -71,7 +71,11 @@ export const SearchRequestBody = Type.Object({
   algorithm: Type.Optional(Type.Object({
     name: Type.Optional(Literals(ALGORITHMS)),
     seed: Type.Optional(Type.Integer({ description: "the oracle's sampling and every trial's weight initialisation, batch order and dropout masks (derived from the seed and the configuration); default: a random one, stored" })),
-    initialRandomTrials: Type.Optional(Type.Integer({ description: 'bayesian: random trials before it starts modelling' })),
+    initialRandomTrials: Type.Optional(Type.Integer({ description: "bayesian, and hyperband/asha with sampler 'tpe': random configurations before it starts modelling" })),
+    sampler: Type.Optional(Literals(SAMPLERS, {
+      description: "hyperband, asha: how new configurations are drawn: 'tpe' (default; as BOHB, TPE over every configuration ranked by the "
+        + "most epochs it reached, then its value, after initialRandomTrials random ones) or 'random' (as Keras Tuner's Hyperband)",
+    })),
     maxEpochs: Type.Optional(Type.Integer({ description: 'hyperband, asha: the most epochs one configuration trains (default training.epochs)' })),
     factor: Type.Optional(Type.Integer({ description: 'hyperband: reduction factor between rounds (default 3)' })),
     hyperbandIterations: Type.Optional(Type.Integer({ description: 'hyperband: times the whole set of brackets runs (default 1)' })),

@@ -35,7 +35,7 @@ export class Scheduler {
       const search = await this.store.getSearch(searchId);
       if (!search || isFinalSearchStatus(search.status)) return this.forget(searchId);
       const trials = await this.objectiveValues.fill(searchId, search.spec, await this.history.read(searchId));
-      const plan = planNext(search.spec, trials, createAlgorithm(search.spec.algorithm.name), { now: new Date(), createdAt: search.createdAt, pending: search.pendingTrials });
+      const plan = planNext(search.spec, trials, createAlgorithm(search.spec.algorithm), { now: new Date(), createdAt: search.createdAt, pending: search.pendingTrials });
       const newTrials = plan.newTrials.map((t, i) => ({ ...t, id: randomUUID(), number: trials.length + i + 1 }));
       const patch: SearchPatch = { bestTrialId: plan.bestTrialId, bestModelId: plan.bestModelId };
       if (plan.pendingTaken > 0) patch.pendingTrials = search.pendingTrials.slice(plan.pendingTaken);

@@ -37,7 +37,7 @@ describe('algorithm settings: defaults', () => {
 
   it('hyperband: maxEpochs from training.epochs, factor 3, one iteration, maxTrials the configurations of its brackets', () => {
     const s = spec({ algorithm: { name: 'hyperband', seed: 1 }, budget: {}, ...training(9) });
-    expect(s.algorithm).toEqual({ name: 'hyperband', seed: 1, maxEpochs: 9, factor: 3, hyperbandIterations: 1 });
+    expect(s.algorithm).toEqual({ name: 'hyperband', seed: 1, sampler: 'tpe', initialRandomTrials: 3, maxEpochs: 9, factor: 3, hyperbandIterations: 1 });
     expect(s.budget.maxTrials).toBe(9);
     const t = spec({ algorithm: { name: 'hyperband', seed: 1, maxEpochs: 27, factor: 3, hyperbandIterations: 2 }, budget: {} });
     expect(t.budget.maxTrials).toBe(hyperbandConfigCount(27, 3, 2));
@@ -47,8 +47,18 @@ describe('algorithm settings: defaults', () => {
 
   it('asha: minEpochs 1, maxEpochs from training.epochs, reductionFactor 3', () => {
     const s = spec({ algorithm: { name: 'asha', seed: 1 }, ...training(12) });
-    expect(s.algorithm).toEqual({ name: 'asha', seed: 1, minEpochs: 1, maxEpochs: 12, reductionFactor: 3 });
+    expect(s.algorithm).toEqual({ name: 'asha', seed: 1, sampler: 'tpe', initialRandomTrials: 3, minEpochs: 1, maxEpochs: 12, reductionFactor: 3 });
     expect(() => validateSpec(s, limits)).not.toThrow();
+  });
+
+  it("hyperband and asha sample with TPE: random configurations first, as bayesian (a quarter of maxTrials, 3 to 10); 'random' on request", () => {
+    expect(spec({ algorithm: { name: 'asha', seed: 1, sampler: 'random' } }).algorithm).toEqual({ name: 'asha', seed: 1, sampler: 'random', minEpochs: 1, maxEpochs: 3, reductionFactor: 3 });
+    const s = spec({ algorithm: { name: 'asha', seed: 1 }, budget: { maxTrials: 20 }, ...training(9) });
+    expect(s.algorithm).toMatchObject({ name: 'asha', sampler: 'tpe', initialRandomTrials: 5 });
+    const t = spec({ algorithm: { name: 'hyperband', seed: 1, sampler: 'tpe', initialRandomTrials: 4 }, budget: {}, ...training(9) });
+    expect(t.algorithm).toMatchObject({ name: 'hyperband', sampler: 'tpe', initialRandomTrials: 4 });
+    expect(() => validateSpec(s, limits)).not.toThrow();
+    expect(() => validateSpec(t, limits)).not.toThrow();
   });
 
   it('keeps the optional budget and training fields that are given', () => {
@@ -85,6 +95,10 @@ describe('algorithm settings: every error names its field', () => {
     ['algorithm.minEpochs', { algorithm: { name: 'asha', minEpochs: 0 } }],
     ['algorithm.minEpochs', { algorithm: { name: 'asha', minEpochs: 5, maxEpochs: 4 } }],
     ['algorithm.reductionFactor', { algorithm: { name: 'asha', reductionFactor: 1 } }],
+    ['algorithm.sampler', { algorithm: { name: 'bayesian', sampler: 'tpe' } }],
+    ['algorithm.sampler', { algorithm: { name: 'asha', sampler: 'gp' as never } }],
+    ['algorithm.initialRandomTrials', { algorithm: { name: 'asha', sampler: 'random', initialRandomTrials: 3 } }],
+    ['algorithm.initialRandomTrials', { algorithm: { name: 'hyperband', sampler: 'tpe', initialRandomTrials: 0 }, budget: {} }],
     ['earlyStopping.name', { earlyStopping: { name: 'percentile' as never } }],
     ['earlyStopping.startEpoch', { earlyStopping: { name: 'median', startEpoch: 0 } }],
     ['earlyStopping.minTrials', { earlyStopping: { name: 'median', minTrials: 0 } }],

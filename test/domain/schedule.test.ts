@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { comboKey, type HpValues } from '../../src/domain/hyperparameters.js';
-import type { Promoter } from '../../src/domain/oracle.js';
+import type { OracleInput, Promoter } from '../../src/domain/oracle.js';
 import { normalizeSpec, type SearchRequest } from '../../src/domain/search-spec.js';
 import { planNext, type TrialHistoryEntry } from '../../src/domain/schedule.js';
 import { createAlgorithm } from '../../src/oracles/index.js';
@@ -147,6 +147,19 @@ describe('planNext: multi-fidelity', () => {
     };
     const hb = specOf({ algorithm: { name: 'hyperband', seed: 1, maxEpochs: 9 }, budget: { maxTrials: 10, maxParallelTrials: 3, maxTotalEpochs: 5 } });
     expect(planNext(hb, [], { oracle: new RandomOracle(), promoter }, ctx).newTrials.map((t) => t.targetEpochs)).toEqual([1]);
+  });
+
+  it("tells the sampler the epochs each configuration trains to, and samples with TPE unless sampler is 'random'", () => {
+    const asha = specOf({ algorithm: { name: 'asha', seed: 1, maxEpochs: 9 }, budget: { maxTrials: 10, maxParallelTrials: 2 } });
+    const algorithm = createAlgorithm(asha.algorithm);
+    expect(algorithm.oracle.constructor.name).toBe('TpeOracle');
+    expect(createAlgorithm({ name: 'asha', sampler: 'random' }).oracle.constructor.name).toBe('RandomOracle');
+    const inputs: OracleInput[] = [];
+    const spy = { oracle: { suggest: (input: OracleInput, n: number) => (inputs.push(input), algorithm.oracle.suggest(input, n)) }, promoter: algorithm.promoter };
+    const done = [0.1, 0.3, 0.2].map((v, i) => tv(`t${i + 1}`, 'completed', v, { targetEpochs: 1, rung: 0 }));
+    const child = tv('t4', 'completed', 0.4, { targetEpochs: 3, initialEpoch: 1, parentTrialId: 't2', rung: 1, hyperparameters: done[1].hyperparameters });
+    planNext(asha, [...done, child], spy, ctx);
+    expect(inputs[0].history.map((t) => t.epochs)).toEqual([1, 1, 1, 3]);
   });
 });
 

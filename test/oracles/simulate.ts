@@ -29,7 +29,7 @@ export function quality(space: SearchSpace, hps: HpValues): number {
 
 export function simulate(spec: SearchSpec, opts: SimOptions): SimResult {
   const rand = mulberry32(opts.seed);
-  const algorithm = createAlgorithm(spec.algorithm.name);
+  const algorithm = createAlgorithm(spec.algorithm);
   const ctx = { now: new Date(0), createdAt: new Date(0), pending: [] };
   const trials: TrialHistoryEntry[] = [];
   const maxSteps = opts.maxSteps ?? 2000;

@@ -4,7 +4,7 @@
 // Values JSON can carry but JSON.stringify cannot write (1e400) travel as raw text via `raw()`.
 import fc from 'fast-check';
 import { TENANT_PATTERN } from '../../src/auth/api-keys.js';
-import { ALGORITHMS, OBJECTIVE_METRICS } from '../../src/domain/algorithms.js';
+import { ALGORITHMS, OBJECTIVE_METRICS, SAMPLERS } from '../../src/domain/algorithms.js';
 import { datasetInfo } from '../../src/domain/datasets.js';
 import type { SearchLimits } from '../../src/domain/search-spec.js';
 import { NOTEBOOK_SEARCH } from '../../src/schemas/search-example.js';
@@ -114,7 +114,10 @@ export const badAlgorithm = fc.oneof(
     .map(([name, v]) => withAlgorithm({ name, [key]: v }, `algorithm.${key}`))),
   fc.integer({ min: -100, max: 1 }).map((factor) => withAlgorithm({ name: 'hyperband', factor }, 'algorithm.factor')),
   fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 10 })).map(([m, d]) => withAlgorithm({ name: 'asha', maxEpochs: m, minEpochs: m + d }, 'algorithm.minEpochs')),
-  fc.tuple(fc.constantFrom('random', 'grid', 'hyperband', 'asha'), fc.integer({ min: 1, max: 5 })).map(([name, n]) => withAlgorithm({ name, initialRandomTrials: n }, 'algorithm.initialRandomTrials')),
+  fc.tuple(fc.constantFrom<object>({ name: 'random' }, { name: 'grid' }, { name: 'hyperband', sampler: 'random' }, { name: 'asha', sampler: 'random' }), fc.integer({ min: 1, max: 5 }))
+    .map(([algorithm, n]) => withAlgorithm({ ...algorithm, initialRandomTrials: n }, 'algorithm.initialRandomTrials')),
+  fc.constantFrom('random', 'grid', 'bayesian').map((name) => withAlgorithm({ name, sampler: 'tpe' }, 'algorithm.sampler')),
+  fc.string({ maxLength: 12 }).filter((n) => !(SAMPLERS as readonly string[]).includes(n)).map((sampler) => withAlgorithm({ name: 'asha', sampler }, 'algorithm.sampler')),
   fc.integer({ min: -100, max: 0 }).map((n) => withAlgorithm({ name: 'bayesian', initialRandomTrials: n }, 'algorithm.initialRandomTrials')),
   fc.string({ maxLength: 12 }).filter((n) => n !== 'median' && n !== 'none').map((name) => broken(['earlyStopping'], { name }, 'earlyStopping.name')),
   outside(1, 500).map((startEpoch) => broken(['earlyStopping'], { name: 'median', startEpoch }, 'earlyStopping.startEpoch')),
