@@ -7,7 +7,7 @@ import type { Band } from './replay-report.js';
 const W = 900;
 const H = 560;
 const M = { left: 70, right: 170, top: 40, bottom: 60 };
-const COLOURS = ['#1f77b4', '#7f7f7f', '#2ca02c', '#d62728', '#9467bd', '#ff7f0e', '#8c564b'];
+const COLOURS = ['#1f77b4', '#7f7f7f', '#2ca02c', '#d62728', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 
 export interface PlotSeries { name: string; band: Band }
 
