@@ -1,6 +1,7 @@
-// npm run bench:parity -- [--configs 80k5-32k3-112,64k3-48k3-48] [--seeds 3] [--epochs 3]
+// npm run bench:parity -- [--configs 80k5-32k3-112,64k3-48k3-48] [--seeds 3] [--first-seed 1] [--epochs 3]
 //   [--limit 60000] [--backend native] [--threads N] [--allocator glibc-tunables] [--out FILE.jsonl]
-// Accuracy parity with PyTorch (issue 13): each configuration trained with seeds 1..--seeds on both
+// Accuracy parity with PyTorch (issue 13): each configuration trained with --seeds seeds from
+// --first-seed on (more seeds for an earlier run: run again from the next one, or two at once) on both
 // sides in one run: through the service's real TrialRunner (the search seed) and in PyTorch with
 // the same layers, Keras' initialisation, Adam (eps 1e-7), batch 32 and the same split (first
 // --limit images, the last 10 % validating), torch.manual_seed(seed). Which side goes first
@@ -19,6 +20,7 @@ const { values: args } = parseArgs({
   options: {
     configs: { type: 'string', default: '80k5-32k3-112,64k3-48k3-48' },
     seeds: { type: 'string', default: '3' },
+    'first-seed': { type: 'string', default: '1' },
     epochs: { type: 'string', default: '3' },
     limit: { type: 'string', default: '60000' },
     backend: { type: 'string', default: 'native' },
@@ -28,6 +30,7 @@ const { values: args } = parseArgs({
   },
 });
 const seeds = intArg('seeds', args.seeds, 1);
+const firstSeed = intArg('first-seed', args['first-seed'], 1);
 const configs = parseConfigList(args.configs);
 const allocator = allocatorArg(args.allocator);
 const py = findTorchPython();
@@ -39,13 +42,13 @@ console.log(`${machine()}; load before: ${load()}`);
 const busy = busyWarning();
 if (busy) console.log(`${busy} (accuracy does not depend on load; the times printed do)`);
 const train = Math.floor(base.limit * 0.9);
-console.log(`${configs.length} configurations × seeds 1..${seeds}; ${train} training + ${base.limit - train} validation images, batch 32, ${base.epochs} epochs; ` +
+console.log(`${configs.length} configurations × seeds ${firstSeed}..${firstSeed + seeds - 1}; ${train} training + ${base.limit - train} validation images, batch 32, ${base.epochs} epochs; ` +
   `service: ${base.backend} backend, ${base.threads} threads; PyTorch: allocator ${allocator}`);
 
 const runs = new Map(configs.map((c) => [c, { service: [] as number[][], pytorch: [] as number[][] }]));
 let torchInfo = '';
 let serviceInfo = '';
-for (let seed = 1; seed <= seeds; seed++) {
+for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
   for (const [i, c] of configs.entries()) {
     const run: RunSettings = { ...base, seed };
     const torchFirst = (seed + i) % 2 === 1;
