@@ -21,11 +21,6 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Files share their worker's module cache instead of importing tfjs, Fastify and Prisma afresh
-    // each: the whole suite took 657 s instead of 902 s on the 2-core CI machine. A test file must
-    // therefore leave no state behind in the modules it imports (restore the env, backend and timers
-    // it sets); the test file itself is still evaluated anew.
-    isolate: false,
     // `npm test` runs both; `npm run test:unit` / `test:integration` one (--project).
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT, sequence: { groupOrder: 0 } } },
