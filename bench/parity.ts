@@ -1,5 +1,5 @@
 // npm run bench:parity -- [--configs 80k5-32k3-112,64k3-48k3-48] [--seeds 3] [--first-seed 1] [--epochs 3]
-//   [--limit 60000] [--backend native] [--threads N] [--allocator glibc-tunables] [--out FILE.jsonl]
+//   [--limit 60000] [--backend native] [--precision fp32|bf16] [--threads N] [--allocator glibc-tunables] [--out FILE.jsonl]
 // Accuracy parity with PyTorch (issue 13): each configuration trained with --seeds seeds from
 // --first-seed on (more seeds for an earlier run: run again from the next one, or two at once) on both
 // sides in one run: through the service's real TrialRunner (the search seed) and in PyTorch with
@@ -15,6 +15,7 @@ import { intArg, runLabel, runService, runTorch, type RunSettings } from './epoc
 import { busyWarning, load, machine } from './machine.js';
 import { parityByEpoch } from './parity-summary.js';
 import { allocatorArg, findTorchPython, TORCH_MISSING } from './pytorch-env.js';
+import { isPrecision, PRECISIONS } from '../src/domain/precision.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,6 +27,8 @@ const { values: args } = parseArgs({
     backend: { type: 'string', default: 'native' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
     allocator: { type: 'string', default: 'glibc-tunables' },
+    // The service's training.precision; PyTorch stays float32 (bf16 against fp32: issue 17's accuracy check).
+    precision: { type: 'string', default: 'fp32' },
     out: { type: 'string' },
   },
 });
@@ -36,14 +39,15 @@ const allocator = allocatorArg(args.allocator);
 const py = findTorchPython();
 // Without the baseline there is nothing to compare: fail rather than print half a table.
 if (!py) throw new Error(TORCH_MISSING);
-const base = { backend: args.backend, threads: intArg('threads', args.threads, 1), limit: intArg('limit', args.limit, 20), epochs: intArg('epochs', args.epochs, 1) };
+if (!isPrecision(args.precision)) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got '${args.precision}'`);
+const base = { precision: args.precision, backend: args.backend, threads: intArg('threads', args.threads, 1), limit: intArg('limit', args.limit, 20), epochs: intArg('epochs', args.epochs, 1) };
 
 console.log(`${machine()}; load before: ${load()}`);
 const busy = busyWarning();
 if (busy) console.log(`${busy} (accuracy does not depend on load; the times printed do)`);
 const train = Math.floor(base.limit * 0.9);
 console.log(`${configs.length} configurations × seeds ${firstSeed}..${firstSeed + seeds - 1}; ${train} training + ${base.limit - train} validation images, batch 32, ${base.epochs} epochs; ` +
-  `service: ${base.backend} backend, ${base.threads} threads; PyTorch: allocator ${allocator}`);
+  `service: ${base.backend} backend, ${base.precision}, ${base.threads} threads; PyTorch: allocator ${allocator}`);
 
 const runs = new Map(configs.map((c) => [c, { service: [] as number[][], pytorch: [] as number[][] }]));
 let torchInfo = '';
