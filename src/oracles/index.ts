@@ -1,4 +1,4 @@
-import type { AlgorithmName, AlgorithmSettings } from '../domain/algorithms.js';
+import { isMultiFidelity, type AlgorithmName, type AlgorithmSettings, type SamplerName } from '../domain/algorithms.js';
 import { GridOracle } from './grid-oracle.js';
 import type { Oracle, Promoter } from '../domain/oracle.js';
 import type { Algorithm } from '../domain/schedule.js';
@@ -7,13 +7,15 @@ import { HyperbandPromoter } from './hyperband-promoter.js';
 import { RandomOracle } from './random-oracle.js';
 import { TpeOracle } from './tpe-oracle.js';
 
-const ORACLES: Record<AlgorithmName, () => Oracle> = {
+/** What samples new configurations: the algorithm itself, or for hyperband and asha their `sampler`. */
+const ORACLES: Record<Exclude<AlgorithmName, 'hyperband' | 'asha'>, () => Oracle> = {
   random: () => new RandomOracle(),
   grid: () => new GridOracle(),
   bayesian: () => new TpeOracle(),
-  // Multi-fidelity algorithms sample their new configurations with their `sampler` (below).
-  hyperband: () => new RandomOracle(),
-  asha: () => new RandomOracle(),
+};
+const SAMPLERS: Record<SamplerName, () => Oracle> = {
+  random: () => new RandomOracle(),
+  tpe: () => new TpeOracle(),
 };
 
 const PROMOTERS: Partial<Record<AlgorithmName, () => Promoter>> = {
@@ -21,10 +23,10 @@ const PROMOTERS: Partial<Record<AlgorithmName, () => Promoter>> = {
   asha: () => new AshaPromoter(),
 };
 
-/** A search's algorithm from its settings (a bare name: that algorithm's defaults). */
-export function createAlgorithm(settings: AlgorithmName | Pick<AlgorithmSettings, 'name' | 'sampler'>): Algorithm {
-  const { name, sampler } = typeof settings === 'string' ? { name: settings, sampler: undefined } : settings;
-  const oracle = sampler === 'tpe' ? new TpeOracle() : ORACLES[name]();
+/** A search's algorithm from its (normalized) settings. */
+export function createAlgorithm({ name, sampler }: Pick<AlgorithmSettings, 'name' | 'sampler'>): Algorithm {
+  // A hyperband or asha search stored before samplers existed has none: it sampled at random.
+  const oracle = isMultiFidelity(name) ? SAMPLERS[sampler ?? 'random']() : ORACLES[name]();
   return { oracle, promoter: PROMOTERS[name]?.() };
 }
 export type { Oracle, OracleInput, PastTrial } from '../domain/oracle.js';

@@ -69,7 +69,7 @@ describe('planNext: warm starts', () => {
 
   it('gives a multi-fidelity search\'s warm starts the full maxEpochs', () => {
     const hb = specOf({ algorithm: { name: 'hyperband', seed: 1, maxEpochs: 9 }, budget: { maxTrials: 9, maxParallelTrials: 1 } });
-    expect(planNext(hb, [], createAlgorithm('hyperband'), { ...ctx, pending }).newTrials).toEqual([{ hyperparameters: pending[0], source: 'user', targetEpochs: 9 }]);
+    expect(planNext(hb, [], createAlgorithm(hb.algorithm), { ...ctx, pending }).newTrials).toEqual([{ hyperparameters: pending[0], source: 'user', targetEpochs: 9 }]);
   });
 });
 
@@ -103,11 +103,11 @@ describe('planNext: budgets', () => {
     // A promotion costs only the epochs it adds: three 1-epoch trials spent 3 of 10, and 1 -> 3 costs 2.
     const hb = specOf({ algorithm: { name: 'hyperband', seed: 1, maxEpochs: 9 }, budget: { maxTrials: 3, maxParallelTrials: 3, maxTotalEpochs: 10 } });
     const rung = (id: string, v: number) => tv(id, 'completed', v, { targetEpochs: 1, bracket: 0, rung: 0 });
-    const plan = planNext(hb, [rung('t1', 0.1), rung('t2', 0.3), rung('t3', 0.2)], createAlgorithm('hyperband'), ctx);
+    const plan = planNext(hb, [rung('t1', 0.1), rung('t2', 0.3), rung('t3', 0.2)], createAlgorithm(hb.algorithm), ctx);
     expect(plan.newTrials).toMatchObject([{ parentTrialId: 't2', initialEpoch: 1, targetEpochs: 3 }]);
     const promoted = tv('t4', 'completed', 0.5, { targetEpochs: 3, initialEpoch: 1, parentTrialId: 't2', bracket: 0, rung: 1 });
     // 3 + 2 = 5 spent, 5 left: the 3 -> 9 promotion (6) does not fit; the search ends.
-    expect(planNext(hb, [rung('t1', 0.1), rung('t2', 0.3), rung('t3', 0.2), promoted], createAlgorithm('hyperband'), ctx)).toMatchObject({ newTrials: [], finalStatus: 'completed' });
+    expect(planNext(hb, [rung('t1', 0.1), rung('t2', 0.3), rung('t3', 0.2), promoted], createAlgorithm(hb.algorithm), ctx)).toMatchObject({ newTrials: [], finalStatus: 'completed' });
   });
 });
 
@@ -115,16 +115,16 @@ describe('planNext: multi-fidelity', () => {
   it('counts configurations against maxTrials, not promotions', () => {
     const hb = specOf({ algorithm: { name: 'hyperband', seed: 1, maxEpochs: 9 }, budget: { maxTrials: 3, maxParallelTrials: 2 } });
     const rung0 = [0.1, 0.3, 0.2].map((v, i) => tv(`t${i + 1}`, 'completed', v, { targetEpochs: 1, bracket: 0, rung: 0 }));
-    const plan = planNext(hb, rung0, createAlgorithm('hyperband'), ctx);
+    const plan = planNext(hb, rung0, createAlgorithm(hb.algorithm), ctx);
     // No room for a new configuration (bracket 1), but the promotion goes ahead.
     expect(plan.newTrials).toEqual([{ hyperparameters: rung0[1].hyperparameters, parentTrialId: 't2', initialEpoch: 1, targetEpochs: 3, bracket: 0, rung: 1, source: 'oracle' }]);
     // Promotions already made do not use up configurations either: one more fits in maxTrials 4.
     const more = { ...hb, budget: { ...hb.budget, maxTrials: 4 } };
     const child = tv('t4', 'running', null, { targetEpochs: 3, initialEpoch: 1, parentTrialId: 't2', bracket: 0, rung: 1 });
-    expect(planNext(more, [...rung0, child], createAlgorithm('hyperband'), ctx).newTrials).toMatchObject([{ bracket: 1, rung: 0, targetEpochs: 3 }]);
+    expect(planNext(more, [...rung0, child], createAlgorithm(hb.algorithm), ctx).newTrials).toMatchObject([{ bracket: 1, rung: 0, targetEpochs: 3 }]);
     const asha = specOf({ algorithm: { name: 'asha', seed: 1, maxEpochs: 9 }, budget: { maxTrials: 3, maxParallelTrials: 2 } });
     const a0 = [0.1, 0.3, 0.2].map((v, i) => tv(`t${i + 1}`, 'completed', v, { targetEpochs: 1, rung: 0 }));
-    expect(planNext(asha, a0, createAlgorithm('asha'), ctx).newTrials).toMatchObject([{ parentTrialId: 't2', rung: 1, targetEpochs: 3 }]);
+    expect(planNext(asha, a0, createAlgorithm(asha.algorithm), ctx).newTrials).toMatchObject([{ parentTrialId: 't2', rung: 1, targetEpochs: 3 }]);
   });
 
   it('hands a promoter that samples several times distinct configurations, within the room', () => {

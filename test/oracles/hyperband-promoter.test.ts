@@ -224,7 +224,7 @@ describe('hyperband searches through planNext (properties)', () => {
     let n = 0;
     for (let seed = 0; seed < 300; seed++) {
       const s = { ...spec, algorithm: { ...spec.algorithm, seed } };
-      const plan = planNext(s, [], createAlgorithm('hyperband'), { now: new Date(0), createdAt: new Date(0), pending: [] });
+      const plan = planNext(s, [], createAlgorithm(s.algorithm), { now: new Date(0), createdAt: new Date(0), pending: [] });
       // 9 slots open all three brackets, each with its round-0 configurations, all distinct.
       expect(plan.newTrials.map((t) => t.bracket)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2]);
       expect(new Set(plan.newTrials.map((t) => comboKey(t.hyperparameters))).size).toBe(9);
