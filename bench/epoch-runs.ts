@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EpochConfig } from './epoch-configs.js';
-import type { Precision } from '../src/domain/precision.js';
+import { isPrecision, PRECISIONS, type Precision } from '../src/domain/precision.js';
 import { torchEnv, type Allocator, type OmpWait } from './pytorch-env.js';
 
 export interface RunSettings {
@@ -19,6 +19,12 @@ export interface ServiceRun {
   checkpointMs: number[]; phases: { fitMs: number }; wallMs: number;
 }
 export interface TorchRun { epochs: { seconds: number; valAccuracy: number }[]; version: string; blas: string[] }
+
+/** A --precision option, or an error naming the ones there are. */
+export function precisionArg(v: string): Precision {
+  if (!isPrecision(v)) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got '${v}'`);
+  return v;
+}
 
 /** A whole-number command-line option of at least `min`, or an error naming it. */
 export function intArg(name: string, v: string, min: number): number {

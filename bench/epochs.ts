@@ -19,10 +19,9 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { configLabel, parseConfigList, speedRatio, type EpochConfig } from './epoch-configs.js';
 import { busyWarning, load, machine } from './machine.js';
-import { intArg, runLabel as label, runService, runTorch, type RunSettings } from './epoch-runs.js';
+import { intArg, precisionArg, runLabel as label, runService, runTorch, type RunSettings } from './epoch-runs.js';
 import { allocatorArg, findTorchPython, isOmpWait, TORCH_MISSING, type OmpWait } from './pytorch-env.js';
 import { mean, median, spread } from './stats.js';
-import { isPrecision, PRECISIONS } from '../src/domain/precision.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,8 +42,7 @@ const limit = intArg('limit', args.limit, 20);
 const epochs = intArg('epochs', args.epochs, 1);
 const threads = intArg('threads', args.threads, 1);
 const configs = parseConfigList(args.configs);
-if (!isPrecision(args.precision)) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got '${args.precision}'`);
-const precision = args.precision;
+const precision = precisionArg(args.precision);
 const allocator = allocatorArg(args.allocator);
 if (!isOmpWait(args['omp-wait'])) throw new Error(`unknown --omp-wait '${args['omp-wait']}'`);
 const wait: OmpWait = args['omp-wait'];

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { loadFashionMnist } from '../src/datasets/fashion-mnist.js';
+import { fashionMnistFiles, loadFashionMnist } from '../src/datasets/fashion-mnist.js';
 import { imageRows } from '../test/fixtures/instances.js';
 import { root } from '../test/support/node-script.js';
 import { listAll, startService } from './service.js';
@@ -44,7 +44,7 @@ try {
   const dir = process.env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist';
   // The GPU device's pack leaves the test images out unless asked (scripts/device/pack.mjs).
   let score = 'its model on the test images: not scored (no t10k files)';
-  if (existsSync(path.join(dir, 't10k-images-idx3-ubyte.gz'))) {
+  if (existsSync(fashionMnistFiles(dir, 'test').images)) {
     const test = loadFashionMnist(dir, 'test');
     let correct = 0;
     for (let s = 0; s < test.count; s += 250) {

@@ -11,11 +11,10 @@ import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { configLabel, parseConfigList } from './epoch-configs.js';
-import { intArg, runLabel, runService, runTorch, type RunSettings } from './epoch-runs.js';
+import { intArg, precisionArg, runLabel, runService, runTorch, type RunSettings } from './epoch-runs.js';
 import { busyWarning, load, machine } from './machine.js';
 import { parityByEpoch } from './parity-summary.js';
 import { allocatorArg, findTorchPython, TORCH_MISSING } from './pytorch-env.js';
-import { isPrecision, PRECISIONS } from '../src/domain/precision.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,8 +38,7 @@ const allocator = allocatorArg(args.allocator);
 const py = findTorchPython();
 // Without the baseline there is nothing to compare: fail rather than print half a table.
 if (!py) throw new Error(TORCH_MISSING);
-if (!isPrecision(args.precision)) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got '${args.precision}'`);
-const base = { precision: args.precision, backend: args.backend, threads: intArg('threads', args.threads, 1), limit: intArg('limit', args.limit, 20), epochs: intArg('epochs', args.epochs, 1) };
+const base = { precision: precisionArg(args.precision), backend: args.backend, threads: intArg('threads', args.threads, 1), limit: intArg('limit', args.limit, 20), epochs: intArg('epochs', args.epochs, 1) };
 
 console.log(`${machine()}; load before: ${load()}`);
 const busy = busyWarning();

@@ -51,9 +51,13 @@ export function loadIdxImages(imagesPath: string, labelsPath: string, limit?: nu
   };
 }
 
-export function loadFashionMnist(dir: string = FASHION_MNIST_DIR, split: 'train' | 'test' = 'train', limit?: number): DatasetImages {
+/** The gzipped IDX files of one split, as Debian's package names them. */
+export function fashionMnistFiles(dir: string, split: 'train' | 'test'): { images: string; labels: string } {
   const prefix = split === 'train' ? 'train' : 't10k';
-  return loadIdxImages(
-    path.join(dir, `${prefix}-images-idx3-ubyte.gz`), path.join(dir, `${prefix}-labels-idx1-ubyte.gz`), limit,
-  );
+  return { images: path.join(dir, `${prefix}-images-idx3-ubyte.gz`), labels: path.join(dir, `${prefix}-labels-idx1-ubyte.gz`) };
+}
+
+export function loadFashionMnist(dir: string = FASHION_MNIST_DIR, split: 'train' | 'test' = 'train', limit?: number): DatasetImages {
+  const files = fashionMnistFiles(dir, split);
+  return loadIdxImages(files.images, files.labels, limit);
 }
