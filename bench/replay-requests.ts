@@ -15,38 +15,50 @@ export const isReplayAlgorithm = (s: string): s is ReplayAlgorithm => (REPLAY_AL
 export interface MultiFidelitySettings { factor?: number; minEpochs?: number }
 
 export function replayRequest(algorithm: ReplayAlgorithm, seed: number, table: CurveTable, trials: number, settings: MultiFidelitySettings = {}): SearchRequest {
-  const factor = settings.factor ?? 3;
-  const minEpochs = settings.minEpochs ?? 1;
-  const maxEpochs = table.training.epochs;
-  const budget = trials * maxEpochs;
   const base: SearchRequest = {
     ...table.space,
     name: `replay-${algorithm}-seed-${seed}`,
     dataset: table.dataset,
     objective: { metric: 'val_accuracy', direction: 'max' },
     training: table.training,
-    budget: { maxTrials: trials, maxParallelTrials: 1, maxTotalEpochs: budget, maxRetriesPerTrial: 0 },
+    budget: { maxTrials: trials, maxParallelTrials: 1, maxRetriesPerTrial: 0 },
     algorithm: { name: 'random', seed },
   };
-  // As many configurations as the budget could pay for at one epoch each, and never more than the table.
-  const many = Math.min(budget, table.rows.length);
+  return underEqualEpochs(base, algorithm, seed, table.rows.length, settings);
+}
+
+/**
+ * `base` (a random search of budget.maxTrials trials of training.epochs each) turned into
+ * `algorithm` under the same budget of epochs: random, grid and bayesian keep the trials;
+ * hyperband, asha and median stopping get maxTotalEpochs and may start as many configurations as
+ * it pays for at one epoch each, never more than `configurations` (the space's size, if finite).
+ */
+export function underEqualEpochs(base: SearchRequest, algorithm: ReplayAlgorithm, seed: number, configurations: number, settings: MultiFidelitySettings = {}): SearchRequest {
+  const factor = settings.factor ?? 3;
+  const minEpochs = settings.minEpochs ?? 1;
+  const maxEpochs = base.training?.epochs;
+  const trials = base.budget?.maxTrials;
+  if (!maxEpochs || !trials) throw new Error('the base request needs training.epochs and budget.maxTrials');
+  const budget = trials * maxEpochs;
+  const random: SearchRequest = { ...base, budget: { ...base.budget, maxTotalEpochs: budget }, algorithm: { name: 'random', seed } };
+  const many = Math.min(budget, configurations);
   switch (algorithm) {
     case 'random':
-      return base;
+      return random;
     case 'grid':
     case 'bayesian':
-      return { ...base, algorithm: { name: algorithm, seed } };
+      return { ...random, algorithm: { name: algorithm, seed } };
     case 'hyperband':
     case 'hyperband-random': {
       const hyperbandIterations = Math.min(20, hyperbandIterationsFor(budget, maxEpochs, factor));
-      const { maxTrials: _, ...rest } = base.budget!;
-      return { ...base, algorithm: { name: 'hyperband', seed, maxEpochs, factor, hyperbandIterations, ...samplerOf(algorithm) }, budget: rest };
+      const { maxTrials: _, ...rest } = random.budget!;
+      return { ...random, algorithm: { name: 'hyperband', seed, maxEpochs, factor, hyperbandIterations, ...samplerOf(algorithm) }, budget: rest };
     }
     case 'asha':
     case 'asha-random':
-      return { ...base, algorithm: { name: 'asha', seed, minEpochs, maxEpochs, reductionFactor: factor, ...samplerOf(algorithm) }, budget: { ...base.budget, maxTrials: many } };
+      return { ...random, algorithm: { name: 'asha', seed, minEpochs, maxEpochs, reductionFactor: factor, ...samplerOf(algorithm) }, budget: { ...random.budget, maxTrials: many } };
     case 'median':
-      return { ...base, earlyStopping: { name: 'median', startEpoch: 1, minTrials: 3 }, budget: { ...base.budget, maxTrials: many } };
+      return { ...random, earlyStopping: { name: 'median', startEpoch: 1, minTrials: 3 }, budget: { ...random.budget, maxTrials: many } };
   }
 }
 
