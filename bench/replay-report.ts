@@ -75,6 +75,7 @@ function verdicts(summaries: AlgorithmSummary[], randomEpochs: number): Verdict[
       detail: `${fmtEpochs(needed)} epochs (median seed) vs random's ${randomEpochs}: ${Number.isFinite(needed) ? ((needed / randomEpochs) * 100).toFixed(0) : '–'} %` });
   };
   share('hyperband', 1 / 3, '1/3');
+  share('hyperband-paper', 1 / 3, '1/3');
   share('asha', 1 / 3, '1/3');
   const bayes = by('bayesian');
   const random = by('random')!;

@@ -6,8 +6,9 @@ import type { SearchRequest } from '../src/domain/search-spec.js';
 import type { CurveTable } from './curve-table.js';
 import { hyperbandIterationsFor } from './search-spaces.js';
 
-// hyperband and asha sample with TPE (their default); `hyperband-random` and `asha-random` as Keras Tuner does.
-export const REPLAY_ALGORITHMS = ['random', 'grid', 'bayesian', 'hyperband', 'asha', 'hyperband-random', 'asha-random', 'median'] as const;
+// hyperband and asha sample with TPE (their default); `hyperband-random` and `asha-random` as Keras Tuner
+// does; `hyperband-paper` sizes its brackets as Li et al. (2018) do instead of as Keras Tuner does.
+export const REPLAY_ALGORITHMS = ['random', 'grid', 'bayesian', 'hyperband', 'asha', 'hyperband-paper', 'hyperband-random', 'asha-random', 'median'] as const;
 export type ReplayAlgorithm = (typeof REPLAY_ALGORITHMS)[number];
 export const isReplayAlgorithm = (s: string): s is ReplayAlgorithm => (REPLAY_ALGORITHMS as readonly string[]).includes(s);
 
@@ -49,10 +50,12 @@ export function underEqualEpochs(base: SearchRequest, algorithm: ReplayAlgorithm
     case 'bayesian':
       return { ...random, algorithm: { name: algorithm, seed } };
     case 'hyperband':
+    case 'hyperband-paper':
     case 'hyperband-random': {
-      const hyperbandIterations = Math.min(20, hyperbandIterationsFor(budget, maxEpochs, factor));
+      const brackets = algorithm === 'hyperband-paper' ? 'paper' : 'keras-tuner';
+      const hyperbandIterations = Math.min(20, hyperbandIterationsFor(budget, maxEpochs, factor, brackets));
       const { maxTrials: _, ...rest } = random.budget!;
-      return { ...random, algorithm: { name: 'hyperband', seed, maxEpochs, factor, hyperbandIterations, ...samplerOf(algorithm) }, budget: rest };
+      return { ...random, algorithm: { name: 'hyperband', seed, maxEpochs, factor, hyperbandIterations, ...samplerOf(algorithm), ...(brackets === 'paper' ? { brackets } : {}) }, budget: rest };
     }
     case 'asha':
     case 'asha-random':

@@ -2,6 +2,7 @@
 // (num_conv_layers 1-3, conv layers 2 and 3 conditional) and pooling (a conditional max-pooling
 // layer after the convs), and one request per algorithm under the same budget counted in epochs.
 import type { SearchRequest } from '../src/domain/search-spec.js';
+import type { BracketSizing } from '../src/domain/algorithms.js';
 import { hyperbandBrackets } from '../src/domain/hyperband-brackets.js';
 import type { LayerTemplate } from '../src/domain/model-template.js';
 import { NOTEBOOK_SEARCH } from '../src/schemas/search-example.js';
@@ -55,8 +56,8 @@ export function benchSpace(): Pick<SearchRequest, 'hyperparameters' | 'model'> {
 }
 
 /** Hyperband iterations whose epochs cover the budget (maxTotalEpochs then stops the last one short). */
-export function hyperbandIterationsFor(budget: number, maxEpochs: number, factor: number): number {
-  const perIteration = hyperbandBrackets(maxEpochs, factor).reduce((sum, b) =>
+export function hyperbandIterationsFor(budget: number, maxEpochs: number, factor: number, sizing: BracketSizing = 'keras-tuner'): number {
+  const perIteration = hyperbandBrackets(maxEpochs, factor, sizing).reduce((sum, b) =>
     sum + b.rounds.reduce((n, r, i) => n + r.size * (r.epochs - (i === 0 ? 0 : b.rounds[i - 1].epochs)), 0), 0);
   return Math.max(1, Math.ceil(budget / perIteration));
 }

@@ -2,7 +2,7 @@
 // settings (hyperband, asha), early stopping, the objective, and the budget fields they bring.
 import { ValidationError } from './errors.js';
 import { hyperbandConfigCount } from './hyperband-brackets.js';
-import { defaultDirection, isMultiFidelity, OBJECTIVE_METRICS, OBJECTIVE_NAMES, SAMPLERS, type AlgorithmSettings, type EarlyStopping, type ObjectiveMetric } from './algorithms.js';
+import { BRACKET_SIZINGS, defaultDirection, isMultiFidelity, OBJECTIVE_METRICS, OBJECTIVE_NAMES, SAMPLERS, type AlgorithmSettings, type EarlyStopping, type ObjectiveMetric } from './algorithms.js';
 
 /** What these rules read of a search request (structural, so search-spec.ts can call them without a cycle). */
 interface RequestParts {
@@ -38,7 +38,7 @@ export function normalizeAlgorithm(req: RequestParts, epochs: number, maxTrials:
   const initialRandomTrials = modelled || a.initialRandomTrials !== undefined
     ? { initialRandomTrials: a.initialRandomTrials ?? Math.min(10, Math.max(3, Math.ceil(maxTrials / 4))) }
     : {};
-  const common = { name, seed, ...sampler, ...initialRandomTrials, ...given('factor'), ...given('hyperbandIterations'), ...given('minEpochs'), ...given('reductionFactor') };
+  const common = { name, seed, ...sampler, ...initialRandomTrials, ...given('factor'), ...given('hyperbandIterations'), ...given('brackets'), ...given('minEpochs'), ...given('reductionFactor') };
   if (name === 'hyperband') return { ...common, maxEpochs: a.maxEpochs ?? epochs, factor: a.factor ?? 3, hyperbandIterations: a.hyperbandIterations ?? 1 };
   if (name === 'asha') return { ...common, maxEpochs: a.maxEpochs ?? epochs, minEpochs: a.minEpochs ?? 1, reductionFactor: a.reductionFactor ?? 3 };
   return { ...common, ...given('maxEpochs') };
@@ -57,8 +57,9 @@ export function defaultMaxTrials(req: RequestParts, epochs: number): number {
     const iterations = a.hyperbandIterations ?? 1;
     // Settings out of range get a plain default here, so validateAlgorithm names them, not budget.maxTrials.
     const valid = (v: number, max: number, min: number) => Number.isInteger(v) && v >= min && v <= max;
+    const sizing = a.brackets === 'paper' ? 'paper' : 'keras-tuner';
     if (valid(maxEpochs, Infinity, 1) && valid(factor, MAX_FACTOR, 2) && valid(iterations, MAX_ITERATIONS, 1))
-      return hyperbandConfigCount(maxEpochs, factor, iterations);
+      return hyperbandConfigCount(maxEpochs, factor, iterations, sizing);
   }
   return 10;
 }
@@ -88,9 +89,11 @@ export function validateAlgorithm(spec: SpecParts, limits: Limits): void {
   only('maxEpochs', ['hyperband', 'asha']);
   only('factor', ['hyperband']);
   only('hyperbandIterations', ['hyperband']);
+  only('brackets', ['hyperband']);
   only('minEpochs', ['asha']);
   only('reductionFactor', ['asha']);
   only('sampler', ['hyperband', 'asha']);
+  if (a.brackets !== undefined && !BRACKET_SIZINGS.includes(a.brackets)) throw new ValidationError('algorithm.brackets', `must be one of ${BRACKET_SIZINGS.join(', ')}`);
   if (a.sampler !== undefined && !SAMPLERS.includes(a.sampler)) throw new ValidationError('algorithm.sampler', `must be one of ${SAMPLERS.join(', ')}`);
   if (isMultiFidelity(a.name)) {
     checkInt(a.maxEpochs!, 1, limits.maxEpochs, 'algorithm.maxEpochs');

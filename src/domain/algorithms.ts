@@ -8,6 +8,9 @@ export type AlgorithmName = (typeof ALGORITHMS)[number];
  */
 export const SAMPLERS = ['random', 'tpe'] as const;
 export type SamplerName = (typeof SAMPLERS)[number];
+/** Hyperband's bracket sizes: Keras Tuner's (the default) or Li et al.'s paper's (more configurations per bracket). */
+export const BRACKET_SIZINGS = ['keras-tuner', 'paper'] as const;
+export type BracketSizing = (typeof BRACKET_SIZINGS)[number];
 /** Algorithms that train trials for different epoch counts and promote the best (multi-fidelity). */
 export const isMultiFidelity = (name: AlgorithmName): name is 'hyperband' | 'asha' => name === 'hyperband' || name === 'asha';
 
@@ -38,6 +41,8 @@ export interface AlgorithmSettings {
   factor?: number;
   /** hyperband: how many times the whole set of brackets runs (Keras Tuner's `hyperband_iterations`). */
   hyperbandIterations?: number;
+  /** hyperband: how its brackets are sized (default 'keras-tuner'). */
+  brackets?: BracketSizing;
   /** asha: epochs of the lowest rung. */
   minEpochs?: number;
   /** asha: 1/reductionFactor of a rung is promoted to the next (default 3). */

@@ -32,7 +32,7 @@ interface Call {
 export class HyperbandPromoter implements Promoter {
   propose(input: PromoterInput, count: number): TrialProposal[] {
     const { settings } = input;
-    const schedule = hyperbandBrackets(settings.maxEpochs!, settings.factor ?? 3);
+    const schedule = hyperbandBrackets(settings.maxEpochs!, settings.factor ?? 3, settings.brackets);
     const total = schedule.length * (settings.hyperbandIterations ?? 1);
     const byBracket = new Map<number, RungTrial[]>();
     for (const t of input.history) {

@@ -1,7 +1,7 @@
 // The POST /searches contract: JSON shape only. Rules that need more than a shape (min <= max,
 // known hyperparameters, layer shapes that fit) are the domain's (src/domain/search-spec.ts).
 import { Type, type Static } from 'typebox';
-import { ALGORITHMS, OBJECTIVE_METRICS, OBJECTIVE_NAMES, SAMPLERS } from '../domain/algorithms.js';
+import { ALGORITHMS, BRACKET_SIZINGS, OBJECTIVE_METRICS, OBJECTIVE_NAMES, SAMPLERS } from '../domain/algorithms.js';
 import type { Activation as ActivationName } from '../domain/model-template.js';
 import { PRECISIONS } from '../domain/precision.js';
 import { TRIAL_STATUSES } from '../domain/trial-state.js';
@@ -79,6 +79,10 @@ export const SearchRequestBody = Type.Object({
     maxEpochs: Type.Optional(Type.Integer({ description: 'hyperband, asha: the most epochs one configuration trains (default training.epochs)' })),
     factor: Type.Optional(Type.Integer({ description: 'hyperband: reduction factor between rounds (default 3)' })),
     hyperbandIterations: Type.Optional(Type.Integer({ description: 'hyperband: times the whole set of brackets runs (default 1)' })),
+    brackets: Type.Optional(Literals(BRACKET_SIZINGS, {
+      description: "hyperband: bracket sizes, 'keras-tuner' (default; Keras Tuner's arithmetic) or 'paper' (Li et al. 2018: more configurations "
+        + 'start in the exploratory brackets, e.g. 9, 5 and 3 for maxEpochs 9 and factor 3 against 3, 3 and 3)',
+    })),
     minEpochs: Type.Optional(Type.Integer({ description: 'asha: epochs of the lowest rung (default 1)' })),
     reductionFactor: Type.Optional(Type.Integer({ description: 'asha: 1/reductionFactor of a rung is promoted (default 3)' })),
   }, strict)),

@@ -45,15 +45,15 @@ describe('replaying searches over a curve table', () => {
     expect(h1.continued).toBeGreaterThan(0);
   });
 
-  it('counts only the new epochs of a promoted trial: one hyperband iteration spends what its brackets say', async () => {
-    const request = replayRequest('hyperband', 7, table, 1);
+  it.each(['hyperband', 'hyperband-paper'] as const)('counts only the new epochs of a promoted trial: one %s iteration spends what its brackets say', async (algorithm) => {
+    const request = replayRequest(algorithm, 7, table, 1);
     request.algorithm = { ...request.algorithm, hyperbandIterations: 1 };
     delete request.budget!.maxTotalEpochs;
-    const brackets = hyperbandBrackets(9, 3);
+    const brackets = hyperbandBrackets(9, 3, algorithm === 'hyperband-paper' ? 'paper' : 'keras-tuner');
     // Each round trains its survivors from the previous round's epochs on.
     const expected = brackets.reduce((sum, b) => sum + b.rounds.reduce((n, r, i) => n + r.size * (r.epochs - (i === 0 ? 0 : b.rounds[i - 1].epochs)), 0), 0);
     const promotions = brackets.reduce((n, b) => n + b.rounds.slice(1).reduce((m, r) => m + r.size, 0), 0);
-    const t = await replayRequestRun(deps, request, 'hyperband', 7);
+    const t = await replayRequestRun(deps, request, algorithm, 7);
     expect(t.status).toBe('completed');
     expect(t.continued).toBe(promotions);
     expect(t.best).toHaveLength(expected);

@@ -45,6 +45,13 @@ describe('algorithm settings: defaults', () => {
     expect(() => validateSpec(t, limits)).not.toThrow();
   });
 
+  it("hyperband with the paper's brackets: kept in the spec, and maxTrials counts their configurations (9 + 5 + 3 for 9 epochs)", () => {
+    const s = spec({ algorithm: { name: 'hyperband', seed: 1, brackets: 'paper' }, budget: {}, ...training(9) });
+    expect(s.algorithm).toMatchObject({ name: 'hyperband', brackets: 'paper', maxEpochs: 9, factor: 3 });
+    expect(s.budget.maxTrials).toBe(17);
+    expect(() => validateSpec(s, limits)).not.toThrow();
+  });
+
   it('asha: minEpochs 1, maxEpochs from training.epochs, reductionFactor 3', () => {
     const s = spec({ algorithm: { name: 'asha', seed: 1 }, ...training(12) });
     expect(s.algorithm).toEqual({ name: 'asha', seed: 1, sampler: 'tpe', initialRandomTrials: 3, minEpochs: 1, maxEpochs: 12, reductionFactor: 3 });
@@ -95,6 +102,8 @@ describe('algorithm settings: every error names its field', () => {
     ['algorithm.minEpochs', { algorithm: { name: 'asha', minEpochs: 0 } }],
     ['algorithm.minEpochs', { algorithm: { name: 'asha', minEpochs: 5, maxEpochs: 4 } }],
     ['algorithm.reductionFactor', { algorithm: { name: 'asha', reductionFactor: 1 } }],
+    ['algorithm.brackets', { algorithm: { name: 'asha', brackets: 'paper' } }],
+    ['algorithm.brackets', { algorithm: { name: 'hyperband', brackets: 'li' as never } }],
     ['algorithm.sampler', { algorithm: { name: 'bayesian', sampler: 'tpe' } }],
     ['algorithm.sampler', { algorithm: { name: 'asha', sampler: 'gp' as never } }],
     ['algorithm.initialRandomTrials', { algorithm: { name: 'asha', sampler: 'random', initialRandomTrials: 3 } }],

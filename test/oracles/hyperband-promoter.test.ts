@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AlgorithmSettings } from '../../src/domain/algorithms.js';
+import type { AlgorithmSettings, BracketSizing } from '../../src/domain/algorithms.js';
 import { hyperbandBrackets, hyperbandConfigCount, hyperbandTrialCount } from '../../src/domain/hyperband-brackets.js';
 import { comboKey, spaceCardinality, type HpValues, type SearchSpace } from '../../src/domain/hyperparameters.js';
 import type { PromoterInput, RungTrial } from '../../src/domain/oracle.js';
@@ -138,9 +138,9 @@ const SMALL: SearchSpace = [
   { name: 'learning_rate', type: 'choice', values: [0.01, 0.001] },
 ];
 
-function hyperbandSpec(a: { maxEpochs: number; factor: number; iterations: number; slots: number; maxTrials?: number; small?: boolean; metric?: 'val_accuracy' | 'val_loss' }) {
+function hyperbandSpec(a: { maxEpochs: number; factor: number; iterations: number; slots: number; maxTrials?: number; small?: boolean; metric?: 'val_accuracy' | 'val_loss'; brackets?: BracketSizing }) {
   const req: SearchRequest = referenceSearch({
-    algorithm: { name: 'hyperband', seed: 7, maxEpochs: a.maxEpochs, factor: a.factor, hyperbandIterations: a.iterations },
+    algorithm: { name: 'hyperband', seed: 7, maxEpochs: a.maxEpochs, factor: a.factor, hyperbandIterations: a.iterations, ...(a.brackets ? { brackets: a.brackets } : {}) },
     budget: { maxParallelTrials: a.slots, ...(a.maxTrials ? { maxTrials: a.maxTrials } : {}) },
     objective: { metric: a.metric ?? 'val_accuracy' },
   });
@@ -150,7 +150,7 @@ function hyperbandSpec(a: { maxEpochs: number; factor: number; iterations: numbe
 
 /** Checks every decision of a hyperband search against the schedule; returns the finished search. */
 function checkedRun(spec: ReturnType<typeof hyperbandSpec>, seed: number, failRate: number) {
-  const brackets = hyperbandBrackets(spec.algorithm.maxEpochs!, spec.algorithm.factor!);
+  const brackets = hyperbandBrackets(spec.algorithm.maxEpochs!, spec.algorithm.factor!, spec.algorithm.brackets);
   const total = brackets.length * spec.algorithm.hyperbandIterations!;
   const dir = spec.objective.direction;
   const cardinality = spaceCardinality(spec.hyperparameters);
@@ -197,15 +197,17 @@ describe('hyperband searches through planNext (properties)', () => {
     maxEpochs: fc.integer({ min: 1, max: 30 }), factor: fc.integer({ min: 2, max: 5 }), iterations: fc.integer({ min: 1, max: 3 }),
     slots: fc.integer({ min: 1, max: 4 }), seed: fc.integer({ min: 0, max: 1e6 }),
     metric: fc.constantFrom('val_accuracy' as const, 'val_loss' as const),
+    brackets: fc.constantFrom<BracketSizing | undefined>(undefined, 'keras-tuner', 'paper'),
   });
 
-  it('runs exactly the full schedule, Keras Tuner\'s trial count, when every trial completes', () => {
+  it('runs exactly the full schedule, its sizing\'s trial count, when every trial completes', () => {
     fc.assert(fc.property(shape, (a) => {
       const spec = hyperbandSpec(a);
-      expect(spec.budget.maxTrials).toBe(hyperbandConfigCount(a.maxEpochs, a.factor, a.iterations));
+      const sizing = a.brackets ?? 'keras-tuner';
+      expect(spec.budget.maxTrials).toBe(hyperbandConfigCount(a.maxEpochs, a.factor, a.iterations, sizing));
       const { trials, finalStatus } = checkedRun(spec, a.seed, 0);
       expect(finalStatus).toBe('completed');
-      expect(trials).toHaveLength(hyperbandTrialCount(a.maxEpochs, a.factor, a.iterations));
+      expect(trials).toHaveLength(hyperbandTrialCount(a.maxEpochs, a.factor, a.iterations, sizing));
     }), { numRuns: 120 });
   });
 
