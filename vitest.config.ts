@@ -17,6 +17,21 @@ const UNIT = [
   'test/cli/{event-stream,image-input,sse,trial-table,watch-views}.test.ts',
 ];
 
+// Integration files that time something (a latency or memory bound, a stall or idle window, a
+// grace period, short staleness settings): they run alone, after the others, so that another
+// file's training cannot stretch what they measure.
+const TIMED = [
+  'test/dashboard/**/*.test.ts',
+  'test/datasets/upload-runner.test.ts',
+  'test/faults/**/*.test.ts',
+  'test/routes/{dashboard,dataset-processing,dataset-upload-stall-large,dataset-upload-stall,error-surface,fuzz,health-redaction,json-depth,metrics,rate-limits-redis-down,retrain,search-events-load,search-events,search-list-size,search-memory,search-validation-cost,trial-cancel-recovery}.test.ts',
+  'test/services/{prediction-batcher,scheduler,upload-sweep}.test.ts',
+  'test/store/{prisma-epoch-store,prisma-search-store}.test.ts',
+  'test/training/{gradient-matrix,inference-pool,kernels,prediction-latency}.test.ts',
+  'test/training/onnx/onnx-export.test.ts',
+  'test/workers/run-child-finished.test.ts',
+];
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -29,12 +44,17 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: UNIT,
-          // After the unit tests, one file at a time: two cores, and integration files train
-          // models, so they must not compete for the CPU.
+          exclude: [...UNIT, ...TIMED],
+          // After the unit tests, two files at a time: each file uses about one core (its CPU time
+          // is ~1x its wall time, training, child processes and browsers included), and every file
+          // has its own database schema, queue prefix, ports and temp dirs.
           sequence: { groupOrder: 1 },
-          fileParallelism: false,
+          maxWorkers: 2,
         },
+      },
+      {
+        extends: true,
+        test: { name: 'integration-timed', include: TIMED, sequence: { groupOrder: 2 }, fileParallelism: false },
       },
     ],
   },
