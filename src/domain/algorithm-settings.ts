@@ -57,9 +57,8 @@ export function defaultMaxTrials(req: RequestParts, epochs: number): number {
     const iterations = a.hyperbandIterations ?? 1;
     // Settings out of range get a plain default here, so validateAlgorithm names them, not budget.maxTrials.
     const valid = (v: number, max: number, min: number) => Number.isInteger(v) && v >= min && v <= max;
-    const sizing = a.brackets === 'paper' ? 'paper' : 'keras-tuner';
     if (valid(maxEpochs, Infinity, 1) && valid(factor, MAX_FACTOR, 2) && valid(iterations, MAX_ITERATIONS, 1))
-      return hyperbandConfigCount(maxEpochs, factor, iterations, sizing);
+      return hyperbandConfigCount(maxEpochs, factor, iterations, a.brackets);
   }
   return 10;
 }
