@@ -39,16 +39,22 @@ struct BackwardData {
 
 struct BackwardWeights {
   dnnl::convolution_backward_weights prim;
-  memory src, diffDst;
+  memory src, diffDst, diffBias;
   Weights w;
-  explicit BackwardWeights(const Geometry& g) : BackwardWeights(g, makePd(g)) {}
-  BackwardWeights(const Geometry& g, const dnnl::convolution_backward_weights::primitive_desc& pd)
+  BackwardWeights(const Geometry& g, bool withBias) : BackwardWeights(g, makePd(g, withBias), withBias) {}
+  BackwardWeights(const Geometry& g, const dnnl::convolution_backward_weights::primitive_desc& pd, bool withBias)
       : prim(pd), src(pd.src_desc(), cpuEngine(), DNNL_MEMORY_NONE),
-        diffDst(pd.diff_dst_desc(), cpuEngine(), DNNL_MEMORY_NONE), w(g, pd.diff_weights_desc(), false) {}
-  static dnnl::convolution_backward_weights::primitive_desc makePd(const Geometry& g) {
-    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, g.srcMd(), g.anyWeights(),
-                                               g.dstMd(), g.strides, g.dilates, g.padL, g.padR);
-    return {d, cpuEngine(), g.forwardPd(false, false)};
+        diffDst(pd.diff_dst_desc(), cpuEngine(), DNNL_MEMORY_NONE), w(g, pd.diff_weights_desc(), false) {
+    if (withBias) diffBias = memory(pd.diff_bias_desc(), cpuEngine(), DNNL_MEMORY_NONE);
+  }
+  // With the bias, its gradient comes from the same pass over diff_dst as the filter's.
+  static dnnl::convolution_backward_weights::primitive_desc makePd(const Geometry& g, bool withBias) {
+    auto d = withBias
+      ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.srcMd(), g.anyWeights(),
+          memory::desc(g.bias, dt::f32, tag::x), g.dstMd(), g.strides, g.dilates, g.padL, g.padR)
+      : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.srcMd(), g.anyWeights(),
+          g.dstMd(), g.strides, g.dilates, g.padL, g.padR);
+    return {d, cpuEngine(), g.forwardPd(withBias, false)};
   }
 };
 
@@ -95,15 +101,21 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// conv2dBackwardWeights(x, dy, dw, geometry)
+// conv2dBackwardWeights(x, dy, dw, geometry, db?): db, when given, receives the bias gradient.
 Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
   Geometry g(ints(info[3]));
-  BackwardWeights& b = backwardWeights.get(g.id, [&] { return std::make_unique<BackwardWeights>(g); });
+  bool withBias = info.Length() > 4 && !info[4].IsNull() && !info[4].IsUndefined();
+  BackwardWeights& b = backwardWeights.get(g.id + (withBias ? "b" : ""), [&] { return std::make_unique<BackwardWeights>(g, withBias); });
   auto& s = cpuStream();
   b.src.set_data_handle(floats(info[0]));
   b.diffDst.set_data_handle(floats(info[1]));
   b.w.user.set_data_handle(floats(info[2]));
-  b.prim.execute(s, {{DNNL_ARG_SRC, b.src}, {DNNL_ARG_DIFF_DST, b.diffDst}, {DNNL_ARG_DIFF_WEIGHTS, b.w.prim}});
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, b.src}, {DNNL_ARG_DIFF_DST, b.diffDst}, {DNNL_ARG_DIFF_WEIGHTS, b.w.prim}};
+  if (withBias) {
+    b.diffBias.set_data_handle(floats(info[4]));
+    args[DNNL_ARG_DIFF_BIAS] = b.diffBias;
+  }
+  b.prim.execute(s, args);
   if (b.w.toUser) b.w.toUser->execute(s, b.w.prim, b.w.user);
   s.wait();
   return info.Env().Undefined();
@@ -115,7 +127,7 @@ Napi::Value Conv2dImpl(const Napi::CallbackInfo& info) {
   std::string kind = info[1].As<Napi::String>();
   std::string name = kind == "forward" ? g.forwardPd(false, false).impl_info_str()
                    : kind == "data"    ? BackwardData::makePd(g).impl_info_str()
-                                       : BackwardWeights::makePd(g).impl_info_str();
+                                       : BackwardWeights::makePd(g, false).impl_info_str();
   return Napi::String::New(info.Env(), name);
 }
 

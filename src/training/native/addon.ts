@@ -20,7 +20,8 @@ export interface NativeAddon {
   setThreads(threads: number): void;
   conv2dForward(x: F32, filter: F32, bias: Nullable<F32>, y: F32, geometry: number[], relu: boolean): void;
   conv2dBackwardData(dy: F32, filter: F32, dx: F32, geometry: number[]): void;
-  conv2dBackwardWeights(x: F32, dy: F32, dw: F32, geometry: number[]): void;
+  /** db, when given, receives the bias gradient from the same pass. */
+  conv2dBackwardWeights(x: F32, dy: F32, dw: F32, geometry: number[], db?: F32): void;
   conv2dImpl(geometry: number[], kind: 'forward' | 'data' | 'weights'): string;
   matMul(a: F32, b: F32, c: F32, dims: number[], bias: Nullable<F32>, relu: boolean): void;
   binary(op: number, a: F32, b: F32, out: F32, layout: number, row: number): void;

@@ -28,7 +28,7 @@ export function convGeometry(xShape: number[], filterShape: number[], a: ConvAtt
 
 const nhwc = (a: ConvAttrs) => (a.dataFormat ?? 'NHWC') === 'NHWC';
 
-function forward(backend: NativeBackend, x: Info, filter: Info, bias: Info | undefined, y: Float32Array, geometry: number[], relu: boolean): void {
+export function forward(backend: NativeBackend, x: Info, filter: Info, bias: Info | undefined, y: Float32Array, geometry: number[], relu: boolean): void {
   const b = bias ? backend.values(bias) : null;
   if (backend.precision === 'bf16') backend.addon.conv2dForwardBf16(backend.bf16(x), backend.values(filter), b, y, geometry, relu, backend.serial(filter));
   else backend.addon.conv2dForward(backend.values(x), backend.values(filter), b, y, geometry, relu);

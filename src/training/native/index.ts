@@ -1,12 +1,14 @@
 // The 'native' training backend: tfjs' cpu backend with its heavy kernels (convolutions, matrix
 // products, pooling, elementwise ops, sums) replaced by a Node-API addon over oneDNN. Anything
 // not covered runs the cpu backend's own JS kernel on the same tensors. While it is active, Adam
-// updates each variable in one fused pass (adam.ts).
+// updates each variable in one fused pass (adam.ts), and conv layers with a ReLU train as one
+// kernel (conv-relu.ts).
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../backend-unavailable.js';
 import { installFusedAdam } from './adam.js';
 import { loadAddon } from './addon.js';
 import { CONV_KERNELS } from './conv.js';
+import { registerConvRelu } from './conv-relu.js';
 import { ELTWISE_KERNELS } from './eltwise.js';
 import type { Args, NativeKernel } from './kernel.js';
 import { MATMUL_KERNELS } from './matmul.js';
@@ -48,6 +50,7 @@ export function registerNativeBackend(options: { threads: number; bufferPoolByte
     const kernelFunc = ((args: Args<never>) => k.run(args) ?? fallback.kernelFunc(args as never)) as unknown as tf.KernelFunc;
     tf.registerKernel({ kernelName: k.name, backendName: NATIVE_BACKEND, kernelFunc });
   }
+  registerConvRelu(NATIVE_BACKEND);
   installFusedAdam(NATIVE_BACKEND);
   registered = true;
 }
