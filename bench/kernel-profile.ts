@@ -1,14 +1,17 @@
-// npm run bench:kernels -- [backend=native] [batch=32] [steps=30]
+// npm run bench:kernels -- [backend=native] [batch=32] [steps=30] [config=64k3-48k3-48]
 // Where a training step of the notebook's best model spends its time, per tfjs kernel and input
 // shapes, on one CPU backend (each kernel function wrapped in a timer; GPU kernels run
 // asynchronously, so this says nothing useful about webgpu). What guided the native kernels.
+// config: a configuration of the notebook's space as bench:epochs names them (bench/epoch-configs.ts).
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
-import { NOTEBOOK_MODEL } from '../test/fixtures/reference-search.js';
+import { resolveTemplate } from '../src/domain/model-template.js';
+import { referenceSearch } from '../test/fixtures/reference-search.js';
+import { parseConfig, toHyperparameters } from './epoch-configs.js';
 import { initBackend, isBackendName } from '../src/training/backend.js';
 import { buildModel } from '../src/training/build-model.js';
 
-const [name = 'native', batchArg = '32', stepsArg = '30'] = process.argv.slice(2);
+const [name = 'native', batchArg = '32', stepsArg = '30', config = '64k3-48k3-48'] = process.argv.slice(2);
 if (!isBackendName(name)) throw new Error(`unknown backend '${name}'`);
 const batch = Number(batchArg);
 const steps = Number(stepsArg);
@@ -29,7 +32,7 @@ for (const k of tf.getKernelsForBackend(name)) {
     return out;
   } });
 }
-const model = buildModel(NOTEBOOK_MODEL, 1);
+const model = buildModel(resolveTemplate(referenceSearch().model, toHyperparameters(parseConfig(config))), 1);
 const xs = tf.randomUniform([batch, 28, 28, 1]);
 const ys = tf.tensor2d(Array.from({ length: batch }, (_, i) => i % 10), [batch, 1]);
 for (let i = 0; i < 3; i++) await model.trainOnBatch(xs, ys);
@@ -39,7 +42,7 @@ for (let i = 0; i < steps; i++) await model.trainOnBatch(xs, ys);
 const stepMs = (performance.now() - t0) / steps;
 const rows = [...times].sort((a, b) => b[1].ms - a[1].ms);
 const kernelMs = rows.reduce((p, [, v]) => p + v.ms, 0) / steps;
-console.log(`${name} (${backend.detail}, ${backend.threads} threads), batch ${batch}: ${((batch * 1000) / stepMs).toFixed(1)} samples/s, ` +
+console.log(`${name} (${backend.detail}, ${backend.threads} threads), ${config}, batch ${batch}: ${((batch * 1000) / stepMs).toFixed(1)} samples/s, ` +
   `${stepMs.toFixed(1)} ms/step of which kernels ${kernelMs.toFixed(1)} ms`);
 for (const [k, v] of rows.slice(0, 25)) console.log(`${(v.ms / steps).toFixed(2).padStart(7)} ms  ${String(v.calls / steps).padStart(4)}x  ${k}`);
 process.exit(0);

@@ -29,7 +29,9 @@ it("leaves tfjs' call in place where the backend has no such kernel: the same va
   expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
   const saved = routed.toJSON(null, false) as { config: { layers: { class_name: string }[] } };
   expect(saved.config.layers.map((l) => l.class_name)).toEqual(['Conv2D']); // tfjs' own class in the saved topology
-  tf.dispose([x, a, b, plain, routed]);
+  tf.dispose([x, a, b]);
+  plain.dispose();
+  routed.dispose();
 });
 
 describeNative('on native', () => {
@@ -45,7 +47,8 @@ describeNative('on native', () => {
       const names = kernels.mock.calls.map((call) => call[0]);
       expect(names.includes(CONV_BIAS_RELU), `${m.layers[0].name}: ${names.join()}`).toBe(fused);
       expect(names.includes('Relu'), names.join()).toBe(!fused && m.layers[0].getConfig().activation === 'relu');
-      tf.dispose([x, value, ...Object.values(grads), m]);
+      tf.dispose([x, value, ...Object.values(grads)]);
+      m.dispose();
     }
   });
 });
