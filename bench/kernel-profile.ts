@@ -1,8 +1,9 @@
-// npm run bench:kernels -- [backend=native] [batch=32] [steps=30] [config=64k3-48k3-48]
+// npm run bench:kernels -- [backend=native] [batch=32] [steps=30] [config=64k3-48k3-48] [precision=fp32]
 // Where a training step of the notebook's best model spends its time, per tfjs kernel and input
 // shapes, on one CPU backend (each kernel function wrapped in a timer; GPU kernels run
 // asynchronously, so this says nothing useful about webgpu). What guided the native kernels.
-// config: a configuration of the notebook's space as bench:epochs names them (bench/epoch-configs.ts).
+// config: a configuration of the notebook's space as bench:epochs names them (bench/epoch-configs.ts);
+// precision bf16: native's mixed precision (training.precision), where the CPU has it.
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import { resolveTemplate } from '../src/domain/model-template.js';
@@ -10,12 +11,20 @@ import { referenceSearch } from '../test/fixtures/reference-search.js';
 import { parseConfig, toHyperparameters } from './epoch-configs.js';
 import { initBackend, isBackendName } from '../src/training/backend.js';
 import { buildModel } from '../src/training/build-model.js';
+import { precisionUnavailableReason } from '../src/training/precision-support.js';
+import { isPrecision } from '../src/domain/precision.js';
 
-const [name = 'native', batchArg = '32', stepsArg = '30', config = '64k3-48k3-48'] = process.argv.slice(2);
+const [name = 'native', batchArg = '32', stepsArg = '30', config = '64k3-48k3-48', precision = 'fp32'] = process.argv.slice(2);
 if (!isBackendName(name)) throw new Error(`unknown backend '${name}'`);
 const batch = Number(batchArg);
 const steps = Number(stepsArg);
 const backend = await initBackend(name, { threads: os.availableParallelism() });
+if (!isPrecision(precision)) throw new Error(`unknown precision '${precision}'`);
+if (precision !== 'fp32') {
+  const why = precisionUnavailableReason(name, precision);
+  if (why) throw new Error(why);
+  (await import('../src/training/native/precision.js')).setNativePrecision(name, precision);
+}
 
 const times = new Map<string, { ms: number; calls: number }>();
 for (const k of tf.getKernelsForBackend(name)) {
@@ -42,7 +51,7 @@ for (let i = 0; i < steps; i++) await model.trainOnBatch(xs, ys);
 const stepMs = (performance.now() - t0) / steps;
 const rows = [...times].sort((a, b) => b[1].ms - a[1].ms);
 const kernelMs = rows.reduce((p, [, v]) => p + v.ms, 0) / steps;
-console.log(`${name} (${backend.detail}, ${backend.threads} threads), ${config}, batch ${batch}: ${((batch * 1000) / stepMs).toFixed(1)} samples/s, ` +
+console.log(`${name} (${backend.detail}, ${backend.threads} threads), ${precision}, ${config}, batch ${batch}: ${((batch * 1000) / stepMs).toFixed(1)} samples/s, ` +
   `${stepMs.toFixed(1)} ms/step of which kernels ${kernelMs.toFixed(1)} ms`);
 for (const [k, v] of rows.slice(0, 25)) console.log(`${(v.ms / steps).toFixed(2).padStart(7)} ms  ${String(v.calls / steps).padStart(4)}x  ${k}`);
 process.exit(0);

@@ -1,5 +1,5 @@
 // The 'native' training backend: tfjs' cpu backend with its heavy kernels (convolutions, matrix
-// products, pooling, elementwise ops, sums) replaced by a Node-API addon over oneDNN. Anything
+// products, pooling, elementwise ops, sums, gathers) replaced by a Node-API addon over oneDNN. Anything
 // not covered runs the cpu backend's own JS kernel on the same tensors. While it is active, Adam
 // updates each variable in one fused pass (adam.ts), and conv layers with a ReLU train as one
 // kernel (conv-relu.ts).
@@ -10,6 +10,7 @@ import { loadAddon } from './addon.js';
 import { CONV_KERNELS } from './conv.js';
 import { registerConvRelu } from './conv-relu.js';
 import { ELTWISE_KERNELS } from './eltwise.js';
+import { gatherV2 } from './gather.js';
 import type { Args, NativeKernel } from './kernel.js';
 import { MATMUL_KERNELS } from './matmul.js';
 import { NativeBackend } from './native-backend.js';
@@ -19,7 +20,7 @@ import { REDUCE_KERNELS } from './reduce.js';
 export const NATIVE_BACKEND = 'native';
 
 /** Every kernel the addon provides, by tfjs kernel name. */
-export const NATIVE_KERNELS: readonly NativeKernel[] = [...CONV_KERNELS, ...MATMUL_KERNELS, ...ELTWISE_KERNELS, ...REDUCE_KERNELS, ...POOL_KERNELS];
+export const NATIVE_KERNELS: readonly NativeKernel[] = [...CONV_KERNELS, ...MATMUL_KERNELS, ...ELTWISE_KERNELS, ...REDUCE_KERNELS, ...POOL_KERNELS, gatherV2];
 
 let registered = false;
 

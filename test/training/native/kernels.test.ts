@@ -184,4 +184,24 @@ describeNative('native kernels match the cpu backend', () => {
     await expectSame('MaxPoolGrad', { dy, input: x, output }, attrs);
     await expectSame('AvgPoolGrad', { dy, input: x }, attrs);
   });
+
+  const gathers: [number[], number[], number][] = [
+    [[50, 6, 6, 1], [7, 0, 49, 7, 3], 0], // a batch from a training set, with a repeat
+    [[4, 5, 3], [2, 2, 0, 4], 1],
+    [[3, 4, 6], [5, 1], 2],
+    [[10], [9, 0, 1], 0],
+  ];
+  it.each(gathers)('GatherV2 of %j at %j along axis %d, bit for bit; out of range, the cpu kernel\'s error', async (shape, indices, axis) => {
+    const x = host(shape, 17);
+    const gather = (idx: number[]) => tf.tidy(() => Array.from(tf.gather(tf.tensor(x.values, x.shape), tf.tensor1d(idx, 'int32'), axis).dataSync()));
+    await initBackend('cpu');
+    const expected = gather(indices);
+    await useNative();
+    const alloc = vi.spyOn(tf.backend() as NativeBackend, 'alloc');
+    expect(gather(indices)).toEqual(expected);
+    expect(alloc).toHaveBeenCalledWith(expected.length); // the native kernel wrote it, not cpu's
+    alloc.mockRestore();
+    expect(() => gather([...indices, shape[axis]])).toThrow(`GatherV2: the index value ${shape[axis]} is not in [0, ${shape[axis] - 1}]`);
+    expect(() => gather([-1])).toThrow('GatherV2: the index value -1');
+  });
 });
