@@ -1,9 +1,8 @@
 // The 'native' training backend: tfjs' cpu backend with its heavy kernels (convolutions, matrix
 // products, pooling, elementwise ops, sums) replaced by a Node-API addon over oneDNN, and gathers
-// by row copies (gather.ts). Anything
-// not covered runs the cpu backend's own JS kernel on the same tensors. While it is active, Adam
-// updates each variable in one fused pass (adam.ts), and conv layers with a ReLU train as one
-// kernel (conv-relu.ts).
+// by row copies (gather.ts). Anything not covered runs the cpu backend's own JS kernel on the same
+// tensors. While it is active, Adam updates each variable in one fused pass (adam.ts), and conv
+// layers with a ReLU train as one kernel (conv-relu.ts).
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../backend-unavailable.js';
 import { installFusedAdam } from './adam.js';
