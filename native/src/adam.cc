@@ -41,7 +41,7 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void initAdam(Napi::Env env, Napi::Object exports) {
-  exports.Set("adam", Napi::Function::New(env, Adam));
+  exports.Set("adam", Napi::Function::New(env, flushed<Adam>));
 }
 
 }  // namespace hn

@@ -17,9 +17,15 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// setThreads(n): OpenMP threads for the calling (main) thread's parallel regions.
+// setThreads(n): OpenMP threads for the calling thread's parallel regions. Its workers run nothing
+// but our kernels, so they flush denormals for good; the calling thread does only inside a kernel
+// (hn::flushed), as it also runs JS.
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   omp_set_num_threads(static_cast<int>(hn::num(info[0])));
+#if defined(__SSE__)
+#pragma omp parallel
+  if (omp_get_thread_num() != 0) _mm_setcsr(_mm_getcsr() | hn::DenormalsFlushed::kFtzDaz);
+#endif
   return info.Env().Undefined();
 }
 

@@ -5,6 +5,9 @@
 
 #include <csignal>
 #include <pthread.h>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 #include <cstdint>
 #include <memory>
@@ -57,6 +60,34 @@ class Cache {
  private:
   std::unordered_map<std::string, std::unique_ptr<T>> map_;
 };
+
+/**
+ * Denormals flushed to zero (FTZ, and DAZ for inputs) on the calling thread while it lives, the
+ * caller's mode restored after (V8's own arithmetic keeps IEEE denormals). TensorFlow runs its CPU
+ * kernels this way, so Keras users train with this arithmetic; without it a trial whose gradients
+ * decay into denormals (a diverged one, say) ran its convolutions two orders of magnitude slower
+ * (a filter gradient: 1,176 ms against 6.7 with denormal output gradients, 12 ms flushed).
+ */
+class DenormalsFlushed {
+ public:
+#if defined(__SSE__)
+  static constexpr unsigned kFtzDaz = 0x8040;
+  DenormalsFlushed() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | kFtzDaz); }
+  ~DenormalsFlushed() { _mm_setcsr(saved_); }
+#endif
+  DenormalsFlushed(const DenormalsFlushed&) = delete;
+  DenormalsFlushed& operator=(const DenormalsFlushed&) = delete;
+
+ private:
+  unsigned saved_ = 0;
+};
+
+/** A kernel entry point run with denormals flushed on its calling thread (OpenMP's workers: SetThreads). */
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value flushed(const Napi::CallbackInfo& info) {
+  DenormalsFlushed mode;
+  return F(info);
+}
 
 /**
  * Blocks every signal on the calling thread while it lives. oneDNN's sgemm corrupts the heap when a

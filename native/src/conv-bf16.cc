@@ -146,9 +146,9 @@ Napi::Value Conv2dImplBf16(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void initConvBf16(Napi::Env env, Napi::Object exports) {
-  exports.Set("conv2dForwardBf16", Napi::Function::New(env, Conv2dForwardBf16));
-  exports.Set("conv2dBackwardDataBf16", Napi::Function::New(env, Conv2dBackwardDataBf16));
-  exports.Set("conv2dBackwardWeightsBf16", Napi::Function::New(env, Conv2dBackwardWeightsBf16));
+  exports.Set("conv2dForwardBf16", Napi::Function::New(env, flushed<Conv2dForwardBf16>));
+  exports.Set("conv2dBackwardDataBf16", Napi::Function::New(env, flushed<Conv2dBackwardDataBf16>));
+  exports.Set("conv2dBackwardWeightsBf16", Napi::Function::New(env, flushed<Conv2dBackwardWeightsBf16>));
   exports.Set("conv2dImplBf16", Napi::Function::New(env, Conv2dImplBf16));
 }
 

@@ -134,9 +134,9 @@ Napi::Value Conv2dImpl(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void initConv(Napi::Env env, Napi::Object exports) {
-  exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward));
-  exports.Set("conv2dBackwardData", Napi::Function::New(env, Conv2dBackwardData));
-  exports.Set("conv2dBackwardWeights", Napi::Function::New(env, Conv2dBackwardWeights));
+  exports.Set("conv2dForward", Napi::Function::New(env, flushed<Conv2dForward>));
+  exports.Set("conv2dBackwardData", Napi::Function::New(env, flushed<Conv2dBackwardData>));
+  exports.Set("conv2dBackwardWeights", Napi::Function::New(env, flushed<Conv2dBackwardWeights>));
   exports.Set("conv2dImpl", Napi::Function::New(env, Conv2dImpl));
 }
 

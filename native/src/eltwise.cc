@@ -158,8 +158,8 @@ Napi::Value UnaryOp(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void initEltwise(Napi::Env env, Napi::Object exports) {
-  exports.Set("binary", Napi::Function::New(env, BinaryOp));
-  exports.Set("unary", Napi::Function::New(env, UnaryOp));
+  exports.Set("binary", Napi::Function::New(env, flushed<BinaryOp>));
+  exports.Set("unary", Napi::Function::New(env, flushed<UnaryOp>));
 }
 
 }  // namespace hn

@@ -82,7 +82,7 @@ Napi::Value MatMulImpl(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void initMatMulBf16(Napi::Env env, Napi::Object exports) {
-  exports.Set("matMulBf16", Napi::Function::New(env, MatMul));
+  exports.Set("matMulBf16", Napi::Function::New(env, flushed<MatMul>));
   exports.Set("matMulImplBf16", Napi::Function::New(env, MatMulImpl));
 }
 

@@ -51,7 +51,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void initMatMul(Napi::Env env, Napi::Object exports) {
-  exports.Set("matMul", Napi::Function::New(env, MatMul));
+  exports.Set("matMul", Napi::Function::New(env, flushed<MatMul>));
 }
 
 }  // namespace hn

@@ -134,10 +134,10 @@ Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void initPool(Napi::Env env, Napi::Object exports) {
-  exports.Set("maxPool", Napi::Function::New(env, MaxPool));
-  exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
-  exports.Set("avgPool", Napi::Function::New(env, AvgPool));
-  exports.Set("avgPoolGrad", Napi::Function::New(env, AvgPoolGrad));
+  exports.Set("maxPool", Napi::Function::New(env, flushed<MaxPool>));
+  exports.Set("maxPoolGrad", Napi::Function::New(env, flushed<MaxPoolGrad>));
+  exports.Set("avgPool", Napi::Function::New(env, flushed<AvgPool>));
+  exports.Set("avgPoolGrad", Napi::Function::New(env, flushed<AvgPoolGrad>));
 }
 
 }  // namespace hn

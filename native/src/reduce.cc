@@ -53,8 +53,8 @@ Napi::Value SumTrailing(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void initReduce(Napi::Env env, Napi::Object exports) {
-  exports.Set("sumLeading", Napi::Function::New(env, SumLeading));
-  exports.Set("sumTrailing", Napi::Function::New(env, SumTrailing));
+  exports.Set("sumLeading", Napi::Function::New(env, flushed<SumLeading>));
+  exports.Set("sumTrailing", Napi::Function::New(env, flushed<SumTrailing>));
 }
 
 }  // namespace hn

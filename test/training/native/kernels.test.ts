@@ -204,4 +204,20 @@ describeNative('native kernels match the cpu backend', () => {
     expect(() => gather([...indices, shape[axis]])).toThrow(`GatherV2: the index value ${shape[axis]} is not in [0, ${shape[axis] - 1}]`);
     expect(() => gather([-1])).toThrow('GatherV2: the index value -1');
   });
+
+  it('flushes denormals to zero as TensorFlow\'s CPU kernels do, on every thread of a kernel, and leaves JS arithmetic alone', async () => {
+    await useNative();
+    const { addon } = tf.backend() as NativeBackend;
+    const tiny = Math.fround(1e-20);
+    for (const n of [4, 1 << 16]) { // one thread, then OpenMP's workers too
+      const a = new Float32Array(n).fill(tiny);
+      const out = new Float32Array(n);
+      addon.binary(2, a, a, out, 0, 1); // 1e-40 is a float32 denormal
+      expect(out.every((v) => v === 0)).toBe(true);
+      addon.unary(0, Float32Array.of(1e-39), out, 0); // Sqrt: a denormal input reads as zero (3.2e-20 otherwise)
+      expect(out[0]).toBe(0);
+    }
+    expect(Math.fround(tiny * tiny)).toBeGreaterThan(0); // the calling thread's mode is restored
+    expect(2 ** -1070 / 4).toBe(2 ** -1072);
+  });
 });
