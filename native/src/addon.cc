@@ -17,15 +17,23 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// setThreads(n): OpenMP threads for the calling thread's parallel regions. Its workers run nothing
-// but our kernels, so they flush denormals for good; the calling thread does only inside a kernel
-// (hn::flushed), as it also runs JS.
+// setThreads(n): OpenMP threads for the calling thread's parallel regions, started here. Its
+// workers run nothing but our kernels, so they get for good what the calling thread gets only
+// inside a kernel, as it also runs JS: denormals flushed (hn::flushed) and every signal blocked
+// (hn::SignalsBlocked; a signal handled on a thread inside oneDNN's sgemm corrupts the heap). A
+// worker otherwise inherits the mask of wherever the first parallel region ran: blocked inside a
+// GEMM, open anywhere else.
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   omp_set_num_threads(static_cast<int>(hn::num(info[0])));
-#if defined(__SSE__)
 #pragma omp parallel
-  if (omp_get_thread_num() != 0) _mm_setcsr(_mm_getcsr() | hn::DenormalsFlushed::kFtzDaz);
+  if (omp_get_thread_num() != 0) {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+#if defined(__SSE__)
+    _mm_setcsr(_mm_getcsr() | hn::DenormalsFlushed::kFtzDaz);
 #endif
+  }
   return info.Env().Undefined();
 }
 
