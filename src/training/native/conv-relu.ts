@@ -7,15 +7,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { CONV_BIAS_RELU } from '../conv-relu-layers.js';
 import type { ConvAttrs } from '../window-attrs.js';
-import { convGeometry, forward } from './conv.js';
+import { convGeometry, filterGradient, forward } from './conv.js';
+import { Layout, RELU_GRAD_OP } from './eltwise.js';
 import { sizeOf, type Args, type Info } from './kernel.js';
 
 const RELU_GRAD = 'HypertuneReluGrad';
 const FILTER_BIAS_GRAD = 'HypertuneConv2DBackpropFilterBias';
 /** The kernels native has beyond tfjs' (no cpu kernel to fall back to: only the fused layer runs them). */
 export const CONV_RELU_KERNELS = [CONV_BIAS_RELU, RELU_GRAD, FILTER_BIAS_GRAD] as const;
-const RELU_GRAD_CODE = 7; // kReluGrad in native/src/eltwise.cc
-const SAME_SHAPES = 0;
 
 type Attrs = Pick<ConvAttrs, 'strides' | 'pad'>;
 const convAttrs = (a: Attrs): ConvAttrs => ({ strides: a.strides, pad: a.pad, dilations: 1, dataFormat: 'NHWC' } as ConvAttrs);
@@ -29,20 +28,16 @@ function convBiasRelu({ inputs: { x, filter, bias }, backend, attrs }: Args<Attr
 
 function reluGrad({ inputs: { dy, y }, backend }: Args): Info {
   const out = backend.alloc(sizeOf(dy!.shape));
-  if (out.length > 0) backend.addon.binary(RELU_GRAD_CODE, backend.values(dy!), backend.values(y!), out, SAME_SHAPES, 1);
+  if (out.length > 0) backend.addon.binary(RELU_GRAD_OP, backend.values(dy!), backend.values(y!), out, Layout.Same, 1);
   return backend.output([...dy!.shape], out);
 }
 
 function filterBiasGrad({ inputs: { x, dy }, backend, attrs }: Args<Attrs & { filterShape: number[] }>): Info[] {
   const { geometry } = convGeometry(x!.shape, attrs.filterShape, convAttrs(attrs));
   const dw = backend.alloc(sizeOf(attrs.filterShape));
-  const channels = attrs.filterShape[3];
-  const db = backend.alloc(channels);
-  if (backend.precision === 'bf16') {
-    backend.addon.conv2dBackwardWeightsBf16(backend.bf16(x!), backend.bf16(dy!), dw, geometry);
-    backend.addon.sumLeading(backend.values(dy!), db, sizeOf(dy!.shape) / channels, channels);
-  } else backend.addon.conv2dBackwardWeights(backend.values(x!), backend.values(dy!), dw, geometry, db);
-  return [backend.output([...attrs.filterShape], dw), backend.output([channels], db)];
+  const db = backend.alloc(attrs.filterShape[3]);
+  filterGradient(backend, x!, dy!, dw, geometry, db);
+  return [backend.output([...attrs.filterShape], dw), backend.output([db.length], db)];
 }
 
 /** Registers the three kernels on `backendName` and CONV_BIAS_RELU's gradient (once per process). */

@@ -34,6 +34,17 @@ export function forward(backend: NativeBackend, x: Info, filter: Info, bias: Inf
   else backend.addon.conv2dForward(backend.values(x), backend.values(filter), b, y, geometry, relu);
 }
 
+/**
+ * The filter's gradient into dw and, with db, the bias's: in float32 from oneDNN's same pass
+ * (diff_bias); in bf16 the filter's in bf16 and the bias's a float32 sum of dy.
+ */
+export function filterGradient(backend: NativeBackend, x: Info, dy: Info, dw: Float32Array, geometry: number[], db?: Float32Array): void {
+  if (backend.precision === 'bf16') {
+    backend.addon.conv2dBackwardWeightsBf16(backend.bf16(x), backend.bf16(dy), dw, geometry);
+    if (db) backend.addon.sumLeading(backend.values(dy), db, sizeOf(dy.shape) / db.length, db.length);
+  } else backend.addon.conv2dBackwardWeights(backend.values(x), backend.values(dy), dw, geometry, db);
+}
+
 export const conv2d = nativeKernel<ConvAttrs>('Conv2D', ({ inputs: { x, filter }, backend, attrs }) => {
   if (!nhwc(attrs) || !isFloat(x, filter)) return null;
   const { geometry, outShape } = convGeometry(x!.shape, filter!.shape, attrs);
@@ -70,8 +81,7 @@ export const conv2dBackpropFilter = nativeKernel<ConvAttrs & { filterShape: numb
   if (!nhwc(attrs) || !isFloat(x, dy)) return null;
   const { geometry } = convGeometry(x!.shape, attrs.filterShape, { ...attrs, dilations: 1 });
   const dw = backend.alloc(sizeOf(attrs.filterShape));
-  if (backend.precision === 'bf16') backend.addon.conv2dBackwardWeightsBf16(backend.bf16(x!), backend.bf16(dy!), dw, geometry);
-  else backend.addon.conv2dBackwardWeights(backend.values(x!), backend.values(dy!), dw, geometry);
+  filterGradient(backend, x!, dy!, dw, geometry);
   return backend.output([...attrs.filterShape], dw);
 });
 

@@ -7,7 +7,9 @@ import { isFloat, nativeKernel, sameShape, sizeOf, type NativeKernel } from './k
 // Codes shared with native/src/eltwise.cc.
 const BINARY = ['Add', 'Sub', 'Multiply', 'RealDiv', 'Maximum', 'Minimum', 'SquaredDifference'] as const;
 const UNARY = ['Sqrt', 'Square', 'Relu', 'Step', 'Neg', 'Exp', 'Log', 'Sigmoid', 'Tanh', 'Rsqrt', 'Abs', 'Reciprocal'] as const;
-enum Layout { Same, ScalarA, ScalarB, RowA, RowB }
+/** kReluGrad, after tfjs' binaries: dy * step(y), no tfjs kernel (the fused conv layer's backward, conv-relu.ts). */
+export const RELU_GRAD_OP = BINARY.length;
+export enum Layout { Same, ScalarA, ScalarB, RowA, RowB }
 
 const stripLeadingOnes = (shape: number[]) => shape.slice(Math.max(0, shape.findIndex((d) => d !== 1)) );
 /** True when `small` (ignoring leading 1s) is the trailing part of `big`. */
