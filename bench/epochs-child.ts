@@ -28,7 +28,7 @@ const url = `file:${path.join(dir, 'bench.db')}`;
 await migrate(url);
 const store = await openPrismaStore(url);
 try {
-  const backend = await initBackend(backendName, { threads: Number(threadsArg) });
+  const backend = await initBackend(backendName, { threads: Number(threadsArg), openMpWait: 'spin' }); // as a trial's process
   const spec = normalizeSpec({
     ...referenceSearch(), algorithm: { name: 'random', seed: Number(seedArg) }, dataset: { id: 'fashion-mnist', limit: Number(limitArg) },
     // training.precision only when not the default, as a client that leaves it out stores it.

@@ -18,7 +18,7 @@ const [name = 'native', batchArg = '32', stepsArg = '30', config = '64k3-48k3-48
 if (!isBackendName(name)) throw new Error(`unknown backend '${name}'`);
 const batch = Number(batchArg);
 const steps = Number(stepsArg);
-const backend = await initBackend(name, { threads: os.availableParallelism() });
+const backend = await initBackend(name, { threads: os.availableParallelism(), openMpWait: 'spin' }); // as a trial's process
 if (!isPrecision(precision)) throw new Error(`unknown precision '${precision}'`);
 if (precision !== 'fp32') {
   const why = precisionUnavailableReason(name, precision);

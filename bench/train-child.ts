@@ -46,7 +46,7 @@ async function barrier() {
 }
 
 try {
-  const backend = await initBackend(name, { threads: Number(threadsArg) });
+  const backend = await initBackend(name, { threads: Number(threadsArg), openMpWait: 'spin' }); // as a trial's process
   const why = precisionUnavailableReason(name, precision);
   if (why) throw new BackendUnavailableError(name, why);
   if (precision !== 'fp32') (await import('../src/training/native/precision.js')).setNativePrecision(name, precision);

@@ -48,7 +48,7 @@ async function child(backendName: string): Promise<void> {
   await migrate(url);
   const store = await openPrismaStore(url);
   try {
-    const backend = await initBackend(backendName, { threads: os.availableParallelism() });
+    const backend = await initBackend(backendName, { threads: os.availableParallelism(), openMpWait: 'spin' }); // as a trial's process
     const spec = normalizeSpec({
       ...referenceSearch(), dataset: { id: 'fashion-mnist', limit: Number(args.limit) },
       training: { epochs: Number(args.epochs), batchSize: 32, validationSplit: 0.1 }, budget: { maxTrials: 1, maxParallelTrials: 1 },

@@ -6,7 +6,8 @@ import { initBackend } from '../src/training/backend.js';
 import { defaultProbeOptions, probeFastest, probeRate, type ProbeResult } from '../src/training/backend-probe.js';
 
 const config = loadConfig();
-const options = defaultProbeOptions({ threads: config.trainingThreads });
+// It measures what trials will run: their processes only train (OpenMpWait 'spin').
+const options = defaultProbeOptions({ threads: config.trainingThreads, openMpWait: 'spin' });
 let result: ProbeResult | { error: string };
 try {
   if (config.trainingBackend === 'auto') {

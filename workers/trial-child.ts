@@ -39,7 +39,7 @@ let code = 0;
 const marks: Record<string, number> = { start: Math.round(performance.timeOrigin) };
 const mark = (step: string) => { marks[step] = Date.now(); };
 // Ready before the trial is known: the backend (a spare waits here with it loaded).
-const backend = await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads }).catch((err: Error) => {
+const backend = await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads, openMpWait: 'spin' }).catch((err: Error) => {
   log.error({ err, trialId }, 'trial process failed: its training backend did not start');
   return process.exit(1);
 });

@@ -9,12 +9,15 @@ import { BackendUnavailableError } from './backend-unavailable.js';
 import { registerTrainingKernels } from './kernels/index.js';
 
 import type { BackendName } from './backend-names.js';
+import type { OpenMpWait } from './native/addon.js';
 
 export interface BackendOptions {
   /** CPU threads for native (OpenMP) and wasm (pthreads); defaults to the cores available. */
   threads: number;
   /** native: bytes of freed tensor buffers kept for reuse (default 512 MiB, what a training step needs). */
   bufferPoolBytes?: number;
+  /** native: 'spin' in a process that only trains (a trial's), else 'passive' (native/addon.ts: OpenMpWait). */
+  openMpWait?: OpenMpWait;
 }
 
 export interface ActiveBackend {
@@ -66,7 +69,7 @@ async function setupCpu(): Promise<ActiveBackend> {
 
 async function setupNative(o: BackendOptions): Promise<ActiveBackend> {
   const native = await import('./native/index.js');
-  native.registerNativeBackend({ threads: o.threads, bufferPoolBytes: o.bufferPoolBytes });
+  native.registerNativeBackend({ threads: o.threads, bufferPoolBytes: o.bufferPoolBytes, openMpWait: o.openMpWait });
   await activate(native.NATIVE_BACKEND, 'native');
   return { name: 'native', threads: o.threads, detail: 'oneDNN' };
 }

@@ -1,7 +1,6 @@
 // Loads the oneDNN addon (native/build/Release/hypertune_native.node, built by
 // scripts/build-native.mjs). OpenMP reads its settings when libgomp loads, so the thread count
-// and a passive wait policy (libgomp otherwise spins after each call, stealing a core from the
-// JS thread on small machines) go into the environment first.
+// and the wait policy go into the environment first (see OpenMpWait).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -49,21 +48,39 @@ export const NOT_BUILT = 'not built: run npm run build:native (needs g++ and lib
 
 let loaded: { addon?: NativeAddon; reason?: string } | undefined;
 
+/**
+ * How OpenMP's idle workers wait for the next kernel. 'spin' (libgomp's default: spin a few ms,
+ * then sleep) is for a process that only trains: a training step runs ~100 kernels with a little
+ * JS between them, and a worker put to sleep after each one must be woken for the next (a step
+ * took up to 1.4x as long passive on a busy 2-core machine; bench/RESULTS.md). 'passive' (sleep
+ * at once) is for everything else: a spinning worker in the API would take a core from the event
+ * loop after every prediction, and parallel test files would take cores from each other.
+ */
+export type OpenMpWait = 'spin' | 'passive';
+
 /** Cores this process may use. */
 export const defaultThreads = (): number => os.availableParallelism();
 
-/** The addon, or why it cannot load. Loads once per process; `threads` applies to the first load. */
-export function loadAddon(threads = defaultThreads()): { addon?: NativeAddon; reason?: string } {
+/**
+ * The addon, or why it cannot load. Loads once per process; `threads` and `wait` apply to the first
+ * load (an OMP_WAIT_POLICY set by the user wins over `wait`).
+ */
+export function loadAddon(threads = defaultThreads(), wait: OpenMpWait = 'passive'): { addon?: NativeAddon; reason?: string } {
   if (loaded) return loaded;
   if (!existsSync(ADDON_PATH)) return (loaded = { reason: NOT_BUILT });
   process.env.OMP_NUM_THREADS ??= String(threads);
-  process.env.OMP_WAIT_POLICY ??= 'passive';
+  // Set only while libgomp loads and reads it: child processes (trials) must not inherit our
+  // choice in place of their own.
+  const ours = wait === 'passive' && process.env.OMP_WAIT_POLICY === undefined;
+  if (ours) process.env.OMP_WAIT_POLICY = 'passive';
   try {
     const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
     addon.info(); // creates nothing, but fails fast on a broken libdnnl
     loaded = { addon };
   } catch (err) {
     loaded = { reason: `failed to load ${ADDON_PATH}: ${(err as Error).message}` };
+  } finally {
+    if (ours) delete process.env.OMP_WAIT_POLICY;
   }
   return loaded;
 }

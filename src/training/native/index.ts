@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../backend-unavailable.js';
 import { installFusedAdam } from './adam.js';
-import { loadAddon } from './addon.js';
+import { loadAddon, type OpenMpWait } from './addon.js';
 import { CONV_KERNELS } from './conv.js';
 import { registerConvRelu } from './conv-relu.js';
 import { ELTWISE_KERNELS } from './eltwise.js';
@@ -35,8 +35,8 @@ export function nativeUnavailableReason(): string | undefined {
  * 'native') — then our native kernels registered over them). Idempotent. Throws
  * BackendUnavailableError when it cannot. The caller then runs `await tf.setBackend('native')`.
  */
-export function registerNativeBackend(options: { threads: number; bufferPoolBytes?: number }): void {
-  const { addon, reason } = loadAddon(options.threads);
+export function registerNativeBackend(options: { threads: number; bufferPoolBytes?: number; openMpWait?: OpenMpWait }): void {
+  const { addon, reason } = loadAddon(options.threads, options.openMpWait);
   if (!addon) throw new BackendUnavailableError(NATIVE_BACKEND, reason ?? 'unknown');
   addon.setThreads(Math.max(1, Math.floor(options.threads)));
   if (registered) return;
