@@ -95,6 +95,18 @@ describeNativeBf16('bf16 kernels against float32, within 2u + u^2 + 2^-12 of sum
     for (let i = 0; i < r.length; i++) expect(Math.abs(rr[i] - r[i])).toBeLessThanOrEqual(U * Math.abs(r[i]));
   });
 
+  it('rounds the same across the vector path, its remainder and OpenMP chunks (100,003 values, specials among them)', async () => {
+    await useNative();
+    const { addon } = tf.backend() as NativeBackend;
+    const x = host([100_003], 9).values.map((v, i) => (i % 997 === 0 ? [NaN, Infinity, -0, 1e-40][(i / 997) % 4] : v * 10 ** ((i % 13) - 6)));
+    const bits = new Uint16Array(x.length);
+    addon.toBf16(x, bits);
+    // The same rounding in JS: nearest, ties to even; NaN keeps its sign and top bits, made quiet.
+    const u = new Uint32Array(x.buffer, x.byteOffset, x.length);
+    const expected = Uint16Array.from(u, (w) => ((w & 0x7fffffff) > 0x7f800000 ? (w >>> 16) | 0x40 : ((w + 0x7fff + ((w >>> 16) & 1)) >>> 16) & 0xffff));
+    expect(Buffer.from(bits.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+  });
+
   it.each(CONVS.map((c) => [JSON.stringify(c), c] as const))('Conv2D, FusedConv2D (bias, ReLU) and both gradients %s', async (_, c) => {
     await useNative();
     const x = host([c.n, c.h, c.h, c.ci], 1);
