@@ -20,9 +20,12 @@ async function adamSteps(useBackend: () => Promise<unknown>): Promise<Float32Arr
   const optimizer = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
   const out: Float32Array[] = [];
   for (const g of gradients) {
-    optimizer.applyGradients({ [w.name]: tf.tensor1d(g) });
-    const state = optimizer.getWeights ? await optimizer.getWeights() : [];
-    out.push(w.dataSync().slice(), ...state.slice(1).map((s) => s.tensor.dataSync().slice() as Float32Array));
+    const gradient = tf.tensor1d(g);
+    optimizer.applyGradients([{ name: w.name, tensor: gradient }]);
+    gradient.dispose();
+    const [iterations, ...moments] = await optimizer.getWeights(); // [iterations, first moment, second moment]
+    iterations.tensor.dispose();
+    out.push(w.dataSync().slice() as Float32Array, ...moments.map((s) => s.tensor.dataSync().slice() as Float32Array));
   }
   optimizer.dispose();
   w.dispose();

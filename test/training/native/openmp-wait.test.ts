@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { root } from '../../support/node-script.js';
 import { describeNative } from './availability.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'openmp-wait-child.ts');
@@ -30,6 +31,15 @@ describeNative('OpenMP wait policy of the native addon', () => {
 
   it("does not hand its own choice down: a trial process started by a passive one still spins", () => {
     expect(load(['passive', 'then-spin'])).toEqual({ spin: ['0'], envAfter: null, child: ['300000'] });
+  }, 60_000);
+
+  it("a worker's trial process asks to spin (workers/trial-child.ts, up to its backend)", () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, OMP_DISPLAY_ENV: 'verbose', TRAINING_BACKEND: 'native', DATABASE_URL: 'file:/nonexistent-hypertune-dir/x.db' };
+    delete env.OMP_WAIT_POLICY;
+    // Its store cannot open, so it exits after bringing its backend up: libgomp has reported by then.
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'workers/trial-child.ts'), 'no-such-trial'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stdout).toContain('could not open the store'); // its log
+    expect(spinCounts(run.stderr)).toEqual(['300000']);
   }, 60_000);
 
   it('leaves a policy the user set alone', () => {
