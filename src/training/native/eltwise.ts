@@ -9,6 +9,8 @@ const BINARY = ['Add', 'Sub', 'Multiply', 'RealDiv', 'Maximum', 'Minimum', 'Squa
 const UNARY = ['Sqrt', 'Square', 'Relu', 'Step', 'Neg', 'Exp', 'Log', 'Sigmoid', 'Tanh', 'Rsqrt', 'Abs', 'Reciprocal'] as const;
 /** kReluGrad, after tfjs' binaries: dy * step(y), no tfjs kernel (the fused conv layer's backward, conv-relu.ts). */
 export const RELU_GRAD_OP = BINARY.length;
+export const binaryCode = (name: (typeof BINARY)[number]): number => BINARY.indexOf(name);
+export const unaryCode = (name: (typeof UNARY)[number]): number => UNARY.indexOf(name);
 export enum Layout { Same, ScalarA, ScalarB, RowA, RowB }
 
 const stripLeadingOnes = (shape: number[]) => shape.slice(Math.max(0, shape.findIndex((d) => d !== 1)) );

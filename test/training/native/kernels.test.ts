@@ -7,6 +7,7 @@ import { initBackend } from '../../../src/training/backend.js';
 import { expect, it, vi } from 'vitest';
 import type { NativeBackend } from '../../../src/training/native/native-backend.js';
 import { CONV_RELU_KERNELS } from '../../../src/training/native/conv-relu.js';
+import { binaryCode, Layout, unaryCode } from '../../../src/training/native/eltwise.js';
 import { NATIVE_BACKEND, NATIVE_KERNELS } from '../../../src/training/native/index.js';
 import { CONV_CASES as SHARED_CONV_CASES, host, relativeError, runKernel, type ConvCase, type HostTensor } from '../helpers.js';
 import { describeNative, useNative } from './availability.js';
@@ -212,9 +213,9 @@ describeNative('native kernels match the cpu backend', () => {
     for (const n of [4, 1 << 16]) { // one thread, then OpenMP's workers too
       const a = new Float32Array(n).fill(tiny);
       const out = new Float32Array(n);
-      addon.binary(2, a, a, out, 0, 1); // 1e-40 is a float32 denormal
+      addon.binary(binaryCode('Multiply'), a, a, out, Layout.Same, 1); // 1e-40 is a float32 denormal
       expect(out.every((v) => v === 0)).toBe(true);
-      addon.unary(0, Float32Array.of(1e-39), out, 0); // Sqrt: a denormal input reads as zero (3.2e-20 otherwise)
+      addon.unary(unaryCode('Sqrt'), Float32Array.of(1e-39), out, 0); // a denormal input reads as zero (3.2e-20 otherwise)
       expect(out[0]).toBe(0);
     }
     expect(Math.fround(tiny * tiny)).toBeGreaterThan(0); // the calling thread's mode is restored

@@ -13,11 +13,16 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'openmp-wa
 /** GOMP_SPINCOUNT as libgomp reported it: 0 passive, 300000 its default (spin, then sleep). */
 const spinCounts = (stderr: string) => [...stderr.matchAll(/GOMP_SPINCOUNT = '(\d+)'/g)].map((m) => m[1]);
 
-function load(args: string[], userPolicy?: string) {
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_DISPLAY_ENV: 'verbose' };
+/** This environment with libgomp asked to report, and no wait policy unless the user's `policy`. */
+function reportingEnv(policy?: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_DISPLAY_ENV: 'verbose', ...extra };
   delete env.OMP_WAIT_POLICY;
-  if (userPolicy) env.OMP_WAIT_POLICY = userPolicy;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CHILD, ...args], { env, encoding: 'utf8', timeout: 60_000 });
+  if (policy) env.OMP_WAIT_POLICY = policy;
+  return env;
+}
+
+function load(args: string[], userPolicy?: string) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CHILD, ...args], { env: reportingEnv(userPolicy), encoding: 'utf8', timeout: 60_000 });
   expect(run.status, run.stderr.slice(-500)).toBe(0);
   const report = JSON.parse(run.stdout.trim().split('\n').pop()!) as { envAfter: string | null; child?: string };
   return { spin: spinCounts(run.stderr), envAfter: report.envAfter, child: report.child === undefined ? undefined : spinCounts(report.child) };
@@ -34,8 +39,7 @@ describeNative('OpenMP wait policy of the native addon', () => {
   }, 60_000);
 
   it("a worker's trial process asks to spin (workers/trial-child.ts, up to its backend)", () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, OMP_DISPLAY_ENV: 'verbose', TRAINING_BACKEND: 'native', DATABASE_URL: 'file:/nonexistent-hypertune-dir/x.db' };
-    delete env.OMP_WAIT_POLICY;
+    const env = reportingEnv(undefined, { TRAINING_BACKEND: 'native', DATABASE_URL: 'file:/nonexistent-hypertune-dir/x.db' });
     // Its store cannot open, so it exits after bringing its backend up: libgomp has reported by then.
     const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'workers/trial-child.ts'), 'no-such-trial'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
     expect(run.stdout).toContain('could not open the store'); // its log
