@@ -3,7 +3,6 @@
 //   m' = m*b1 + g*(1-b1);  v' = v*b2 + g^2*(1-b2)
 //   p' = (m'/(1-b1^t)) / (sqrt(v'/(1-b2^t)) + eps) * -lr + p
 // Outputs may alias the inputs (in-place update).
-#include <algorithm>
 #include <cmath>
 
 #include "common.h"
@@ -11,12 +10,12 @@
 namespace hn {
 namespace {
 
-// The update over [begin, end), compiled for AVX-512, AVX2 and the baseline (picked once at load):
-// with two divisions and a square root per weight, the baseline's scalar build was compute-bound
-// (4-5 ms for the reference model's 1.3M-weight kernel on a Zen 4, 0.7-1.0 ms with AVX-512).
-// Vector division and square root round exactly as scalar ones and -ffp-contract=off keeps every
-// multiply and add separate, so each build gives the same bits.
-__attribute__((target_clones("avx512f", "avx2", "default")))
+// The update over [begin, end), in vector clones: with two divisions and a square root per weight,
+// the baseline's scalar build was compute-bound (4-5 ms for the reference model's 1.3M-weight
+// kernel on a Zen 4, 0.7-1.0 ms with AVX-512). Vector division and square root round exactly as
+// scalar ones and -ffp-contract=off keeps every multiply and add separate, so each build gives the
+// same bits.
+HN_VECTOR_CLONES
 void update(const float* p, const float* m, const float* v, const float* g, float* pOut, float* mOut, float* vOut,
             const float* k, int64_t begin, int64_t end) {
   const float b1 = k[0], c1 = k[1], b2 = k[2], c2 = k[3], d1 = k[4], d2 = k[5], eps = k[6], lr = k[7];
@@ -47,9 +46,7 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   float k[8];
   for (uint32_t i = 0; i < 8; i++) k[i] = s.Get(i).As<Napi::Number>().FloatValue();
   const int64_t n = static_cast<int64_t>(length(info[0]));
-  constexpr int64_t kChunk = 1 << 14;
-#pragma omp parallel for schedule(static) if (n > 2 * kChunk)
-  for (int64_t c = 0; c < n; c += kChunk) update(p, m, v, g, pOut, mOut, vOut, k, c, std::min(n, c + kChunk));
+  inChunks(n, 1 << 14, [&](int64_t begin, int64_t end) { update(p, m, v, g, pOut, mOut, vOut, k, begin, end); });
   return info.Env().Undefined();
 }
 

@@ -1,6 +1,5 @@
 // bf16 support: whether this CPU runs bf16 natively (probed once through oneDNN), and the float32
 // -> bf16 conversion of a tensor's values that the mixed-precision kernels take as input.
-#include <algorithm>
 #include <cstring>
 
 #include "common.h"
@@ -29,9 +28,8 @@ inline uint16_t toBf16(float f) {
   return static_cast<uint16_t>(nan ? ((u >> 16) | 0x40u) : rounded);
 }
 
-// Compiled for AVX-512, AVX2 and the baseline (picked once at load); integer arithmetic only, so
-// every build gives the same bits.
-__attribute__((target_clones("avx512f", "avx2", "default")))
+// In vector clones; integer arithmetic only, so every build gives the same bits.
+HN_VECTOR_CLONES
 void convert(const float* x, uint16_t* out, int64_t begin, int64_t end) {
 #pragma omp simd
   for (int64_t i = begin; i < end; i++) out[i] = toBf16(x[i]);
@@ -43,9 +41,7 @@ Napi::Value ToBf16(const Napi::CallbackInfo& info) {
   uint16_t* out = bf16s(info[1]);
   const int64_t n = static_cast<int64_t>(length(info[0]));
   if (bf16Length(info[1]) < static_cast<size_t>(n)) throw std::invalid_argument("toBf16: output shorter than input");
-  constexpr int64_t kChunk = 1 << 15;
-#pragma omp parallel for schedule(static) if (n > 2 * kChunk)
-  for (int64_t c = 0; c < n; c += kChunk) convert(x, out, c, std::min(n, c + kChunk));
+  inChunks(n, 1 << 15, [&](int64_t begin, int64_t end) { convert(x, out, begin, end); });
   return info.Env().Undefined();
 }
 

@@ -110,6 +110,23 @@ class SignalsBlocked {
   sigset_t saved_;
 };
 
+/**
+ * A loop compiled for AVX-512, AVX2 and the baseline, the build picked once at load (GCC's
+ * target_clones): the addon itself is built for baseline x86-64 so that it loads on any host.
+ */
+#define HN_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
+/**
+ * fn(begin, end) over [0, n) in chunks of `chunk`, spread over OpenMP's threads when there are more
+ * than two: OpenMP outlines its parallel regions, so the vector clones hold the serial loop and
+ * the parallelism stays out here.
+ */
+template <typename Fn>
+void inChunks(int64_t n, int64_t chunk, Fn fn) {
+#pragma omp parallel for schedule(static) if (n > 2 * chunk)
+  for (int64_t c = 0; c < n; c += chunk) fn(c, c + chunk < n ? c + chunk : n);
+}
+
 /** Registered by each source file: adds its functions to the exports. */
 void initConv(Napi::Env env, Napi::Object exports);
 void initMatMul(Napi::Env env, Napi::Object exports);
