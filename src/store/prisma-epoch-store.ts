@@ -2,13 +2,15 @@
 import type { SearchSpec } from '../domain/search-spec.js';
 import type { EpochMetric } from '../generated/sqlite/client.js';
 import type { EpochRecord, EpochStore } from '../ports/epoch-store.js';
-import { json, type DbClient } from './prisma-client.js';
+import type { CheckpointRows } from './checkpoint-rows.js';
+import type { DbClient } from './prisma-client.js';
 import type { Runner } from './sqlite-queue.js';
 
 /** A trial's epochs in the order they trained: execution by execution. */
 export const BY_EPOCH = [{ execution: 'asc' }, { epoch: 'asc' }] as const;
 
-export function prismaEpochStore(db: DbClient, run: Runner): EpochStore {
+/** Checkpoint rows go through the driver (checkpoint-rows.ts); the rest through Prisma. */
+export function prismaEpochStore(db: DbClient, run: Runner, checkpoints: CheckpointRows): EpochStore {
   return {
     listEpochs(trialId) {
       return run(async () => (await db.epochMetric.findMany({ where: { trialId }, orderBy: [...BY_EPOCH] })).map(toEpoch));
@@ -61,20 +63,11 @@ export function prismaEpochStore(db: DbClient, run: Runner): EpochStore {
     },
 
     saveCheckpoint(c) {
-      const content = { execution: c.execution ?? 0, epoch: c.epoch, weightSpecs: json(c.weightSpecs), weightData: new Uint8Array(c.weightData) };
-      // Not upsert: Prisma encodes the blob once for create and once for update, which doubled the
-      // time of every epoch's save (88 MB: 2.2 s against 1.1 s). One runner holds a trial at a time.
-      return run(async () => {
-        const { count } = await db.trialCheckpoint.updateMany({ where: { trialId: c.trialId }, data: content });
-        if (count === 0) await db.trialCheckpoint.create({ data: { trialId: c.trialId, ...content } });
-      });
+      return run(() => checkpoints.save(c));
     },
 
     getCheckpoint(trialId) {
-      return run(async () => {
-        const row = await db.trialCheckpoint.findUnique({ where: { trialId } });
-        return row && { trialId, execution: row.execution, epoch: row.epoch, weightSpecs: row.weightSpecs as unknown[], weightData: row.weightData };
-      });
+      return run(() => checkpoints.get(trialId));
     },
 
     deleteCheckpoint(trialId) {

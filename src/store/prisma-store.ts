@@ -3,6 +3,7 @@
 import type { ApiKeyStore } from '../ports/api-key-store.js';
 import type { DatasetStore } from '../ports/dataset-store.js';
 import type { Store } from '../ports/store.js';
+import { checkpointRows } from './checkpoint-rows.js';
 import { datasetRowLock } from './dataset-row-lock.js';
 import { parseDatabaseUrl } from './migrate.js';
 import { PrismaApiKeyStore } from './prisma-api-key-store.js';
@@ -30,12 +31,16 @@ export async function openPrismaStore(databaseUrl: string): Promise<PrismaStore>
   await db.$connect();
   const run = target.provider === 'sqlite' ? sqliteQueue(target.path) : unqueued;
   const lockDataset = datasetRowLock(target);
+  const checkpoints = checkpointRows(target);
   return {
     ...prismaSearchStore(db, run, lockDataset),
-    ...prismaEpochStore(db, run),
+    ...prismaEpochStore(db, run, checkpoints),
     ...prismaModelStore(db, run),
     apiKeys: () => new PrismaApiKeyStore(db, run),
     datasets: () => new PrismaDatasetStore(db, run, lockDataset),
-    close: () => run(() => db.$disconnect()),
+    close: () => run(async () => {
+      await checkpoints.close();
+      await db.$disconnect();
+    }),
   };
 }

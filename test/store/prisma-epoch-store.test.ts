@@ -1,9 +1,10 @@
 // The epochs-and-checkpoints store on every backend: idempotent epochs per execution, one
 // checkpoint per trial, and the raw rows GET /metrics aggregates.
 import { expect, it } from 'vitest';
+import { createPrismaClient } from '../../src/store/prisma-client.js';
 import { describeBackends, epoch, spec, trial } from './backends.js';
 
-describeBackends('epoch store', ({ seeded }) => {
+describeBackends('epoch store', ({ backend, open, seeded }) => {
   it('recordEpoch is idempotent per (trial, epoch); deleteEpochs clears them', async () => {
     const store = await seeded();
     await store.recordEpoch(epoch('t0', 0, 0.9));
@@ -40,6 +41,35 @@ describeBackends('epoch store', ({ seeded }) => {
     await store.deleteCheckpoint('t0');
     expect(await store.getCheckpoint('t0')).toBeNull();
     await store.deleteCheckpoint('t0'); // idempotent: a retried finish deletes again
+  });
+
+  // Checkpoints bypass Prisma (checkpoint-rows.ts): rows must stay what Prisma writes and reads.
+  it('writes checkpoint rows Prisma reads back, reads rows Prisma wrote, and keeps the foreign key', async () => {
+    const url = backend.newUrl();
+    const store = await open(url);
+    await store.createSearch({ id: 's', name: 'n', spec });
+    await store.commitSchedule('s', 0, {}, [trial(0)]);
+    const db = createPrismaClient(url);
+    try {
+      const specs = [{ name: 'model/0', shape: [25000], dtype: 'float32' }, { name: 'adam/accBeta1', shape: [], dtype: 'float32' }];
+      const whole = Uint8Array.from({ length: 100_010 }, (_, i) => (i * 7919) % 251);
+      const bytes = whole.subarray(3, 100_007); // a view into a larger buffer, as tfjs' encoded weights may be
+      const before = Date.now();
+      await store.saveCheckpoint({ trialId: 't0', execution: 2, epoch: 5, weightSpecs: specs, weightData: bytes });
+      const row = await db.trialCheckpoint.findUniqueOrThrow({ where: { trialId: 't0' } });
+      expect({ execution: row.execution, epoch: row.epoch, weightSpecs: row.weightSpecs }).toEqual({ execution: 2, epoch: 5, weightSpecs: specs });
+      expect(Buffer.compare(Buffer.from(row.weightData), Buffer.from(bytes))).toBe(0);
+      expect(row.updatedAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+      expect(row.updatedAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+
+      await db.trialCheckpoint.update({ where: { trialId: 't0' }, data: { epoch: 6, weightSpecs: [], weightData: new Uint8Array([4, 5]) } });
+      const read = await store.getCheckpoint('t0');
+      expect({ ...read, weightData: [...read!.weightData] }).toEqual({ trialId: 't0', execution: 2, epoch: 6, weightSpecs: [], weightData: [4, 5] });
+
+      await expect(store.saveCheckpoint({ trialId: 'no-such-trial', epoch: 1, weightSpecs: [], weightData: new Uint8Array([1]) })).rejects.toThrow(/foreign key/i);
+    } finally {
+      await db.$disconnect();
+    }
   });
 
   it('gives GET /metrics its rows: epochs per trained trial, and a backend\'s most recently started trials with epochs', async () => {
