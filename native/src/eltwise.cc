@@ -1,5 +1,6 @@
-// Elementwise float32 kernels: binary ops on equal shapes, against a scalar, or against a
-// row repeated along the leading axes (a bias); unary ops. Results match tfjs' cpu kernels
+// Elementwise float32 kernels: binary ops on equal shapes, against a scalar, against a row
+// repeated along the leading axes (a bias), or against one value per row (a [n, 1] column, as a
+// loss's per-example sums broadcast over its classes); unary ops. Results match tfjs' cpu kernels
 // (single IEEE operations round the same in float as JS's double-then-float32).
 #include <cmath>
 
@@ -14,8 +15,8 @@ constexpr int64_t kParallelMin = 1 << 15;
 // fused conv layer's backward, conv-relu.ts), where tfjs runs Step and Multiply.
 enum Binary { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference, kReluGrad };
 enum Unary { kSqrt, kSquare, kRelu, kStep, kNeg, kExp, kLog, kSigmoid, kTanh, kRsqrt, kAbs, kReciprocal };
-// How b (or a) lines up with the output: equal shapes, a scalar, or a repeated row.
-enum Layout { kSame, kScalarA, kScalarB, kRowA, kRowB };
+// How b (or a) lines up with the output: equal shapes, a scalar, a repeated row, or one value per row.
+enum Layout { kSame, kScalarA, kScalarB, kRowA, kRowB, kColA, kColB };
 
 template <int Op>
 inline float apply(float a, float b) {
@@ -62,6 +63,27 @@ void binary(const float* a, const float* b, float* out, int64_t n, int64_t row, 
           const float* y = b + r * row;
 #pragma omp simd
           for (int64_t j = 0; j < row; j++) o[j] = apply<Op>(a[j], y[j]);
+        }
+      }
+      break;
+    }
+    case kColA:
+    case kColB: {
+      // `row` is the length of each output row; the column holds one value per row.
+      const int64_t rows = n / row;
+#pragma omp parallel for if (n > kParallelMin)
+      for (int64_t r = 0; r < rows; r++) {
+        float* o = out + r * row;
+        if (layout == kColB) {
+          const float* x = a + r * row;
+          const float s = b[r];
+#pragma omp simd
+          for (int64_t j = 0; j < row; j++) o[j] = apply<Op>(x[j], s);
+        } else {
+          const float* y = b + r * row;
+          const float s = a[r];
+#pragma omp simd
+          for (int64_t j = 0; j < row; j++) o[j] = apply<Op>(s, y[j]);
         }
       }
       break;

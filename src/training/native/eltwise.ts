@@ -1,6 +1,8 @@
 // Elementwise float32 kernels: binary ops where the operands have equal shapes, one is a scalar,
-// or one repeats along the leading axes of the other (a bias); unary ops. Other broadcasts and
-// dtypes fall back to cpu.
+// one repeats along the leading axes of the other (a bias), or one holds a value per row of the
+// other (a [n, 1] column: a loss's per-example sums against its [n, classes] terms, forward and
+// backward, where tfjs' cpu kernel takes its generic broadcast, ~1 µs an element); unary ops.
+// Other broadcasts and dtypes fall back to cpu.
 import * as tf from '@tensorflow/tfjs';
 import { isFloat, nativeKernel, sameShape, sizeOf, type NativeKernel } from './kernel.js';
 
@@ -11,7 +13,7 @@ const UNARY = ['Sqrt', 'Square', 'Relu', 'Step', 'Neg', 'Exp', 'Log', 'Sigmoid',
 export const RELU_GRAD_OP = BINARY.length;
 export const binaryCode = (name: (typeof BINARY)[number]): number => BINARY.indexOf(name);
 export const unaryCode = (name: (typeof UNARY)[number]): number => UNARY.indexOf(name);
-export enum Layout { Same, ScalarA, ScalarB, RowA, RowB }
+export enum Layout { Same, ScalarA, ScalarB, RowA, RowB, ColA, ColB }
 
 const stripLeadingOnes = (shape: number[]) => shape.slice(Math.max(0, shape.findIndex((d) => d !== 1)) );
 /** True when `small` (ignoring leading 1s) is the trailing part of `big`. */
@@ -19,6 +21,9 @@ const isSuffix = (small: number[], big: number[]) => {
   const s = small.every((d) => d === 1) ? [] : stripLeadingOnes(small);
   return s.length <= big.length && s.every((d, i) => d === big[big.length - s.length + i]);
 };
+/** True when `col` is `full` with its last dimension 1: one value per row of `full`. */
+const isColumn = (col: number[], full: number[]) =>
+  col.length === full.length && full.length >= 2 && col[col.length - 1] === 1 && full[full.length - 1] > 1 && sameShape(col.slice(0, -1), full.slice(0, -1));
 
 function layout(a: number[], b: number[]): { layout: Layout; shape: number[]; row: number } | null {
   if (sameShape(a, b)) return { layout: Layout.Same, shape: a, row: 1 };
@@ -29,6 +34,8 @@ function layout(a: number[], b: number[]): { layout: Layout; shape: number[]; ro
   if (sa === 1 && sameShape(out, b)) return { layout: Layout.ScalarA, shape: out, row: 1 };
   if (sameShape(out, a) && isSuffix(b, a) && sa === sizeOf(out)) return { layout: Layout.RowB, shape: out, row: sb };
   if (sameShape(out, b) && isSuffix(a, b) && sb === sizeOf(out)) return { layout: Layout.RowA, shape: out, row: sa };
+  if (sameShape(out, a) && isColumn(b, a)) return { layout: Layout.ColB, shape: out, row: a[a.length - 1] };
+  if (sameShape(out, b) && isColumn(a, b)) return { layout: Layout.ColA, shape: out, row: b[b.length - 1] };
   return null;
 }
 

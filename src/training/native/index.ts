@@ -1,6 +1,6 @@
 // The 'native' training backend: tfjs' cpu backend with its heavy kernels (convolutions, matrix
-// products, pooling, elementwise ops, sums) replaced by a Node-API addon over oneDNN, and gathers
-// by row copies (gather.ts). Anything not covered runs the cpu backend's own JS kernel on the same
+// products, pooling, elementwise ops, sums) replaced by a Node-API addon over oneDNN, gathers
+// by row copies (gather.ts) and softmax by rows (softmax.ts). Anything not covered runs the cpu backend's own JS kernel on the same
 // tensors. While it is active, Adam updates each variable in one fused pass (adam.ts), and conv
 // layers with a ReLU train as one kernel (conv-relu.ts).
 import * as tf from '@tensorflow/tfjs';
@@ -16,11 +16,12 @@ import { MATMUL_KERNELS } from './matmul.js';
 import { NativeBackend } from './native-backend.js';
 import { POOL_KERNELS } from './pool.js';
 import { REDUCE_KERNELS } from './reduce.js';
+import { softmax } from './softmax.js';
 
 export const NATIVE_BACKEND = 'native';
 
 /** Every kernel the addon provides, by tfjs kernel name. */
-export const NATIVE_KERNELS: readonly NativeKernel[] = [...CONV_KERNELS, ...MATMUL_KERNELS, ...ELTWISE_KERNELS, ...REDUCE_KERNELS, ...POOL_KERNELS, gatherV2];
+export const NATIVE_KERNELS: readonly NativeKernel[] = [...CONV_KERNELS, ...MATMUL_KERNELS, ...ELTWISE_KERNELS, ...REDUCE_KERNELS, ...POOL_KERNELS, gatherV2, softmax];
 
 let registered = false;
 

@@ -128,12 +128,38 @@ describeNative('native kernels match the cpu backend', () => {
     [[6], [2, 3, 6]],
     [[4, 5], [1]],
     [[2, 3, 1], [1, 3, 4]], // general broadcast: cpu fallback
-    [[5, 1], [5, 3]],
+    [[5, 1], [5, 3]], // one value per row
+    [[4, 3, 10], [4, 3, 1]],
+    [[4, 3, 10], [1, 3, 1]], // not one per row: cpu fallback
     [[0, 3], [3]],
   ];
   const binaryOps = ['Add', 'Sub', 'Multiply', 'RealDiv', 'Maximum', 'Minimum', 'SquaredDifference'];
   it.each(binaryOps)('%s on equal, scalar, row and broadcast shapes', async (name) => {
     for (const [aShape, bShape] of binaryShapes) await expectSame(name, { a: host(aShape, 11), b: host(bShape, 12) }, {});
+  });
+
+  it('runs a loss\'s per-row column against its [n, classes] terms in the addon, either side', async () => {
+    await useNative();
+    const binary = vi.spyOn((tf.backend() as NativeBackend).addon, 'binary');
+    const terms = tf.randomUniform([32, 10]);
+    const sums = tf.sum(terms, -1, true);
+    tf.dispose([tf.div(terms, sums), tf.mul(sums, terms)]);
+    expect(binary.mock.calls.map((c) => [c[0], c[4], c[5]])).toEqual([[binaryCode('RealDiv'), Layout.ColB, 10], [binaryCode('Multiply'), Layout.ColA, 10]]);
+    vi.restoreAllMocks();
+    tf.dispose([terms, sums]);
+  });
+
+  it('Softmax over the last axis: the cpu kernel\'s bits, NaN and infinities included; other axes fall back (cpu throws)', async () => {
+    const special = host([4, 10], 21);
+    special.values.set([Number.NaN, -Infinity, Infinity, 88, -88, 1e-40], 3);
+    special.values.fill(-Infinity, 20, 30); // a row with no finite logit
+    for (const logits of [host([32, 10], 20), host([3, 4, 5], 22), host([7], 23), special]) {
+      const [actual, expected] = await both('Softmax', { logits }, { dim: -1 });
+      expect(actual.shape).toEqual(expected.shape);
+      expect(Array.from(actual.values)).toEqual(Array.from(expected.values));
+    }
+    await useNative();
+    expect(() => runKernel(tf.getKernel('Softmax', NATIVE_BACKEND)!, { logits: host([3, 4], 24) }, { dim: 0 })).toThrow(/non-last dimension/);
   });
 
   it('Add on int32 falls back to cpu', async () => {
