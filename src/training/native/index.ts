@@ -1,12 +1,13 @@
 // The 'native' training backend: tfjs' cpu backend with its heavy kernels (convolutions, matrix
 // products, pooling, elementwise ops, sums) replaced by a Node-API addon over oneDNN, gathers
-// by row copies (gather.ts) and softmax by rows (softmax.ts). Anything not covered runs the cpu backend's own JS kernel on the same
+// by row copies (gather.ts), softmax by rows (softmax.ts) and comparisons against a scalar (compare.ts). Anything not covered runs the cpu backend's own JS kernel on the same
 // tensors. While it is active, Adam updates each variable in one fused pass (adam.ts), and conv
 // layers with a ReLU train as one kernel (conv-relu.ts).
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../backend-unavailable.js';
 import { installFusedAdam } from './adam.js';
 import { loadAddon, type OpenMpWait } from './addon.js';
+import { COMPARE_KERNELS } from './compare.js';
 import { CONV_KERNELS } from './conv.js';
 import { registerConvRelu } from './conv-relu.js';
 import { ELTWISE_KERNELS } from './eltwise.js';
@@ -21,7 +22,7 @@ import { softmax } from './softmax.js';
 export const NATIVE_BACKEND = 'native';
 
 /** Every kernel the addon provides, by tfjs kernel name. */
-export const NATIVE_KERNELS: readonly NativeKernel[] = [...CONV_KERNELS, ...MATMUL_KERNELS, ...ELTWISE_KERNELS, ...REDUCE_KERNELS, ...POOL_KERNELS, gatherV2, softmax];
+export const NATIVE_KERNELS: readonly NativeKernel[] = [...CONV_KERNELS, ...MATMUL_KERNELS, ...ELTWISE_KERNELS, ...REDUCE_KERNELS, ...POOL_KERNELS, ...COMPARE_KERNELS, gatherV2, softmax];
 
 let registered = false;
 

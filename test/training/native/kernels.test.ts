@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/training/backend.js';
 import { expect, it, vi } from 'vitest';
 import type { NativeBackend } from '../../../src/training/native/native-backend.js';
+import { COMPARE_KERNELS } from '../../../src/training/native/compare.js';
 import { CONV_RELU_KERNELS } from '../../../src/training/native/conv-relu.js';
 import { binaryCode, Layout, unaryCode } from '../../../src/training/native/eltwise.js';
 import { NATIVE_BACKEND, NATIVE_KERNELS } from '../../../src/training/native/index.js';
@@ -160,6 +161,37 @@ describeNative('native kernels match the cpu backend', () => {
     }
     await useNative();
     expect(() => runKernel(tf.getKernel('Softmax', NATIVE_BACKEND)!, { logits: host([3, 4], 24) }, { dim: 0 })).toThrow(/non-last dimension/);
+  });
+
+  it.each(['Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Equal', 'NotEqual'])('%s: bool values as cpu gives them, on equal shapes, against scalars, and falling back', async (name) => {
+    const values = [0.5, -1, Number.NaN, 0.25, 0.5, Infinity, -Infinity, 0, -0, 1e-40, 0.5, 2];
+    const cases: [number[], number[], number[], number[]][] = [
+      [[3, 4], values, [3, 4], [...values].reverse()],
+      [[3, 4], values, [], [0.5]],
+      [[], [0.5], [3, 4], values],
+      [[3, 4], values, [1, 1], [0]],
+      [[2, 3, 1], values.slice(0, 6), [1, 3, 2], values.slice(6)], // general broadcast: cpu
+    ];
+    const run = (backend: 'cpu' | 'native') => cases.map(([as, av, bs, bv]) => {
+      const out = tf.engine().runKernel(name, { a: tf.tensor(av, as), b: tf.tensor(bv, bs) }) as tf.Tensor;
+      return { dtype: out.dtype, shape: out.shape, values: Array.from(out.dataSync()), backend };
+    });
+    await initBackend('cpu');
+    const expected = run('cpu');
+    await useNative();
+    const actual = run('native');
+    expect(actual.map(({ backend: _, ...r }) => r)).toEqual(expected.map(({ backend: _, ...r }) => r));
+    expect(actual.every((r) => r.dtype === 'bool')).toBe(true);
+    // Which cases the native kernel takes (the others return null: cpu's kernel runs).
+    const kernel = COMPARE_KERNELS.find((k) => k.name === name)!;
+    const taken = cases.map(([as, av, bs, bv]) => {
+      const [a, b] = [tf.tensor(av, as), tf.tensor(bv, bs)];
+      const out = kernel.run({ inputs: { a, b }, backend: tf.backend() as NativeBackend, attrs: {} as never });
+      if (out) tf.engine().makeTensorFromTensorInfo(out).dispose();
+      tf.dispose([a, b]);
+      return out !== null;
+    });
+    expect(taken).toEqual([true, true, true, true, false]);
   });
 
   it('Add on int32 falls back to cpu', async () => {
