@@ -30,6 +30,23 @@ inline float apply(float a, float b) {
   return 0.f;
 }
 
+// Each output row (`row` long) from the same row of `full` and, from `other`, either a row repeated
+// for every output row (a bias) or one value per row (a column); kFullFirst: `full` is tfjs' a.
+template <int Op, bool kFullFirst, bool kColumn>
+void byRows(const float* full, const float* other, float* out, int64_t n, int64_t row) {
+  const int64_t rows = n / row;
+#pragma omp parallel for if (n > kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* f = full + r * row;
+    float* o = out + r * row;
+#pragma omp simd
+    for (int64_t j = 0; j < row; j++) {
+      const float v = kColumn ? other[r] : other[j];
+      o[j] = kFullFirst ? apply<Op>(f[j], v) : apply<Op>(v, f[j]);
+    }
+  }
+}
+
 template <int Op>
 void binary(const float* a, const float* b, float* out, int64_t n, int64_t row, Layout layout) {
   switch (layout) {
@@ -49,45 +66,11 @@ void binary(const float* a, const float* b, float* out, int64_t n, int64_t row, 
       for (int64_t i = 0; i < n; i++) out[i] = apply<Op>(a[i], s);
       break;
     }
-    case kRowA:
-    case kRowB: {
-      const int64_t rows = n / row;
-#pragma omp parallel for if (n > kParallelMin)
-      for (int64_t r = 0; r < rows; r++) {
-        float* o = out + r * row;
-        if (layout == kRowB) {
-          const float* x = a + r * row;
-#pragma omp simd
-          for (int64_t j = 0; j < row; j++) o[j] = apply<Op>(x[j], b[j]);
-        } else {
-          const float* y = b + r * row;
-#pragma omp simd
-          for (int64_t j = 0; j < row; j++) o[j] = apply<Op>(a[j], y[j]);
-        }
-      }
-      break;
-    }
-    case kColA:
-    case kColB: {
-      // `row` is the length of each output row; the column holds one value per row.
-      const int64_t rows = n / row;
-#pragma omp parallel for if (n > kParallelMin)
-      for (int64_t r = 0; r < rows; r++) {
-        float* o = out + r * row;
-        if (layout == kColB) {
-          const float* x = a + r * row;
-          const float s = b[r];
-#pragma omp simd
-          for (int64_t j = 0; j < row; j++) o[j] = apply<Op>(x[j], s);
-        } else {
-          const float* y = b + r * row;
-          const float s = a[r];
-#pragma omp simd
-          for (int64_t j = 0; j < row; j++) o[j] = apply<Op>(s, y[j]);
-        }
-      }
-      break;
-    }
+    // The operand with the output's shape row by row, against a repeated row or one value per row.
+    case kRowB: byRows<Op, true, false>(a, b, out, n, row); break;
+    case kRowA: byRows<Op, false, false>(b, a, out, n, row); break;
+    case kColB: byRows<Op, true, true>(a, b, out, n, row); break;
+    case kColA: byRows<Op, false, true>(b, a, out, n, row); break;
   }
 }
 
