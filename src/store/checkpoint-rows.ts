@@ -1,9 +1,9 @@
 // A trial's checkpoint row (weights, Adam's slots, the best epoch's weights: up to ~90 MB per
 // epoch) goes through the database driver itself, not Prisma. Prisma 7's query compiler carries a
 // Bytes argument as a base64 string that the driver adapter decodes again (adapter-better-sqlite3's
-// mapArg, adapter-pg's alike): 64 MB took 1.45 s on SQLite and 2.5 s on PostgreSQL, against 0.4 s
-// and 1.3 s binding the same bytes directly (`npm run bench:checkpoint`). Only these statements
-// take this path; the schema, and every other read and write of the table, stay Prisma's.
+// mapArg): 64 MB took 1.13 s on SQLite that way against 0.40 s binding the bytes directly (`npm run
+// bench:checkpoint`; on PostgreSQL the server's own write dominates either way). Only these
+// statements take this path; the schema, and every other read and write of the table, stay Prisma's.
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { CheckpointRecord } from '../ports/epoch-store.js';
@@ -61,10 +61,20 @@ function sqliteRows(path: string): CheckpointRows {
   };
 }
 
+/** The PostgreSQL connection's application_name, as pg_stat_activity shows it. */
+export const checkpointConnectionName = (schema: string) => `hypertune-checkpoints ${schema}`.slice(0, 63);
+
 /** One pooled connection: the pool reconnects after a lost one, where a lone client would stay broken. */
 function postgresRows(connectionString: string, schema: string): CheckpointRows {
   let pool: pg.Pool | undefined;
-  const open = () => (pool ??= new pg.Pool({ connectionString, max: 1 }));
+  const open = () => {
+    if (pool) return pool;
+    pool = new pg.Pool({ connectionString, max: 1, application_name: checkpointConnectionName(schema) });
+    // An idle connection lost (a restarted server) is an 'error' event, fatal to the process
+    // unheard; the pool drops that connection and the next save opens another.
+    pool.on('error', () => undefined);
+    return pool;
+  };
   // The schema spelled out, as dataset-row-lock.ts does: only Prisma's own queries are qualified.
   const table = `"${schema.replace(/"/g, '""')}"."trial_checkpoints"`;
   return {
