@@ -3,7 +3,8 @@
 // step against its two bounds, scalars, which tfjs' cpu kernel takes through its generic broadcast
 // path, an index computation per element. Plain JS: the tensors are a batch's [n, classes].
 // Other broadcasts and dtypes fall back to cpu.
-import { isFloat, nativeKernel, sameShape, sizeOf, type NativeKernel } from './kernel.js';
+import { layout, Layout } from './eltwise.js';
+import { isFloat, nativeKernel, sizeOf, type NativeKernel } from './kernel.js';
 
 const COMPARISONS: Record<string, (a: number, b: number) => boolean> = {
   Greater: (a, b) => a > b,
@@ -16,19 +17,15 @@ const COMPARISONS: Record<string, (a: number, b: number) => boolean> = {
 
 const compare = (name: string, op: (a: number, b: number) => boolean) => nativeKernel(name, ({ inputs: { a, b }, backend }) => {
   if (!isFloat(a, b)) return null;
-  const [sa, sb] = [sizeOf(a!.shape), sizeOf(b!.shape)];
-  const same = sameShape(a!.shape, b!.shape);
-  // A scalar of any rank broadcasts only when the other side's rank is at least its own.
-  const scalarB = !same && sb === 1 && b!.shape.length <= a!.shape.length;
-  const scalarA = !same && !scalarB && sa === 1 && a!.shape.length <= b!.shape.length;
-  if (!same && !scalarA && !scalarB) return null;
+  // The binary kernels' own reading of the shapes (eltwise.ts): only equal shapes and scalars here.
+  const l = layout(a!.shape, b!.shape);
+  if (!l || (l.layout !== Layout.Same && l.layout !== Layout.ScalarA && l.layout !== Layout.ScalarB)) return null;
   const [x, y] = [backend.values(a!), backend.values(b!)];
-  const shape = scalarA ? b!.shape : a!.shape;
-  const out = new Uint8Array(sizeOf(shape));
-  if (same) for (let i = 0; i < out.length; i++) out[i] = op(x[i], y[i]) ? 1 : 0;
-  else if (scalarB) for (let i = 0, s = y[0]; i < out.length; i++) out[i] = op(x[i], s) ? 1 : 0;
+  const out = new Uint8Array(sizeOf(l.shape));
+  if (l.layout === Layout.Same) for (let i = 0; i < out.length; i++) out[i] = op(x[i], y[i]) ? 1 : 0;
+  else if (l.layout === Layout.ScalarB) for (let i = 0, s = y[0]; i < out.length; i++) out[i] = op(x[i], s) ? 1 : 0;
   else for (let i = 0, s = x[0]; i < out.length; i++) out[i] = op(s, y[i]) ? 1 : 0;
-  return backend.makeTensorInfo([...shape], 'bool', out);
+  return backend.makeTensorInfo([...l.shape], 'bool', out);
 });
 
 export const COMPARE_KERNELS: NativeKernel[] = Object.entries(COMPARISONS).map(([name, op]) => compare(name, op));

@@ -25,7 +25,8 @@ const isSuffix = (small: number[], big: number[]) => {
 const isColumn = (col: number[], full: number[]) =>
   col.length === full.length && full.length >= 2 && col[col.length - 1] === 1 && full[full.length - 1] > 1 && sameShape(col.slice(0, -1), full.slice(0, -1));
 
-function layout(a: number[], b: number[]): { layout: Layout; shape: number[]; row: number } | null {
+/** How two operands line up with their broadcast output, or null for a broadcast not covered here. */
+export function layout(a: number[], b: number[]): { layout: Layout; shape: number[]; row: number } | null {
   if (sameShape(a, b)) return { layout: Layout.Same, shape: a, row: 1 };
   const out = tf.backend_util.assertAndGetBroadcastShape(a, b);
   const sa = sizeOf(a);
