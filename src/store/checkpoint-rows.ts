@@ -17,8 +17,9 @@ export interface CheckpointRows {
 }
 
 const COLUMNS = '"trial_id", "execution", "epoch", "weight_specs", "weight_data", "updated_at"';
-const UPSERT = (table: string, p: (i: number) => string) =>
-  `INSERT INTO ${table} (${COLUMNS}) VALUES (${[1, 2, 3, 4, 5, 6].map(p).join(', ')})
+/** values: the six columns' SQL, in COLUMNS' order (placeholders, casts, expressions). */
+const UPSERT = (table: string, values: string[]) =>
+  `INSERT INTO ${table} (${COLUMNS}) VALUES (${values.join(', ')})
    ON CONFLICT ("trial_id") DO UPDATE SET "execution" = excluded."execution", "epoch" = excluded."epoch",
    "weight_specs" = excluded."weight_specs", "weight_data" = excluded."weight_data", "updated_at" = excluded."updated_at"`;
 const SELECT = (table: string, p: string) => `SELECT "execution", "epoch", "weight_specs", "weight_data" FROM ${table} WHERE "trial_id" = ${p}`;
@@ -47,7 +48,7 @@ function sqliteRows(path: string): CheckpointRows {
     async save(c) {
       // Prisma's better-sqlite3 adapter writes DateTime as ISO 8601 with '+00:00' (its default timestampFormat).
       const now = new Date().toISOString().replace('Z', '+00:00');
-      open().prepare(UPSERT('"trial_checkpoints"', () => '?'))
+      open().prepare(UPSERT('"trial_checkpoints"', ['?', '?', '?', '?', '?', '?']))
         .run(c.trialId, c.execution ?? 0, c.epoch, JSON.stringify(c.weightSpecs), buffer(c.weightData), now);
     },
     async get(trialId) {
@@ -79,7 +80,7 @@ function postgresRows(connectionString: string, schema: string): CheckpointRows 
   const table = `"${schema.replace(/"/g, '""')}"."trial_checkpoints"`;
   return {
     async save(c) {
-      await open().query(UPSERT(table, (i) => (i === 4 ? '$4::jsonb' : i === 6 ? "(now() AT TIME ZONE 'UTC')" : `$${i}`)),
+      await open().query(UPSERT(table, ['$1', '$2', '$3', '$4::jsonb', '$5', "(now() AT TIME ZONE 'UTC')"]),
         [c.trialId, c.execution ?? 0, c.epoch, JSON.stringify(c.weightSpecs), buffer(c.weightData)]);
     },
     async get(trialId) {
