@@ -1,8 +1,9 @@
 // The 'native' training backend: tfjs' cpu backend with its heavy kernels (convolutions, matrix
-// products, pooling, elementwise ops, sums) replaced by a Node-API addon over oneDNN, gathers
-// by row copies (gather.ts), softmax by rows (softmax.ts) and comparisons against a scalar (compare.ts). Anything not covered runs the cpu backend's own JS kernel on the same
-// tensors. While it is active, Adam updates each variable in one fused pass (adam.ts), and conv
-// layers with a ReLU train as one kernel (conv-relu.ts).
+// products, pooling, elementwise ops, sums) replaced by a Node-API addon over oneDNN, gathers by
+// row copies (gather.ts), softmax by rows (softmax.ts) and comparisons against a scalar
+// (compare.ts). Anything not covered runs the cpu backend's own JS kernel on the same tensors.
+// While it is active, Adam updates each variable in one fused pass (adam.ts), and conv layers
+// with a ReLU train as one kernel (conv-relu.ts).
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../backend-unavailable.js';
 import { installFusedAdam } from './adam.js';
