@@ -171,6 +171,7 @@ describeNative('native kernels match the cpu backend', () => {
       [[], [0.5], [3, 4], values],
       [[3, 4], values, [1, 1], [0]],
       [[2, 3, 1], values.slice(0, 6), [1, 3, 2], values.slice(6)], // general broadcast: cpu
+      [[4, 1], values.slice(0, 4), [4, 3], values], // one value per row: cpu (the binary kernels' column layout)
     ];
     const run = (backend: 'cpu' | 'native') => cases.map(([as, av, bs, bv]) => {
       const out = tf.engine().runKernel(name, { a: tf.tensor(av, as), b: tf.tensor(bv, bs) }) as tf.Tensor;
@@ -191,7 +192,7 @@ describeNative('native kernels match the cpu backend', () => {
       tf.dispose([a, b]);
       return out !== null;
     });
-    expect(taken).toEqual([true, true, true, true, false]);
+    expect(taken).toEqual([true, true, true, true, false, false]);
   });
 
   it('Add on int32 falls back to cpu', async () => {
