@@ -1,5 +1,6 @@
 // What the services need from a training engine (implemented with tfjs in src/training/), so the
 // trial lifecycle can be tested and reasoned about without tensors.
+import type { DecodedJson, InstancesJsonSpec } from './instances-json.js';
 import type { ArtifactDescription, ArtifactFormat, ModelArtifact } from './model-artifact.js';
 import type { ConcreteModel } from './model-template.js';
 import type { Precision } from './precision.js';
@@ -107,4 +108,9 @@ export interface InferenceEngine {
    * weights.bin, zipped); `onnx`, one ONNX model that carries `about` in its metadata.
    */
   archive(artifact: ModelArtifact, format: ArtifactFormat, about: ArtifactDescription): Promise<Uint8Array>;
+  /**
+   * A prediction's JSON body decoded away from the caller's event loop (decodeInstancesJson, in an
+   * engine with threads); absent where it would run on that loop anyway.
+   */
+  decodeInstances?(bytes: Uint8Array, spec: InstancesJsonSpec): Promise<DecodedJson>;
 }

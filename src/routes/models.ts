@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { ValidationError } from '../domain/errors.js';
+import type { JsonScanLimits } from '../domain/json-scan.js';
 import { artifactSchema, getModelSchema, predictSchema, type PredictBody } from '../schemas/model-schemas.js';
 import type { Metrics } from '../services/metrics.js';
 import type { ModelService } from '../services/model-service.js';
@@ -30,7 +31,12 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; metr
   // A PNG or JPEG body is taken as it came, a Buffer (bodyLimit applies as to any body).
   app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   const imageForm = multipartForm({ maxBytes: app.initialConfig.bodyLimit ?? 1 << 20, maxFiles: 1, limitName: 'BODY_LIMIT_BYTES' }, false);
-  app.post('/models/:id/predict', { schema: predictSchema, config: { rateLimited: 'predict' }, preValidation: imageForm }, async (req) => {
+  // A large JSON body is decoded in the inference threads (json-body.ts), straight into pixels.
+  const decodeJson = async (req: FastifyRequest, bytes: Buffer, limits: JsonScanLimits) => {
+    const instances = await models.decodeJson((req.params as { id: string }).id, bytes, limits, req.tenant);
+    return instances && { instances };
+  };
+  app.post('/models/:id/predict', { schema: predictSchema, config: { rateLimited: 'predict', decodeJson }, preValidation: imageForm }, async (req) => {
     const image = imageOf(req);
     // Without an image the body is the JSON one (the type provider cannot narrow a body by its content type).
     const predict = () => (image

@@ -4,6 +4,8 @@
 import { decodeImage, readImageHeader } from '../datasets/image.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { instancesToBatch } from '../domain/instances.js';
+import { DecodedInstances } from '../domain/instances-json.js';
+import type { JsonScanLimits } from '../domain/json-scan.js';
 import type { ArtifactFormat } from '../domain/model-artifact.js';
 import { trialEpochs } from '../domain/schedule.js';
 import type { SearchSpec } from '../domain/search-spec.js';
@@ -94,11 +96,24 @@ export class ModelService {
     return { fileName: `model-${id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128)}.${format === 'onnx' ? 'onnx' : 'zip'}`, data };
   }
 
+  /** `instances`: as the request sent them, or as decodeJson gave them. */
   async predict(id: string, instances: unknown, tenant?: string): Promise<Prediction[]> {
     const record = await this.require(id, tenant);
     const { inputShape, dataset } = record.summary;
-    const batch = instancesToBatch(instances, inputShape, dataset.pixelMax, this.opts.maxInstances);
+    const batch = instances instanceof DecodedInstances ? instances.batch : instancesToBatch(instances, inputShape, dataset.pixelMax, this.opts.maxInstances);
     return this.classify(record, batch);
+  }
+
+  /**
+   * A JSON predict body decoded by the engine off the event loop, as the body's `instances`;
+   * undefined where the engine cannot, or where the HTTP layer's parser must judge the body.
+   * Same 404s as predict(), before the body is looked at: the decode needs the model's input shape.
+   */
+  async decodeJson(id: string, bytes: Uint8Array, scan: JsonScanLimits, tenant?: string): Promise<DecodedInstances | undefined> {
+    if (!this.engine.decodeInstances) return undefined;
+    const { summary: { inputShape, dataset } } = await this.require(id, tenant);
+    const decoded = await this.engine.decodeInstances(bytes, { inputShape, pixelMax: dataset.pixelMax, maxInstances: this.opts.maxInstances, scan });
+    return 'batch' in decoded ? new DecodedInstances(decoded.batch, decoded.count) : undefined;
   }
 
   /**

@@ -4,6 +4,8 @@
 // take every core. A model is loaded into a thread by the first pass of it that runs there (its
 // artifact is kept here until the model is disposed), so one busy model can use every thread.
 import { Worker } from 'node:worker_threads';
+import { ValidationError } from '../domain/errors.js';
+import type { DecodedJson, InstancesJsonSpec } from '../domain/instances-json.js';
 import type { ModelArtifact } from '../domain/model-artifact.js';
 import type { InferenceEngine, LoadedModel } from '../domain/training-port.js';
 import type { BackendName } from './backend-names.js';
@@ -24,13 +26,18 @@ export interface PoolOptions {
   onThreadExit?: (err: Error) => void;
 }
 
-type Work = { type: 'predict'; inputs: Float32Array; count: number; shape: number[] } | { type: 'load' };
+type Work =
+  | { type: 'predict'; inputs: Float32Array; count: number; shape: number[] }
+  | { type: 'load' }
+  | { type: 'decode'; bytes: Uint8Array; spec: InstancesJsonSpec };
 
 interface Job {
   id: number;
+  /** The model it runs on; 0 for a decode, which needs none. */
   key: number;
   work: Work;
-  resolve(probs: Float32Array | undefined): void;
+  /** A pass's probabilities, a decode's result, nothing for a load. */
+  resolve(result: unknown): void;
   reject(err: Error): void;
 }
 
@@ -94,10 +101,17 @@ export class InferencePool implements InferenceEngine {
       throw err;
     }
     return {
-      predict: async (inputs, count, shape) => (await this.submit(key, { type: 'predict', inputs, count, shape }))!,
+      predict: async (inputs, count, shape) => await this.submit(key, { type: 'predict', inputs, count, shape }) as Float32Array,
       dispose: () => this.dispose(key),
       parallelism: this.size * JOBS_PER_THREAD,
     };
+  }
+
+  /** In a thread, queued with the passes: a large body's parse then never holds the event loop. */
+  async decodeInstances(bytes: Uint8Array, spec: InstancesJsonSpec): Promise<DecodedJson> {
+    if (this.closed) throw new Error('the inference pool is closed');
+    await this.ensureStarted();
+    return await this.submit(0, { type: 'decode', bytes, spec }) as DecodedJson;
   }
 
   /** On the event loop: a download is rare, and converting is quick next to sending it. */
@@ -115,7 +129,7 @@ export class InferencePool implements InferenceEngine {
     await Promise.all(stopping.map((t) => t.worker.terminate()));
   }
 
-  private submit(key: number, work: Work): Promise<Float32Array | undefined> {
+  private submit(key: number, work: Work): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('the inference pool is closed'));
     return new Promise((resolve, reject) => {
       this.waiting.push({ id: this.nextJob++, key, work, resolve, reject });
@@ -136,6 +150,12 @@ export class InferencePool implements InferenceEngine {
   }
 
   private send(thread: PoolThread, job: Job): void {
+    if (job.work.type === 'decode') {
+      thread.jobs.push(job);
+      const bytes = new Uint8Array(job.work.bytes); // a copy to transfer (Buffer's slice() would be a view into memory others share)
+      thread.worker.postMessage({ type: 'decode', id: job.id, bytes, spec: job.work.spec } satisfies ToThread, [bytes.buffer]);
+      return;
+    }
     const artifact = thread.loaded.has(job.key) ? undefined : this.artifacts.get(job.key);
     if (!thread.loaded.has(job.key) && !artifact) return job.reject(new Error('the model was unloaded before its prediction ran'));
     thread.jobs.push(job);
@@ -175,6 +195,8 @@ export class InferencePool implements InferenceEngine {
           const job = thread.jobs[0]?.id === m.id ? thread.jobs.shift() : undefined;
           if (job) {
             if (m.type === 'done') job.resolve(m.probs);
+            else if (m.type === 'decoded') job.resolve(m.decoded);
+            else if (m.type === 'invalid') job.reject(new ValidationError(m.field, m.reason));
             else {
               if (job.work.type === 'load') thread.loaded.delete(job.key);
               job.reject(new Error(m.message));

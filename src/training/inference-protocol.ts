@@ -1,5 +1,6 @@
 // Messages between the API's inference pool (inference-pool.ts, the event loop's side) and its
 // threads (inference-thread.ts). Arrays travel as transferred buffers, not copies.
+import type { DecodedJson, InstancesJsonSpec } from '../domain/instances-json.js';
 import type { ModelArtifact } from '../domain/model-artifact.js';
 import type { BackendName } from './backend-names.js';
 
@@ -18,9 +19,14 @@ export interface ThreadConfig {
 export type ToThread =
   | { type: 'predict'; id: number; key: number; artifact?: ModelArtifact; inputs: Float32Array; count: number; shape: number[] }
   | { type: 'load'; id: number; key: number; artifact: ModelArtifact }
-  | { type: 'dispose'; key: number };
+  | { type: 'dispose'; key: number }
+  /** A prediction's JSON body, decoded here rather than on the event loop. */
+  | { type: 'decode'; id: number; bytes: Uint8Array; spec: InstancesJsonSpec };
 
 export type FromThread =
   | { type: 'ready' }
   | { type: 'done'; id: number; probs?: Float32Array }
+  | { type: 'decoded'; id: number; decoded: DecodedJson }
+  /** A decoded body's instances broke a rule (ValidationError's field and reason). */
+  | { type: 'invalid'; id: number; field: string; reason: string }
   | { type: 'error'; id: number; message: string };

@@ -3,6 +3,8 @@
 import { readlinkSync } from 'node:fs';
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { ValidationError } from '../domain/errors.js';
+import { decodeInstancesJson } from '../domain/instances-json.js';
 import type { LoadedModel } from '../domain/training-port.js';
 import { initBackend } from './backend.js';
 import { TfjsInference } from './inference.js';
@@ -21,6 +23,7 @@ async function handle(m: ToThread): Promise<void> {
     models.delete(m.key);
     return;
   }
+  if (m.type === 'decode') return decode(m);
   try {
     let model = models.get(m.key);
     if (!model) {
@@ -34,6 +37,16 @@ async function handle(m: ToThread): Promise<void> {
     send({ type: 'done', id: m.id, probs }, [probs.buffer]);
   } catch (err) {
     send({ type: 'error', id: m.id, message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+function decode(m: Extract<ToThread, { type: 'decode' }>): void {
+  try {
+    const decoded = decodeInstancesJson(m.bytes, m.spec);
+    send({ type: 'decoded', id: m.id, decoded }, 'batch' in decoded ? [decoded.batch.buffer as ArrayBuffer] : []);
+  } catch (err) {
+    if (err instanceof ValidationError) send({ type: 'invalid', id: m.id, field: err.field, reason: err.reason });
+    else send({ type: 'error', id: m.id, message: err instanceof Error ? err.message : String(err) });
   }
 }
 

@@ -14,6 +14,7 @@ import { Metrics } from '../../src/services/metrics.js';
 import { ModelService } from '../../src/services/model-service.js';
 import { initConfiguredBackend } from '../../src/training/backend.js';
 import { TfjsInference } from '../../src/training/inference.js';
+import { InferencePool } from '../../src/training/inference-pool.js';
 import { createCore, type Core } from '../../src/wiring.js';
 import { startTrialWorker } from '../../workers/trial-worker.js';
 import { PG_URL } from './postgres.js';
@@ -27,11 +28,14 @@ export interface Harness {
   core: Core;
   app: App;
   request: ReturnType<typeof supertest>;
+  /** The inference pool, with `inferenceThreads`. */
+  pool?: InferencePool;
   startWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Record<string, string> = {}): Promise<Harness> {
+/** `inferenceThreads`: predictions in an inference pool of that many threads, as the server runs them (default inline). */
+export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Record<string, string> = {}, opts: { inferenceThreads?: number } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'hypertune-test-'));
   const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const databaseUrl = db === 'sqlite' ? `file:${join(dir, 'test.db')}` : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
@@ -47,15 +51,16 @@ export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Re
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', TRAINING_BACKEND: 'wasm', ...quiet, ...uploads, ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: `test-${schema}` });
   const log = createLogger(config.logLevel, 'test');
   const core = await createCore(config, log);
-  await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
+  const backend = await initConfiguredBackend(config.trainingBackend, { threads: config.trainingThreads });
+  const pool = opts.inferenceThreads ? new InferencePool({ size: opts.inferenceThreads, backend: backend.name, threadsEach: 1 }) : undefined;
   const metrics = new Metrics({ store: core.store, queue: core.queue });
-  const models = new ModelService(core.store, new TfjsInference(), { cacheSize: 2, maxInstances: config.maxPredictInstances, batch: config.predictBatch, onPass: (n) => metrics.observeBatch(n) });
+  const models = new ModelService(core.store, pool ?? new TfjsInference(), { cacheSize: 2, maxInstances: config.maxPredictInstances, batch: config.predictBatch, onPass: (n) => metrics.observeBatch(n) });
   const app = buildApp({ searches: core.searches, datasets: core.datasets, models, apiKeys: core.apiKeys, metrics, health: async () => ({ database: { ok: true } }) },
     { logger: false, bodyLimit: config.bodyLimitBytes, bodyLimits: { search: config.searchBodyLimits, maxPredictInstances: config.maxPredictInstances }, auth: config.auth, rateLimits: config.rateLimits, events: { pollMs: config.eventsPollMs, maxStreamsPerKey: config.eventsMaxStreamsPerKey, maxStreams: config.eventsMaxStreams } });
   await app.ready();
   const workers: { close(): Promise<void> }[] = [];
   return {
-    config, core, app,
+    config, core, app, pool,
     request: supertest(app.server),
     async startWorker() {
       workers.push(await startTrialWorker(config, log));
@@ -64,6 +69,7 @@ export async function startHarness(db: 'sqlite' | 'postgres' = 'sqlite', env: Re
       for (const w of workers) await w.close();
       await app.close();
       await models.close();
+      await pool?.close();
       await core.queue.queue.obliterate({ force: true }).catch(() => undefined);
       await core.close();
       if (db === 'postgres') {

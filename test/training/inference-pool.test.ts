@@ -3,6 +3,8 @@
 // event loop free, and models come and go without taking a thread down.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/domain/errors.js';
+import { decodeInstancesJson } from '../../src/domain/instances-json.js';
 import type { ModelArtifact } from '../../src/domain/model-artifact.js';
 import { resolveTemplate } from '../../src/domain/model-template.js';
 import { PredictionBatcher } from '../../src/services/prediction-batcher.js';
@@ -167,6 +169,20 @@ describe('InferencePool', () => {
       expect(pooled.length).toBeGreaterThan(1000);
       if (format === 'onnx') expect(Buffer.from(pooled).equals(Buffer.from(alone))).toBe(true); // a zip holds timestamps
     }
+  });
+
+  it('decodes a JSON body in a thread as decodeInstancesJson does inline, with its errors', async () => {
+    const spec = { inputShape: SHAPE, pixelMax: 255, maxInstances: 4, scan: { depth: 64, values: 100_000, tokenBytes: 64 } };
+    const img = (v: number) => Array.from({ length: 28 }, (_, y) => Array.from({ length: 28 }, (_, x) => (v + y + x) % 256));
+    const body = Buffer.from(JSON.stringify({ instances: [img(1), img(2)] }));
+    expect(await pool.decodeInstances(body, spec)).toEqual(decodeInstancesJson(body, spec));
+    expect(body.length).toBeGreaterThan(1000); // the caller's bytes are not taken from it
+    const bad = img(3);
+    bad[2][7] = -1;
+    const err = await pool.decodeInstances(Buffer.from(JSON.stringify({ instances: [img(1), bad] })), spec).catch((e: unknown) => e);
+    expect(err).toEqual(new ValidationError('instances[1][2][7]', 'must be a number from 0 to 255, got -1'));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(await pool.decodeInstances(Buffer.from('{"instances": ['), spec)).toEqual({ parseOnLoop: 'is not valid JSON' });
   });
 
   it('rejects what is asked after close', async () => {

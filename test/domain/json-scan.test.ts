@@ -1,7 +1,7 @@
 // The pre-scan that runs before JSON.parse: one pass over the bytes counting values (not keys),
 // nesting and token lengths, stopping at the first limit broken.
 import { describe, expect, it } from 'vitest';
-import { scanJson, type JsonScanLimits } from '../../src/plugins/json-body.js';
+import { scanJson, type JsonScanLimits } from '../../src/domain/json-scan.js';
 
 const scan = (text: string, limits: Partial<JsonScanLimits> = {}) =>
   scanJson(Buffer.from(text), { depth: 64, values: 1000, tokenBytes: 4096, ...limits });
