@@ -12,7 +12,7 @@ import { BackendUnavailableError } from '../src/training/backend-unavailable.js'
 import { initBackend, isBackendName } from '../src/training/backend.js';
 import { buildModel, disposeModel } from '../src/training/build-model.js';
 import { precisionUnavailableReason } from '../src/training/precision-support.js';
-import { toTensors } from '../src/training/train.js';
+import { toTensors } from '../src/training/inputs.js';
 import { isPrecision } from '../src/domain/precision.js';
 
 const [name, batchArg, secondsArg, threadsArg, precision = 'fp32'] = process.argv.slice(2);

@@ -14,6 +14,7 @@ import { TrialRunner } from '../src/services/trial-runner.js';
 import { openPrismaStore } from '../src/store/prisma-store.js';
 import { initConfiguredBackend } from '../src/training/backend.js';
 import { TfjsTrainingEngine } from '../src/training/engine.js';
+import { prepareInputs } from '../src/training/inputs.js';
 import { HANDED_BACK_EXIT_CODE, READY_MESSAGE, SPARE_ARG, STOP_MESSAGE, type FinishedMessage, type TrialMessage } from './trial-protocol.js';
 
 const config = loadConfig();
@@ -53,7 +54,7 @@ const store = await openPrismaStore(config.databaseUrl).catch((err: Error) => {
 });
 mark('storeOpen');
 // Built-in datasets from DATASET_DIR, uploaded ones from the database.
-const datasets = new ReadAheadDatasets(new DatasetService(store.datasets(), { datasetDir: config.datasetDir, maxBytes: config.datasetMaxBytes }));
+const datasets = new ReadAheadDatasets(new DatasetService(store.datasets(), { datasetDir: config.datasetDir, maxBytes: config.datasetMaxBytes }), prepareInputs);
 if (!trialId) {
   await readAhead(process.argv[3]);
   mark('readAhead');
@@ -83,7 +84,8 @@ process.exit(code);
 /**
  * What a spare can do before it knows its trial, guessing it is like `like` (the trial its worker
  * runs now; the next is most often of the same search): the store's first queries (Prisma prepares
- * each kind on first use), and that search's dataset. A wrong guess costs only the spare's time.
+ * each kind on first use), and that search's dataset, its pixels scaled as training takes them. A
+ * wrong guess costs only the spare's time.
  */
 async function readAhead(like: string | undefined): Promise<void> {
   try {

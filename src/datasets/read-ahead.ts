@@ -9,11 +9,14 @@ interface Loaded { id: string; limit: number | undefined; images: DatasetImages 
 export class ReadAheadDatasets implements DatasetSource {
   private loaded: Loaded | null = null;
 
-  constructor(private readonly source: DatasetSource) {}
+  /** `prepare`: more work on the set read ahead, done while waiting (the trial child scales its pixels: training/inputs.ts). */
+  constructor(private readonly source: DatasetSource, private readonly prepare?: (images: DatasetImages) => void) {}
 
   /** Reads `id`'s first `limit` items now; a failure is only logged by the caller: the trial reads it again. */
   async readAhead(id: string, limit: number | undefined): Promise<void> {
-    this.loaded = { id, limit, images: await this.source.load(id, limit) };
+    const images = await this.source.load(id, limit);
+    this.prepare?.(images);
+    this.loaded = { id, limit, images };
   }
 
   info(id: string, tenant?: string): Promise<DatasetInfo | undefined> {

@@ -8,6 +8,7 @@ import { TrainingError } from '../domain/errors.js';
 import { isBetter, metricValue } from '../domain/objective.js';
 import type { EpochDecision, EpochMetrics, TrainingCheckpoint, TrainRequest, TrainResult } from '../domain/training-port.js';
 import { applyWeights, encodeCheckpoint, restoreCheckpoint } from './checkpoint.js';
+import { toTensors } from './inputs.js';
 import { seedDropout, seededBatches } from './seeded-batches.js';
 
 /** fit()'s part of a TrainRequest (the port documents the fields it shares), once the engine has the data and the model. */
@@ -34,19 +35,6 @@ export type FitResult = Omit<TrainResult, 'artifact' | 'phases'> & { batches: Ba
  * warm-up (kernels and their buffers set up for this model's shapes), paid inside the first epoch.
  */
 export interface BatchTimes { firstBatchMs: number; medianBatchMs: number }
-
-/** Items [start, start + count) as float32 pixels / 255 [n, h, w, c] and float32 labels [n, 1]. */
-export function toTensors(set: DatasetImages, start: number, count: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
-  const per = set.height * set.width * set.channels;
-  const src = set.images.subarray(start * per, (start + count) * per);
-  const pixels = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) pixels[i] = src[i] / 255;
-  const labels = Float32Array.from(set.labels.subarray(start, start + count));
-  return {
-    xs: tf.tensor4d(pixels, [count, set.height, set.width, set.channels]),
-    ys: tf.tensor2d(labels, [count, 1]),
-  };
-}
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
 

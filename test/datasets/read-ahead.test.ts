@@ -35,3 +35,14 @@ it('reads anything else from its source', async () => {
   expect((await datasets.load('fashion-mnist')).count).toBe(1);
   expect(loads).toEqual(['fashion-mnist:10', 'fashion-mnist:20', 'fashion-mnist:undefined']);
 });
+
+it('prepares the set it reads ahead, and only that one, before a trial asks for it', async () => {
+  const { src } = source();
+  const prepared: DatasetImages[] = [];
+  const datasets = new ReadAheadDatasets(src, (images) => prepared.push(images));
+  await datasets.readAhead('fashion-mnist', 10);
+  expect(prepared).toHaveLength(1);
+  expect(await datasets.load('fashion-mnist', 10)).toBe(prepared[0]);
+  await datasets.load('fashion-mnist', 20);
+  expect(prepared).toHaveLength(1);
+});

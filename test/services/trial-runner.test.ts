@@ -15,7 +15,7 @@ import { BuiltinDatasets } from '../../src/datasets/builtin.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
 import { splitValidation } from '../../src/training/validation-split.js';
 import { TfjsTrainingEngine } from '../../src/training/engine.js';
-import { toTensors } from '../../src/training/train.js';
+import { toTensors } from '../../src/training/inputs.js';
 import { HPS, LIMIT, SPLIT, useTrialStore, wrapped } from './trial-fixture.js';
 
 const db = useTrialStore();

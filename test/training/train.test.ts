@@ -7,7 +7,7 @@ import { buildModel, disposeModel } from '../../src/training/build-model.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../../src/datasets/fashion-mnist.js';
 import type { DatasetImages } from '../../src/domain/dataset-source.js';
 import type { EpochMetrics } from '../../src/domain/training-port.js';
-import { toTensors, trainModel } from '../../src/training/train.js';
+import { trainModel } from '../../src/training/train.js';
 import { splitValidation } from '../../src/training/validation-split.js';
 
 const SMALL_CNN: ConcreteModel = {
@@ -116,20 +116,5 @@ describe('trainModel', () => {
     await expect(trainModel({ model, train: data, trainCount: 1990, valCount: 20, epochs: 1, batchSize: 32 }))
       .rejects.toThrow(TrainingError);
     disposeModel(model);
-  });
-});
-
-describe('toTensors', () => {
-  it('scales pixels to [0, 1] and takes a contiguous range (validation = the items after training)', () => {
-    const set: DatasetImages = {
-      images: Uint8Array.from([0, 255, 51, 102, 0, 0, 255, 255]), labels: Uint8Array.from([1, 2, 3, 4]),
-      count: 4, height: 1, width: 2, channels: 1,
-    };
-    const { xs, ys } = toTensors(set, 1, 2);
-    expect(xs.shape).toEqual([2, 1, 2, 1]);
-    expect(Array.from(xs.dataSync())).toEqual([0.2, 0.4, 0, 0].map((v) => Math.fround(v)));
-    expect(ys.shape).toEqual([2, 1]);
-    expect(Array.from(ys.dataSync())).toEqual([2, 3]);
-    tf.dispose([xs, ys]);
   });
 });
