@@ -4,8 +4,10 @@ import type { ApiKeyStore } from '../ports/api-key-store.js';
 import type { DatasetStore } from '../ports/dataset-store.js';
 import type { Store } from '../ports/store.js';
 import { checkpointRows } from './checkpoint-rows.js';
+import { driverConnection } from './driver-connection.js';
 import { datasetRowLock } from './dataset-row-lock.js';
 import { parseDatabaseUrl } from './migrate.js';
+import { saveModelRow } from './model-rows.js';
 import { PrismaApiKeyStore } from './prisma-api-key-store.js';
 import { createPrismaClient } from './prisma-client.js';
 import { PrismaDatasetStore } from './prisma-dataset-store.js';
@@ -31,15 +33,16 @@ export async function openPrismaStore(databaseUrl: string): Promise<PrismaStore>
   await db.$connect();
   const run = target.provider === 'sqlite' ? sqliteQueue(target.path) : unqueued;
   const lockDataset = datasetRowLock(target);
-  const checkpoints = checkpointRows(target);
+  // Checkpoints and models carry megabytes of weights: written through the driver itself.
+  const driver = driverConnection(target);
   return {
     ...prismaSearchStore(db, run, lockDataset),
-    ...prismaEpochStore(db, run, checkpoints),
-    ...prismaModelStore(db, run),
+    ...prismaEpochStore(db, run, checkpointRows(driver)),
+    ...prismaModelStore(db, run, saveModelRow(driver)),
     apiKeys: () => new PrismaApiKeyStore(db, run),
     datasets: () => new PrismaDatasetStore(db, run, lockDataset),
     close: () => run(async () => {
-      await checkpoints.close();
+      await driver.close();
       await db.$disconnect();
     }),
   };

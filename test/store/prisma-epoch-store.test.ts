@@ -1,7 +1,7 @@
 // The epochs-and-checkpoints store on every backend: idempotent epochs per execution, one
 // checkpoint per trial, and the raw rows GET /metrics aggregates.
 import { expect, it } from 'vitest';
-import { checkpointConnectionName } from '../../src/store/checkpoint-rows.js';
+import { driverConnectionName } from '../../src/store/driver-connection.js';
 import { createPrismaClient } from '../../src/store/prisma-client.js';
 import { describeBackends, epoch, spec, trial } from './backends.js';
 
@@ -80,7 +80,7 @@ describeBackends('epoch store', ({ backend, open, seeded }) => {
     await store.createSearch({ id: 's', name: 'n', spec });
     await store.commitSchedule('s', 0, {}, [trial(0)]);
     await store.saveCheckpoint({ trialId: 't0', epoch: 1, weightSpecs: [], weightData: new Uint8Array([1]) });
-    const name = checkpointConnectionName(new URL(url).searchParams.get('schema')!);
+    const name = driverConnectionName(new URL(url).searchParams.get('schema')!);
     const killed = await backend.query(url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '${name}'`);
     expect(killed).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 200)); // the idle connection's 'error' arrives meanwhile (unheard, it would end the process)

@@ -29,4 +29,20 @@ describeBackends('model store', ({ seeded }) => {
     expect(await store.getModel('m2')).toBeNull();
     expect(await store.getModelArtifact('m2')).toBeNull();
   });
+
+  // Saved through the driver (model-rows.ts), read through Prisma: the same row either way.
+  it('saves what Prisma reads back to the millisecond, refuses an unknown trial, and replaces in place', async () => {
+    const store = await seeded();
+    const artifact = { modelTopology: { a: [1, { b: 'ü' }] }, weightSpecs: [], weightData: new Uint8Array([7]) };
+    const before = Date.now();
+    const saved = await store.saveModel({ id: 'm1', searchId: 's', trialId: 't0', summary, artifact });
+    expect(saved.createdAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(await store.getModel('m1')).toEqual(saved); // createdAt included, as Prisma reads the column
+    await new Promise((r) => setTimeout(r, 5));
+    const again = await store.saveModel({ id: 'm2', searchId: 's', trialId: 't0', summary: { ...summary, totalParams: 1 }, artifact });
+    expect(again.createdAt.getTime()).toBeGreaterThan(saved.createdAt.getTime());
+    expect(await store.getModel('m1')).toEqual(again);
+    await expect(store.saveModel({ id: 'm3', searchId: 's', trialId: 'no-such-trial', summary, artifact })).rejects.toThrow(/foreign key/i);
+    expect(await store.getModel('m3')).toBeNull();
+  });
 });
