@@ -1,7 +1,7 @@
 // A trial's checkpoint row (weights, Adam's slots, the best epoch's weights: up to ~90 MB per
 // epoch) goes through the database driver (driver-connection.ts), not Prisma.
 import type { CheckpointRecord } from '../ports/epoch-store.js';
-import { buffer, sqliteDateTime, type DriverConnection } from './driver-connection.js';
+import { buffer, sqliteDateTime, upsertSql, type DriverConnection } from './driver-connection.js';
 
 export interface CheckpointRows {
   /** Inserts the trial's row or replaces it (one checkpoint per trial). */
@@ -9,12 +9,9 @@ export interface CheckpointRows {
   get(trialId: string): Promise<CheckpointRecord | null>;
 }
 
-const COLUMNS = '"trial_id", "execution", "epoch", "weight_specs", "weight_data", "updated_at"';
-/** values: the six columns' SQL, in COLUMNS' order (placeholders, casts, expressions). */
-const UPSERT = (table: string, values: string[]) =>
-  `INSERT INTO ${table} (${COLUMNS}) VALUES (${values.join(', ')})
-   ON CONFLICT ("trial_id") DO UPDATE SET "execution" = excluded."execution", "epoch" = excluded."epoch",
-   "weight_specs" = excluded."weight_specs", "weight_data" = excluded."weight_data", "updated_at" = excluded."updated_at"`;
+const COLUMNS = ['trial_id', 'execution', 'epoch', 'weight_specs', 'weight_data', 'updated_at'];
+/** values: the six columns' SQL, in COLUMNS' order. One row per trial. */
+const UPSERT = (table: string, values: string[]) => upsertSql(table, COLUMNS, values, 'trial_id');
 const SELECT = (table: string, p: string) => `SELECT "execution", "epoch", "weight_specs", "weight_data" FROM ${table} WHERE "trial_id" = ${p}`;
 
 interface Row { execution: number; epoch: number; weight_specs: unknown; weight_data: Uint8Array }

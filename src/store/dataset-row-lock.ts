@@ -5,7 +5,7 @@
 // generates. SQLite has no row locks: a write that changes nothing takes the database's write lock
 // first, which serializes the transactions across processes (a read first, then a write, would
 // fail with SQLITE_BUSY where it should wait).
-import type { DatabaseTarget } from './migrate.js';
+import { quoteIdentifier, type DatabaseTarget } from './migrate.js';
 import type { DbClient } from './prisma-client.js';
 
 type Tx = Pick<DbClient, '$queryRawUnsafe' | '$executeRawUnsafe'>;
@@ -21,7 +21,7 @@ export function datasetRowLock(target: DatabaseTarget): DatasetRowLock {
       return rows[0] ?? null;
     };
   }
-  const table = `"${target.schema.replace(/"/g, '""')}"."datasets"`;
+  const table = `${quoteIdentifier(target.schema)}."datasets"`;
   return async (tx, id, mode) => {
     const rows = await tx.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM ${table} WHERE "id" = $1 FOR ${mode === 'share' ? 'SHARE' : 'UPDATE'}`, id);
     return rows[0] ?? null;

@@ -6,7 +6,7 @@
 // every other read and write of their tables, stay Prisma's.
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { SQLITE_BUSY_TIMEOUT_MS, type DatabaseTarget } from './migrate.js';
+import { quoteIdentifier, SQLITE_BUSY_TIMEOUT_MS, type DatabaseTarget } from './migrate.js';
 
 /** Opened at first use (most processes never write a checkpoint or a model), closed with the store. */
 export type DriverConnection =
@@ -27,7 +27,6 @@ export function driverConnection(target: DatabaseTarget): DriverConnection {
     };
   }
   let pool: pg.Pool | undefined;
-  const schema = `"${target.schema.replace(/"/g, '""')}"`;
   return {
     provider: 'postgresql',
     // One pooled connection: the pool reconnects after a lost one, where a lone client would stay broken.
@@ -39,7 +38,7 @@ export function driverConnection(target: DatabaseTarget): DriverConnection {
       pool.on('error', () => undefined);
       return pool;
     },
-    table: (name) => `${schema}."${name}"`,
+    table: (name) => `${quoteIdentifier(target.schema)}.${quoteIdentifier(name)}`,
     async close() {
       await pool?.end();
       pool = undefined;
@@ -49,6 +48,14 @@ export function driverConnection(target: DatabaseTarget): DriverConnection {
 
 /** The PostgreSQL connection's application_name, as pg_stat_activity shows it. */
 export const driverConnectionName = (schema: string) => `hypertune-driver ${schema}`.slice(0, 63);
+
+/**
+ * INSERT of `columns`, or on a conflict on `key` an UPDATE of every column but `key` and `kept`;
+ * `values`: each column's SQL in the same order (placeholders, casts, expressions).
+ */
+export const upsertSql = (table: string, columns: string[], values: string[], key: string, kept: string[] = []) =>
+  `INSERT INTO ${table} (${columns.map(quoteIdentifier).join(', ')}) VALUES (${values.join(', ')})
+   ON CONFLICT (${quoteIdentifier(key)}) DO UPDATE SET ${columns.filter((c) => c !== key && !kept.includes(c)).map((c) => `${quoteIdentifier(c)} = excluded.${quoteIdentifier(c)}`).join(', ')}`;
 
 /** Binds the caller's bytes without a copy (both drivers take a Buffer). */
 export const buffer = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);

@@ -15,6 +15,9 @@ export type DatabaseTarget =
   | { provider: 'postgresql'; connectionString: string; schema: string };
 
 /** How long a SQLite connection waits for another process's write lock before SQLITE_BUSY. */
+/** An SQL identifier (a schema, table or column name) in double quotes, any quote inside doubled. */
+export const quoteIdentifier = (id: string) => `"${id.replace(/"/g, '""')}"`;
+
 export const SQLITE_BUSY_TIMEOUT_MS = 15_000;
 const TABLE = '_hypertune_migrations';
 
@@ -132,7 +135,7 @@ function migrateSqlite(path: string, migrations: Migration[]): void {
 async function migratePostgres(connectionString: string, schema: string, migrations: Migration[]): Promise<void> {
   const client = new pg.Client({ connectionString });
   await client.connect();
-  const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
+  const q = quoteIdentifier;
   try {
     // A session-level advisory lock, per schema: a second process blocks here until the first
     // has committed, then finds nothing left to do. Held across the per-migration transactions.

@@ -1,17 +1,14 @@
 // A model's row, weights and all (5.4 MB for the notebook's best model), written through the
 // database driver (driver-connection.ts) in one upsert; reads stay Prisma's.
 import type { ModelRecord, NewModel } from '../ports/model-store.js';
-import { buffer, sqliteDateTime, type DriverConnection } from './driver-connection.js';
+import { buffer, sqliteDateTime, upsertSql, type DriverConnection } from './driver-connection.js';
 
 /** One model per trial: saving again replaces the content and createdAt but keeps the row's id (see prisma-model-store.ts). */
 export type SaveModelRow = (input: NewModel) => Promise<ModelRecord>;
 
 const COLUMNS = ['id', 'search_id', 'trial_id', 'parent_model_id', 'summary', 'model_topology', 'weight_specs', 'weight_data', 'created_at'];
-/** values: the columns' SQL, in COLUMNS' order (placeholders and casts). */
-const UPSERT = (table: string, values: string[]) =>
-  `INSERT INTO ${table} (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${values.join(', ')})
-   ON CONFLICT ("trial_id") DO UPDATE SET ${COLUMNS.filter((c) => c !== 'id' && c !== 'trial_id').map((c) => `"${c}" = excluded."${c}"`).join(', ')}
-   RETURNING "id"`;
+/** values: the columns' SQL, in COLUMNS' order. A second save for the trial keeps the row's id. */
+const UPSERT = (table: string, values: string[]) => `${upsertSql(table, COLUMNS, values, 'trial_id', ['id'])} RETURNING "id"`;
 
 export function saveModelRow(c: DriverConnection): SaveModelRow {
   const values = (m: NewModel, createdAt: string) => [
