@@ -2,13 +2,10 @@
 // (src/plugins/json-body.ts, decodeJson): same predictions as small bodies parsed on the loop, the
 // same 4xx answers, and bodies the loop's parser must judge still get exactly its answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BuiltinDatasets } from '../../src/datasets/builtin.js';
-import { createLogger } from '../../src/logger.js';
 import { OFF_LOOP_JSON_BYTES } from '../../src/plugins/json-body.js';
-import { TrialRunner } from '../../src/services/trial-runner.js';
-import { TfjsTrainingEngine } from '../../src/training/engine.js';
 import { tinySearch } from '../fixtures/reference-search.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { saveUntrainedModel } from '../helpers/untrained-model.js';
 
 let h: Harness;
 let modelId: string;
@@ -21,15 +18,12 @@ const predict = (body: string) => h.request.post(`/models/${modelId}/predict`).s
 beforeAll(async () => {
   h = await startHarness('sqlite', {}, { inferenceThreads: 1 });
   const search = await h.core.searches.create(tinySearch({ budget: { maxTrials: 1, maxParallelTrials: 1 } }));
-  const [trial] = await h.core.store.listTrials(search.id);
-  const runner = new TrialRunner(h.core.store, new TfjsTrainingEngine('wasm', new BuiltinDatasets(h.config.datasetDir)), createLogger('warn', 'test'));
-  expect(await runner.run(trial.id)).toBe('completed');
-  modelId = (await h.core.store.listTrials(search.id))[0].modelId!;
+  modelId = await saveUntrainedModel(h.core.store, search.id);
   // Watches the real pool's decodes (it still does them).
   const pool = h.pool!;
   const decode = pool.decodeInstances.bind(pool);
   pool.decodeInstances = (bytes, spec) => { decoded.push(bytes.length); return decode(bytes, spec); };
-}, 120_000);
+}, 60_000);
 afterAll(async () => { await h?.close(); });
 
 describe('a large JSON prediction body', () => {
