@@ -14,6 +14,7 @@ import { migrate, parseDatabaseUrl } from '../src/store/migrate.js';
 import { createPrismaClient } from '../src/store/prisma-client.js';
 import { openPrismaStore } from '../src/store/prisma-store.js';
 import { postgresAnswers } from '../test/support/postgres-answers.js';
+import { median, spread } from './stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,9 +27,8 @@ const sizes = args.mb.split(',').map(Number);
 const repeats = Number(args.repeats);
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-/** Median (min–max), in ms. */
-const spread = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+/** Median (min–max), in whole ms. */
+const ms = (xs: number[]) => spread(xs, 0);
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
@@ -58,7 +58,7 @@ async function measure(database: string, url: string): Promise<Row[]> {
         times.upsert.push(await timed(() => db.trialCheckpoint.upsert({ where: { trialId: 't' }, create: { trialId: 't', ...content }, update: { ...content, epoch: r } })));
       }
       const row = { database, mb, ...times };
-      say(`${database} ${mb} MB: saveCheckpoint ${spread(row.store)} ms, Prisma updateMany ${spread(row.update)} ms, upsert ${spread(row.upsert)} ms`);
+      say(`${database} ${mb} MB: saveCheckpoint ${ms(row.store)} ms, Prisma updateMany ${ms(row.update)} ms, upsert ${ms(row.upsert)} ms`);
       rows.push(row);
     }
   } finally {
@@ -96,4 +96,4 @@ console.log(`${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}, node
 console.log('| database | MB | saveCheckpoint ms (driver) | Prisma updateMany ms | Prisma upsert ms | saveCheckpoint / updateMany | MB/s saveCheckpoint |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows)
-  console.log(`| ${r.database} | ${r.mb} | ${spread(r.store)} | ${spread(r.update)} | ${spread(r.upsert)} | ${(median(r.store) / median(r.update)).toFixed(2)} | ${(r.mb / (median(r.store) / 1000)).toFixed(0)} |`);
+  console.log(`| ${r.database} | ${r.mb} | ${ms(r.store)} | ${ms(r.update)} | ${ms(r.upsert)} | ${(median(r.store) / median(r.update)).toFixed(2)} | ${(r.mb / (median(r.store) / 1000)).toFixed(0)} |`);

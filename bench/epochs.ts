@@ -95,10 +95,11 @@ for (let r = 0; r < repeats; r++) {
   }
 }
 
-const col = (ps: Pair[], f: (p: Pair) => number | undefined, digits = 1) => spread(ps.flatMap((p) => { const v = f(p); return v === undefined ? [] : [v]; }), digits);
+/** The repeats' values of `f`, where it has one. */
+const values = (ps: Pair[], f: (p: Pair) => number | undefined) => ps.flatMap((p) => { const v = f(p); return v === undefined ? [] : [v]; });
+const col = (ps: Pair[], f: (p: Pair) => number | undefined, digits = 1) => spread(values(ps, f), digits);
 const ratio = (ps: Pair[], f: (p: Pair) => number | undefined) => {
-  const torch = ps.flatMap((p) => (p.torchS === undefined ? [] : [p.torchS]));
-  const ours = ps.flatMap((p) => { const v = f(p); return v === undefined ? [] : [v]; });
+  const [torch, ours] = [values(ps, (p) => p.torchS), values(ps, f)];
   return torch.length && ours.length ? speedRatio(median(ours), median(torch)).toFixed(2) : '–';
 };
 console.log(`\nload after: ${load()}. ${torchInfo}. Seconds per epoch, median (min–max) of ${repeats} runs; ratio: the service's speed ÷ PyTorch's, from the medians.`);
