@@ -4,7 +4,8 @@
 // elsewhere (measured here: up to 27 % of a weight's largest gradient). So the sharp check is
 // against a reference that computes what mixed precision promises: float32 everywhere, with the
 // inputs of every convolution and matrix product (activations, filters, kernels, output
-// gradients; not biases) rounded to bf16 first. A product of two bf16 values is exact in float32,
+// gradients; not biases) rounded to bf16 first, wherever the bf16 policy (bf16-policy.ts) runs
+// that kernel in bf16. A product of two bf16 values is exact in float32,
 // so that reference differs from the native bf16 kernels only in float32 summation order, as the
 // float32 matrix does: the same 1e-4. It would catch a bf16 rounding where autocast keeps float32
 // (a bias, batch norm, the loss, a weight gradient) or a float32 input where it rounds. Against
@@ -14,7 +15,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initBackend } from '../../src/training/backend.js';
 import { disposeModel } from '../../src/training/build-model.js';
+import { convInBf16, DEFAULT_BF16_POLICY, matMulInBf16, type Bf16Policy } from '../../src/training/native/bf16-policy.js';
 import { NATIVE_BACKEND } from '../../src/training/native/index.js';
+import type { NativeBackend } from '../../src/training/native/native-backend.js';
 import { setNativePrecision } from '../../src/training/native/precision.js';
 import { adamLosses, gradients, makeModel, MODELS, onReference, referenceRuns, relError, spec, type Reference } from './gradient-matrix-models.js';
 import { describeNativeBf16 } from './native/availability.js';
@@ -34,10 +37,26 @@ function roundToBf16(values: Float32Array): Float32Array {
   return out;
 }
 
-/** Which inputs of each kernel mixed precision reads as bf16 (tfjs' input names). */
-const BF16_INPUTS: Record<string, string[]> = {
-  Conv2D: ['x', 'filter'], FusedConv2D: ['x', 'filter'], Conv2DBackpropInput: ['dy', 'filter'], Conv2DBackpropFilter: ['x', 'dy'],
-  BatchMatMul: ['a', 'b'], _FusedMatMul: ['a', 'b'],
+// Between autocast's every-kernel bf16 and the shipped policy, so that these small models mix both:
+// a first conv over the 2 input channels and a head of 5 units stay float32, the rest run in bf16.
+const POLICY: Bf16Policy = { minConvInChannels: 3, minMatMulMiddleDim: 6 };
+
+type Inputs = Record<string, tf.TensorInfo>;
+type MatMulAttrs = { transposeA: boolean; transposeB: boolean };
+/** [m, n, k] of a (batched) product, as matmul.ts reads them. */
+function matMulDims({ a, b }: Inputs, { transposeA, transposeB }: MatMulAttrs): [number, number, number] {
+  const [ra, rb] = [a.shape.length, b.shape.length];
+  return [transposeA ? a.shape[ra - 1] : a.shape[ra - 2], transposeB ? b.shape[rb - 2] : b.shape[rb - 1], transposeA ? a.shape[ra - 2] : a.shape[ra - 1]];
+}
+
+/** Which inputs of each kernel mixed precision reads as bf16 (tfjs' input names), where the policy runs it in bf16. */
+const BF16_INPUTS: Record<string, { names: string[]; inBf16: (inputs: Inputs, attrs: tf.NamedAttrMap) => boolean }> = {
+  Conv2D: { names: ['x', 'filter'], inBf16: (i) => convInBf16(POLICY, i.x.shape[3]) },
+  FusedConv2D: { names: ['x', 'filter'], inBf16: (i) => convInBf16(POLICY, i.x.shape[3]) },
+  Conv2DBackpropInput: { names: ['dy', 'filter'], inBf16: (i) => convInBf16(POLICY, i.filter.shape[2]) },
+  Conv2DBackpropFilter: { names: ['x', 'dy'], inBf16: (i) => convInBf16(POLICY, i.x.shape[3]) },
+  BatchMatMul: { names: ['a', 'b'], inBf16: (i, a) => matMulInBf16(POLICY, ...matMulDims(i, a as unknown as MatMulAttrs)) },
+  _FusedMatMul: { names: ['a', 'b'], inBf16: (i, a) => matMulInBf16(POLICY, ...matMulDims(i, a as unknown as MatMulAttrs)) },
 };
 
 /** Runs `fn` with the cpu kernels of BF16_INPUTS reading those inputs rounded to bf16. */
@@ -49,7 +68,9 @@ async function withBf16Inputs<T>(fn: () => Promise<T>): Promise<T> {
       ...original,
       kernelFunc: ((args: { inputs: Record<string, tf.TensorInfo>; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }) => {
         const { backend } = args;
-        const rounded = Object.fromEntries(BF16_INPUTS[original.kernelName].filter((k) => args.inputs[k]).map((k) => {
+        const { names, inBf16 } = BF16_INPUTS[original.kernelName];
+        if (!inBf16(args.inputs, args.attrs)) return original.kernelFunc(args as never);
+        const rounded = Object.fromEntries(names.filter((k) => args.inputs[k]).map((k) => {
           const t = args.inputs[k];
           const values = roundToBf16(backend.readSync(t.dataId) as Float32Array);
           return [k, { dataId: backend.write(values, t.shape, 'float32'), shape: t.shape, dtype: 'float32' as const }];
@@ -80,9 +101,11 @@ describeNativeBf16('the gradient matrix in bf16 mixed precision, on native', () 
     emulated = await onReference(() => withBf16Inputs(referenceRuns));
     await initBackend(NATIVE_BACKEND);
     setNativePrecision(NATIVE_BACKEND, 'bf16');
+    (tf.backend() as NativeBackend).bf16Policy = { ...POLICY };
   }, 120_000);
   afterAll(async () => {
     setNativePrecision(NATIVE_BACKEND, 'fp32');
+    (tf.findBackend(NATIVE_BACKEND) as NativeBackend).bf16Policy = { ...DEFAULT_BF16_POLICY };
     await initBackend('cpu');
   });
 

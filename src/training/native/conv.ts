@@ -1,7 +1,8 @@
 // Conv2D, FusedConv2D (bias and ReLU fused; inference and tfjs' non-gradient path) and both
 // Conv2D gradients on oneDNN. NCHW, other fused activations and PReLU fall back to cpu. While the
 // backend's precision is 'bf16', each of them takes its activations and gradients as bf16 and
-// writes float32 (mixed precision, conv-bf16.cc); the filter stays float32 on this side.
+// writes float32 (mixed precision, conv-bf16.cc; the filter stays float32 on this side), except
+// over too few input channels (bf16-policy.ts: geometry[3]).
 import * as tf from '@tensorflow/tfjs';
 import type { ConvAttrs } from '../window-attrs.js';
 import { isFloat, nativeKernel, sizeOf, type Info } from './kernel.js';
@@ -30,7 +31,7 @@ const nhwc = (a: ConvAttrs) => (a.dataFormat ?? 'NHWC') === 'NHWC';
 
 export function forward(backend: NativeBackend, x: Info, filter: Info, bias: Info | undefined, y: Float32Array, geometry: number[], relu: boolean): void {
   const b = bias ? backend.values(bias) : null;
-  if (backend.precision === 'bf16') backend.addon.conv2dForwardBf16(backend.bf16(x), backend.values(filter), b, y, geometry, relu, backend.serial(filter));
+  if (backend.convInBf16(geometry[3])) backend.addon.conv2dForwardBf16(backend.bf16(x), backend.values(filter), b, y, geometry, relu, backend.serial(filter));
   else backend.addon.conv2dForward(backend.values(x), backend.values(filter), b, y, geometry, relu);
 }
 
@@ -39,7 +40,7 @@ export function forward(backend: NativeBackend, x: Info, filter: Info, bias: Inf
  * (diff_bias); in bf16 the filter's in bf16 and the bias's a float32 sum of dy.
  */
 export function filterGradient(backend: NativeBackend, x: Info, dy: Info, dw: Float32Array, geometry: number[], db?: Float32Array): void {
-  if (backend.precision === 'bf16') {
+  if (backend.convInBf16(geometry[3])) {
     backend.addon.conv2dBackwardWeightsBf16(backend.bf16(x), backend.bf16(dy), dw, geometry);
     if (db) backend.addon.sumLeading(backend.values(dy), db, sizeOf(dy.shape) / db.length, db.length);
   } else backend.addon.conv2dBackwardWeights(backend.values(x), backend.values(dy), dw, geometry, db);
@@ -72,7 +73,7 @@ export const conv2dBackpropInput = nativeKernel<ConvAttrs & { inputShape: number
   if (!nhwc(attrs) || !isFloat(dy, filter)) return null;
   const { geometry } = convGeometry(attrs.inputShape, filter!.shape, { ...attrs, dilations: 1 });
   const dx = backend.alloc(sizeOf(attrs.inputShape));
-  if (backend.precision === 'bf16') backend.addon.conv2dBackwardDataBf16(backend.bf16(dy!), backend.values(filter!), dx, geometry);
+  if (backend.convInBf16(geometry[3])) backend.addon.conv2dBackwardDataBf16(backend.bf16(dy!), backend.values(filter!), dx, geometry);
   else backend.addon.conv2dBackwardData(backend.values(dy!), backend.values(filter!), dx, geometry);
   return backend.output([...attrs.inputShape], dx);
 });

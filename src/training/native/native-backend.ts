@@ -9,6 +9,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { Precision } from '../../domain/precision.js';
 import type { NativeAddon } from './addon.js';
 import { Bf16Copies } from './bf16-copies.js';
+import { convInBf16, DEFAULT_BF16_POLICY, matMulInBf16, type Bf16Policy } from './bf16-policy.js';
 
 type DataId = object;
 type Values = tf.backend_util.BackendValues;
@@ -24,6 +25,8 @@ export class NativeBackend extends MathBackendCPU {
    * (set through ./precision.ts); everything else always runs in float32.
    */
   precision: Precision = 'fp32';
+  /** Which kernels run in bf16 while the precision is 'bf16' (./bf16-policy.ts). */
+  bf16Policy: Bf16Policy = { ...DEFAULT_BF16_POLICY };
   private readonly bf16Copies: Bf16Copies;
 
   constructor(readonly addon: NativeAddon, private readonly poolLimitBytes = DEFAULT_BUFFER_POOL_BYTES) {
@@ -50,6 +53,16 @@ export class NativeBackend extends MathBackendCPU {
   /** The float32 values of a tensor. */
   values(t: tf.TensorInfo): Float32Array {
     return this.data.get(t.dataId).values as Float32Array;
+  }
+
+  /** Whether a convolution over `inChannels` input channels runs in bf16 now. */
+  convInBf16(inChannels: number): boolean {
+    return this.precision === 'bf16' && convInBf16(this.bf16Policy, inChannels);
+  }
+
+  /** Whether an [m, k] x [k, n] product runs in bf16 now. */
+  matMulInBf16(m: number, n: number, k: number): boolean {
+    return this.precision === 'bf16' && matMulInBf16(this.bf16Policy, m, n, k);
   }
 
   /** A tensor's values as bf16, converted once while the tensor lives (bf16-copies.ts). */

@@ -14,7 +14,8 @@
 // for conv 1's 9-term sums (where one product's rounding dominates), 0.01-0.37 everywhere else
 // (BF16_REPORT=1 prints each).
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { DEFAULT_BF16_POLICY, EVERY_KERNEL_BF16 } from '../../../src/training/native/bf16-policy.js';
 import { NATIVE_BACKEND } from '../../../src/training/native/index.js';
 import type { NativeBackend } from '../../../src/training/native/native-backend.js';
 import { setNativePrecision } from '../../../src/training/native/precision.js';
@@ -70,9 +71,19 @@ const CONVS: Conv[] = [
 const convAttrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined };
 const out = (c: Conv) => c.h - c.k + 1;
 
-afterEach(() => { vi.restoreAllMocks(); });
+const nativeBackend = () => tf.findBackend(NATIVE_BACKEND) as NativeBackend;
 
 describeNativeBf16('bf16 kernels against float32, within 2u + u^2 + 2^-12 of sum |a||b| (u = 2^-8)', () => {
+  // The kernels themselves, every shape in bf16 (the policy that keeps some in float32 has its own test below).
+  beforeEach(async () => {
+    await useNative();
+    nativeBackend().bf16Policy = { ...EVERY_KERNEL_BF16 };
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    nativeBackend().bf16Policy = { ...DEFAULT_BF16_POLICY };
+  });
+
   it('rounds float32 to bf16 to nearest even, as oneDNN and PyTorch do', async () => {
     await useNative();
     const { addon } = tf.backend() as NativeBackend;
@@ -166,5 +177,33 @@ describeNativeBf16('bf16 kernels against float32, within 2u + u^2 + 2^-12 of sum
     const { value, grads } = tf.variableGrads(() => tf.matMul(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').reshape([2, -1]), tf.ones([144, 2])).sum() as tf.Scalar);
     for (const spy of spies) expect(spy).not.toHaveBeenCalled();
     tf.dispose([x, w, value, ...Object.values(grads)]);
+  });
+
+  it('keeps the policy\'s kernels in float32: a convolution over one channel, a product with a small middle dimension', async () => {
+    const backend = nativeBackend();
+    backend.bf16Policy = { ...DEFAULT_BF16_POLICY };
+    const spy = (n: 'conv2dForward' | 'conv2dForwardBf16' | 'conv2dBackwardWeightsBf16' | 'conv2dBackwardWeights' | 'matMul' | 'matMulBf16') => vi.spyOn(backend.addon, n);
+    const [convF32, convBf16, weightsF32, weightsBf16, mmF32, mmBf16] = (['conv2dForward', 'conv2dForwardBf16', 'conv2dBackwardWeights', 'conv2dBackwardWeightsBf16', 'matMul', 'matMulBf16'] as const).map(spy);
+    setNativePrecision(NATIVE_BACKEND, 'bf16');
+    try {
+      const conv = (ci: number) => {
+        const x = tf.randomUniform([2, 8, 8, ci]);
+        const w = tf.variable(tf.randomUniform([3, 3, ci, 4]));
+        const { value, grads } = tf.variableGrads(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid').sum() as tf.Scalar, [w]);
+        tf.dispose([x, w, value, ...Object.values(grads)]);
+      };
+      conv(DEFAULT_BF16_POLICY.minConvInChannels - 1);
+      expect([convF32, weightsF32, convBf16, weightsBf16].map((s) => s.mock.calls.length)).toEqual([1, 1, 0, 0]);
+      conv(DEFAULT_BF16_POLICY.minConvInChannels);
+      expect([convF32, weightsF32, convBf16, weightsBf16].map((s) => s.mock.calls.length)).toEqual([1, 1, 1, 1]);
+      // A dense layer's forward at batch 32: [32, 2048] x [2048, units], middle dimension = units.
+      const dense = (units: number) => tf.tidy(() => { tf.matMul(tf.ones([32, 2048]), tf.ones([2048, units])); });
+      dense(DEFAULT_BF16_POLICY.minMatMulMiddleDim - 1);
+      expect([mmF32, mmBf16].map((s) => s.mock.calls.length)).toEqual([1, 0]);
+      dense(DEFAULT_BF16_POLICY.minMatMulMiddleDim);
+      expect([mmF32, mmBf16].map((s) => s.mock.calls.length)).toEqual([1, 1]);
+    } finally {
+      setNativePrecision(NATIVE_BACKEND, 'fp32');
+    }
   });
 });
