@@ -1,9 +1,10 @@
-// npm run bench:kernels -- [backend=native] [batch=32] [steps=30] [config=64k3-48k3-48] [precision=fp32]
+// npm run bench:kernels -- [backend=native] [batch=32] [steps=30] [config=64k3-48k3-48] [precision=fp32] [bf16 policy=default]
 // Where a training step of the notebook's best model spends its time, per tfjs kernel and input
 // shapes, on one CPU backend (each kernel function wrapped in a timer; GPU kernels run
 // asynchronously, so this says nothing useful about webgpu). What guided the native kernels.
 // config: a configuration of the notebook's space as bench:epochs names them (bench/epoch-configs.ts);
-// precision bf16: native's mixed precision (training.precision), where the CPU has it.
+// precision bf16: native's mixed precision (training.precision), where the CPU has it; policy
+// 'every': every conv and product in bf16, as autocast would (src/training/native/bf16-policy.ts).
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import { resolveTemplate } from '../src/domain/model-template.js';
@@ -13,8 +14,10 @@ import { initBackend, isBackendName } from '../src/training/backend.js';
 import { buildModel } from '../src/training/build-model.js';
 import { precisionUnavailableReason } from '../src/training/precision-support.js';
 import { isPrecision } from '../src/domain/precision.js';
+import { EVERY_KERNEL_BF16 } from '../src/training/native/bf16-policy.js';
+import type { NativeBackend } from '../src/training/native/native-backend.js';
 
-const [name = 'native', batchArg = '32', stepsArg = '30', config = '64k3-48k3-48', precision = 'fp32'] = process.argv.slice(2);
+const [name = 'native', batchArg = '32', stepsArg = '30', config = '64k3-48k3-48', precision = 'fp32', policy = 'default'] = process.argv.slice(2);
 if (!isBackendName(name)) throw new Error(`unknown backend '${name}'`);
 const batch = Number(batchArg);
 const steps = Number(stepsArg);
@@ -24,6 +27,8 @@ if (precision !== 'fp32') {
   const why = precisionUnavailableReason(name, precision);
   if (why) throw new Error(why);
   (await import('../src/training/native/precision.js')).setNativePrecision(name, precision);
+  if (policy === 'every') (tf.backend() as NativeBackend).bf16Policy = { ...EVERY_KERNEL_BF16 };
+  else if (policy !== 'default') throw new Error(`unknown bf16 policy '${policy}'`);
 }
 
 const times = new Map<string, { ms: number; calls: number }>();

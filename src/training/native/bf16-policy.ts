@@ -2,8 +2,9 @@
 // casts every one; on oneDNN 2.6 two kinds are slower in bf16 than in float32 and stay float32
 // (never less exact than float32 training; bench/RESULTS.md, issue 17):
 // - a convolution over a few input channels, an image's first layer: its reduction (kh * kw *
-//   channels terms) is too short for AMX's tiles (Xeon, 1 channel: filter gradient 0.74 against
-//   0.31 ms in float32, forward 0.51 against 0.27);
+//   channels terms) is too short for AMX's tiles (2-core Xeon, the reference model's first layer,
+//   `npm run bench:kernels -- native 32 100 64k3-48k3-48 bf16 every`: filter gradient 2.08 ms
+//   against 0.98 in float32, forward 0.72 against 0.51);
 // - a product whose middle dimension is small: with batch 32 and a dense layer of 32-48 units it
 //   is memory-bound, and converting the operands costs more than the faster arithmetic saves (the
 //   three products of a 27648 x 48 layer took 3.3 ms a step in bf16, 3.0 in float32; a 30976 x 128
