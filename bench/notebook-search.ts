@@ -1,12 +1,13 @@
 // npm run bench:notebook -- [--spec examples/fashion-mnist-search.json] [--backend auto]
-//   [--algorithm random|bayesian|hyperband|asha|median] [--seed N]
+//   [--algorithm random|bayesian|hyperband|asha|median] [--seed N] [--precision fp32|bf16]
 // The notebook's whole search through the public API, as a user runs it: starts the service
 // (`npm start`: API + one worker in one process, fresh SQLite database, its own queue prefix and
 // port; bench/service.ts), POSTs the
 // search, waits for it, prints every trial and the wall time, then scores the best model on the
 // 10,000 test images through POST /models/:id/predict. The notebook took 34.5 minutes (Keras).
 // --algorithm turns the spec's random search into another algorithm under the same budget of
-// epochs (maxTrials x epochs), as the replay does (bench/replay-requests.ts); --seed replaces its seed.
+// epochs (maxTrials x epochs), as the replay does (bench/replay-requests.ts); --seed replaces its seed;
+// --precision sets the spec's training.precision (bf16: mixed precision, native on AVX512_BF16).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,18 +24,21 @@ const { values: args } = parseArgs({
     backend: { type: 'string', default: 'auto' },
     algorithm: { type: 'string' },
     seed: { type: 'string' },
+    precision: { type: 'string' },
   },
 });
 const spec = JSON.parse(readFileSync(path.resolve(root, args.spec), 'utf8'));
 const seed = args.seed === undefined ? spec.algorithm?.seed : Number(args.seed);
 if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got '${args.seed}'`);
 let request = { ...spec, algorithm: { ...spec.algorithm, seed } };
+// The API judges the value (a 400 naming training.precision where it cannot run).
+if (args.precision !== undefined) request = { ...request, training: { ...request.training, precision: args.precision } };
 if (args.algorithm !== undefined) {
   if (!isReplayAlgorithm(args.algorithm)) throw new Error(`unknown --algorithm '${args.algorithm}'`);
   // The notebook's space (1,176 configurations) is far larger than any budget here.
   request = { ...underEqualEpochs(request, args.algorithm, seed, Number.POSITIVE_INFINITY), name: `${spec.name}-${args.algorithm}-seed-${seed}` };
 }
-console.log(`algorithm ${JSON.stringify(request.algorithm)}; budget ${JSON.stringify(request.budget)}${request.earlyStopping ? `; early stopping ${JSON.stringify(request.earlyStopping)}` : ''}`);
+console.log(`algorithm ${JSON.stringify(request.algorithm)}; training ${JSON.stringify(request.training)}; budget ${JSON.stringify(request.budget)}${request.earlyStopping ? `; early stopping ${JSON.stringify(request.earlyStopping)}` : ''}`);
 // Rate limits as `npm start` has them (this search stays far below them).
 const service = await startService({ name: 'notebook', workers: 1, singleProcess: true, backend: args.backend, env: { RATE_LIMIT_SEARCHES_PER_MINUTE: '', RATE_LIMIT_PREDICT_PER_MINUTE: '' } });
 const api = (method: string, url: string, body?: unknown) => service.call<any>(method, url, body);
