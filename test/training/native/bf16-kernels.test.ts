@@ -182,8 +182,8 @@ describeNativeBf16('bf16 kernels against float32, within 2u + u^2 + 2^-12 of sum
   it('keeps the policy\'s kernels in float32: a convolution over one channel, a product with a small middle dimension', async () => {
     const backend = nativeBackend();
     backend.bf16Policy = { ...DEFAULT_BF16_POLICY };
-    const spy = (n: 'conv2dForward' | 'conv2dForwardBf16' | 'conv2dBackwardWeightsBf16' | 'conv2dBackwardWeights' | 'matMul' | 'matMulBf16') => vi.spyOn(backend.addon, n);
-    const [convF32, convBf16, weightsF32, weightsBf16, mmF32, mmBf16] = (['conv2dForward', 'conv2dForwardBf16', 'conv2dBackwardWeights', 'conv2dBackwardWeightsBf16', 'matMul', 'matMulBf16'] as const).map(spy);
+    const [convF32, convBf16, weightsF32, weightsBf16, mmF32, mmBf16] = (['conv2dForward', 'conv2dForwardBf16', 'conv2dBackwardWeights', 'conv2dBackwardWeightsBf16', 'matMul', 'matMulBf16'] as const)
+      .map((n) => vi.spyOn(backend.addon, n));
     setNativePrecision(NATIVE_BACKEND, 'bf16');
     try {
       const conv = (ci: number) => {
