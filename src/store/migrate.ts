@@ -14,10 +14,10 @@ export type DatabaseTarget =
   | { provider: 'sqlite'; path: string }
   | { provider: 'postgresql'; connectionString: string; schema: string };
 
-/** How long a SQLite connection waits for another process's write lock before SQLITE_BUSY. */
 /** An SQL identifier (a schema, table or column name) in double quotes, any quote inside doubled. */
 export const quoteIdentifier = (id: string) => `"${id.replace(/"/g, '""')}"`;
 
+/** How long a SQLite connection waits for another process's write lock before SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 15_000;
 const TABLE = '_hypertune_migrations';
 

@@ -1,8 +1,9 @@
 // Predictions off the API's event loop: a pool of worker threads (one per core by default), each
 // with its own tfjs and backend and one forward pass at a time. The event loop only parses
 // requests and answers them (a large JSON body not even that: a thread decodes it), so /health,
-// SSE and the search routes stay fast while predictions take every core. A model is loaded into a thread by the first pass of it that runs there (its
-// artifact is kept here until the model is disposed), so one busy model can use every thread.
+// SSE and the search routes stay fast while predictions take every core. A model is loaded into a
+// thread by the first pass of it that runs there (its artifact is kept here until the model is
+// disposed), so one busy model can use every thread.
 import { Worker } from 'node:worker_threads';
 import { ValidationError } from '../domain/errors.js';
 import type { DecodedJson, InstancesJsonSpec } from '../domain/instances-json.js';
