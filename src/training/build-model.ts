@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ConcreteLayer, ConcreteModel, ConcreteOptimizer } from '../domain/model-template.js';
 import { initSeed } from '../domain/trial-seed.js';
 import { fuseConvRelu } from './conv-relu-layers.js';
+import { fuseSparseLoss } from './sparse-loss.js';
 
 // tfjs needs an integer seed per initializer; different per layer so layers do not share weights.
 const kernelInit = (seed: number | undefined, index: number) =>
@@ -55,6 +56,7 @@ export function buildModel(model: ConcreteModel, seed?: number): tf.Sequential {
   model.layers.forEach((layer, i) => seq.add(toLayer(layer, i, seed, i === 0 ? model.inputShape : undefined)));
   seq.compile({ optimizer: makeOptimizer(model.optimizer), loss: model.loss, metrics: ['accuracy'] });
   fuseConvRelu(seq);
+  fuseSparseLoss(seq);
   return seq;
 }
 

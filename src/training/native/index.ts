@@ -2,8 +2,8 @@
 // products, pooling, elementwise ops, sums) replaced by a Node-API addon over oneDNN, gathers by
 // row copies (gather.ts), softmax by rows (softmax.ts) and comparisons against a scalar
 // (compare.ts). Anything not covered runs the cpu backend's own JS kernel on the same tensors.
-// While it is active, Adam updates each variable in one fused pass (adam.ts), and conv layers
-// with a ReLU train as one kernel (conv-relu.ts).
+// While it is active, Adam updates each variable in one fused pass (adam.ts), conv layers with a
+// ReLU train as one kernel (conv-relu.ts), and so do the sparse loss and accuracy (sparse-loss.ts).
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../backend-unavailable.js';
 import { installFusedAdam } from './adam.js';
@@ -19,6 +19,7 @@ import { NativeBackend } from './native-backend.js';
 import { POOL_KERNELS } from './pool.js';
 import { REDUCE_KERNELS } from './reduce.js';
 import { softmax } from './softmax.js';
+import { registerSparseLoss } from './sparse-loss.js';
 
 export const NATIVE_BACKEND = 'native';
 
@@ -55,6 +56,7 @@ export function registerNativeBackend(options: { threads: number; bufferPoolByte
     tf.registerKernel({ kernelName: k.name, backendName: NATIVE_BACKEND, kernelFunc });
   }
   registerConvRelu(NATIVE_BACKEND);
+  registerSparseLoss(NATIVE_BACKEND);
   installFusedAdam(NATIVE_BACKEND);
   registered = true;
 }

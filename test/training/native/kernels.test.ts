@@ -10,6 +10,7 @@ import { COMPARE_KERNELS } from '../../../src/training/native/compare.js';
 import { CONV_RELU_KERNELS } from '../../../src/training/native/conv-relu.js';
 import { binaryCode, Layout, unaryCode } from '../../../src/training/native/eltwise.js';
 import { NATIVE_BACKEND, NATIVE_KERNELS } from '../../../src/training/native/index.js';
+import { SPARSE_LOSS_KERNELS } from '../../../src/training/native/sparse-loss.js';
 import { CONV_CASES as SHARED_CONV_CASES, host, relativeError, runKernel, type ConvCase, type HostTensor } from '../helpers.js';
 import { describeNative, useNative } from './availability.js';
 
@@ -49,12 +50,12 @@ const outSize = (size: number, c: ConvCase, axis: 1 | 2) => {
 };
 
 describeNative('native kernels match the cpu backend', () => {
-  it('registers one kernel per name, over a copy of every cpu kernel, and the fused conv layer\'s three', async () => {
+  it('registers one kernel per name, over a copy of every cpu kernel, and the fused conv layer\'s and sparse loss\'s three each', async () => {
     await useNative();
     const names = NATIVE_KERNELS.map((k) => k.name);
     expect(new Set(names).size).toBe(names.length);
     const cpu = tf.getKernelsForBackend('cpu').map((k) => k.kernelName).sort();
-    expect(tf.getKernelsForBackend(NATIVE_BACKEND).map((k) => k.kernelName).sort()).toEqual([...cpu, ...CONV_RELU_KERNELS].sort());
+    expect(tf.getKernelsForBackend(NATIVE_BACKEND).map((k) => k.kernelName).sort()).toEqual([...cpu, ...CONV_RELU_KERNELS, ...SPARSE_LOSS_KERNELS].sort());
   });
 
   it('runs the covered cases in the addon', async () => {
