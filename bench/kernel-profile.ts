@@ -4,7 +4,8 @@
 // asynchronously, so this says nothing useful about webgpu). What guided the native kernels.
 // config: a configuration of the notebook's space as bench:epochs names them (bench/epoch-configs.ts);
 // precision bf16: native's mixed precision (training.precision), where the CPU has it; policy
-// 'every': every conv and product in bf16, as autocast would (src/training/native/bf16-policy.ts).
+// 'every': every conv and product in bf16, as autocast would; 'amx', 'avx512': that CPU kind's
+// policy; 'default': this CPU's (src/training/native/bf16-policy.ts).
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import { resolveTemplate } from '../src/domain/model-template.js';
@@ -14,7 +15,7 @@ import { initBackend, isBackendName } from '../src/training/backend.js';
 import { buildModel } from '../src/training/build-model.js';
 import { precisionUnavailableReason } from '../src/training/precision-support.js';
 import { isPrecision } from '../src/domain/precision.js';
-import { EVERY_KERNEL_BF16 } from '../src/training/native/bf16-policy.js';
+import { AMX_BF16_POLICY, AVX512_BF16_POLICY, EVERY_KERNEL_BF16 } from '../src/training/native/bf16-policy.js';
 import type { NativeBackend } from '../src/training/native/native-backend.js';
 
 const [name = 'native', batchArg = '32', stepsArg = '30', config = '64k3-48k3-48', precision = 'fp32', policy = 'default'] = process.argv.slice(2);
@@ -27,8 +28,9 @@ if (precision !== 'fp32') {
   const why = precisionUnavailableReason(name, precision);
   if (why) throw new Error(why);
   (await import('../src/training/native/precision.js')).setNativePrecision(name, precision);
-  if (policy === 'every') (tf.backend() as NativeBackend).bf16Policy = { ...EVERY_KERNEL_BF16 };
-  else if (policy !== 'default') throw new Error(`unknown bf16 policy '${policy}'`);
+  const policies = { every: EVERY_KERNEL_BF16, amx: AMX_BF16_POLICY, avx512: AVX512_BF16_POLICY };
+  if (policy in policies) (tf.backend() as NativeBackend).bf16Policy = { ...policies[policy as keyof typeof policies] };
+  else if (policy !== 'default') throw new Error(`unknown bf16 policy '${policy}' (default, every, amx, avx512)`);
 }
 
 const times = new Map<string, { ms: number; calls: number }>();

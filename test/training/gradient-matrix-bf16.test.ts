@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initBackend } from '../../src/training/backend.js';
 import { disposeModel } from '../../src/training/build-model.js';
-import { convInBf16, DEFAULT_BF16_POLICY, matMulInBf16, type Bf16Policy } from '../../src/training/native/bf16-policy.js';
+import { bf16PolicyFor, convInBf16, matMulInBf16, type Bf16Policy } from '../../src/training/native/bf16-policy.js';
 import { NATIVE_BACKEND } from '../../src/training/native/index.js';
 import type { NativeBackend } from '../../src/training/native/native-backend.js';
 import { setNativePrecision } from '../../src/training/native/precision.js';
@@ -39,7 +39,7 @@ function roundToBf16(values: Float32Array): Float32Array {
 
 // Between autocast's every-kernel bf16 and the shipped policy, so that these small models mix both:
 // a first conv over the 2 input channels and a head of 5 units stay float32, the rest run in bf16.
-const POLICY: Bf16Policy = { minConvInChannels: 3, minMatMulMiddleDim: 6 };
+const POLICY: Bf16Policy = { minConvInChannels: 3, minMatMulMiddleDim: 6, minMatMulMacs: 0 };
 
 type Inputs = Record<string, tf.TensorInfo>;
 type MatMulAttrs = { transposeA: boolean; transposeB: boolean };
@@ -105,7 +105,8 @@ describeNativeBf16('the gradient matrix in bf16 mixed precision, on native', () 
   }, 120_000);
   afterAll(async () => {
     setNativePrecision(NATIVE_BACKEND, 'fp32');
-    (tf.findBackend(NATIVE_BACKEND) as NativeBackend).bf16Policy = { ...DEFAULT_BF16_POLICY };
+    const backend = tf.findBackend(NATIVE_BACKEND) as NativeBackend;
+    backend.bf16Policy = { ...bf16PolicyFor(backend.addon.info().isa) };
     await initBackend('cpu');
   });
 

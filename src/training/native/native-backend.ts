@@ -9,7 +9,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { Precision } from '../../domain/precision.js';
 import type { NativeAddon } from './addon.js';
 import { Bf16Copies } from './bf16-copies.js';
-import { convInBf16, DEFAULT_BF16_POLICY, matMulInBf16, type Bf16Policy } from './bf16-policy.js';
+import { bf16PolicyFor, convInBf16, matMulInBf16, type Bf16Policy } from './bf16-policy.js';
 
 type DataId = object;
 type Values = tf.backend_util.BackendValues;
@@ -25,14 +25,15 @@ export class NativeBackend extends MathBackendCPU {
    * (set through ./precision.ts); everything else always runs in float32.
    */
   precision: Precision = 'fp32';
-  /** Which kernels run in bf16 while the precision is 'bf16' (./bf16-policy.ts). */
-  bf16Policy: Bf16Policy = { ...DEFAULT_BF16_POLICY };
+  /** Which kernels run in bf16 while the precision is 'bf16': this CPU's (./bf16-policy.ts). */
+  bf16Policy: Bf16Policy;
   private readonly bf16Copies: Bf16Copies;
 
   constructor(readonly addon: NativeAddon, private readonly poolLimitBytes = DEFAULT_BUFFER_POOL_BYTES) {
     super();
     // bf16 copies are half the size of the float32 arrays they mirror: half the pool keeps as many.
     this.bf16Copies = new Bf16Copies(addon, poolLimitBytes / 2);
+    this.bf16Policy = { ...bf16PolicyFor(addon.info().isa) };
     (this as unknown as { firstUse: boolean }).firstUse = false; // no "install tfjs-node" banner
   }
 

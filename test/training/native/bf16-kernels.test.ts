@@ -15,7 +15,7 @@
 // (BF16_REPORT=1 prints each).
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { DEFAULT_BF16_POLICY, EVERY_KERNEL_BF16 } from '../../../src/training/native/bf16-policy.js';
+import { AMX_BF16_POLICY, AVX512_BF16_POLICY, bf16PolicyFor, EVERY_KERNEL_BF16, type Bf16Policy } from '../../../src/training/native/bf16-policy.js';
 import { NATIVE_BACKEND } from '../../../src/training/native/index.js';
 import type { NativeBackend } from '../../../src/training/native/native-backend.js';
 import { setNativePrecision } from '../../../src/training/native/precision.js';
@@ -81,7 +81,7 @@ describeNativeBf16('bf16 kernels against float32, within 2u + u^2 + 2^-12 of sum
   });
   afterEach(() => {
     vi.restoreAllMocks();
-    nativeBackend().bf16Policy = { ...DEFAULT_BF16_POLICY };
+    nativeBackend().bf16Policy = { ...bf16PolicyFor(nativeBackend().addon.info().isa) };
   });
 
   it('rounds float32 to bf16 to nearest even, as oneDNN and PyTorch do', async () => {
@@ -179,31 +179,41 @@ describeNativeBf16('bf16 kernels against float32, within 2u + u^2 + 2^-12 of sum
     tf.dispose([x, w, value, ...Object.values(grads)]);
   });
 
-  it('keeps the policy\'s kernels in float32: a convolution over one channel, a product with a small middle dimension', async () => {
+  // Which addon function runs, per policy: a conv over 1 channel, over 8; [32, 2048] x [2048, 63],
+  // x [2048, 64]; a classifier head's [32, 48] x [48, 10]: in bf16?
+  const ROUTES: [string, Bf16Policy, boolean[]][] = [
+    ['AMX', AMX_BF16_POLICY, [false, true, false, true, false]],
+    ['AVX512_BF16', AVX512_BF16_POLICY, [true, true, true, true, false]],
+  ];
+  it.each(ROUTES)("keeps the %s policy's kernels in float32, and only those", async (_, policy, expected) => {
     const backend = nativeBackend();
-    backend.bf16Policy = { ...DEFAULT_BF16_POLICY };
-    const [convF32, convBf16, weightsF32, weightsBf16, mmF32, mmBf16] = (['conv2dForward', 'conv2dForwardBf16', 'conv2dBackwardWeights', 'conv2dBackwardWeightsBf16', 'matMul', 'matMulBf16'] as const)
+    backend.bf16Policy = { ...policy };
+    const [convF32, weightsF32, convBf16, weightsBf16, mmF32, mmBf16] = (['conv2dForward', 'conv2dBackwardWeights', 'conv2dForwardBf16', 'conv2dBackwardWeightsBf16', 'matMul', 'matMulBf16'] as const)
       .map((n) => vi.spyOn(backend.addon, n));
+    const calls = (...spies: typeof convF32[]) => spies.map((spy) => spy.mock.calls.length);
     setNativePrecision(NATIVE_BACKEND, 'bf16');
+    const inBf16: boolean[] = [];
     try {
-      const conv = (ci: number) => {
+      for (const ci of [1, 8]) {
         const x = tf.randomUniform([2, 8, 8, ci]);
         const w = tf.variable(tf.randomUniform([3, 3, ci, 4]));
         const { value, grads } = tf.variableGrads(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid').sum() as tf.Scalar, [w]);
         tf.dispose([x, w, value, ...Object.values(grads)]);
-      };
-      conv(DEFAULT_BF16_POLICY.minConvInChannels - 1);
-      expect([convF32, weightsF32, convBf16, weightsBf16].map((s) => s.mock.calls.length)).toEqual([1, 1, 0, 0]);
-      conv(DEFAULT_BF16_POLICY.minConvInChannels);
-      expect([convF32, weightsF32, convBf16, weightsBf16].map((s) => s.mock.calls.length)).toEqual([1, 1, 1, 1]);
-      // A dense layer's forward at batch 32: [32, 2048] x [2048, units], middle dimension = units.
-      const dense = (units: number) => tf.tidy(() => { tf.matMul(tf.ones([32, 2048]), tf.ones([2048, units])); });
-      dense(DEFAULT_BF16_POLICY.minMatMulMiddleDim - 1);
-      expect([mmF32, mmBf16].map((s) => s.mock.calls.length)).toEqual([1, 0]);
-      dense(DEFAULT_BF16_POLICY.minMatMulMiddleDim);
-      expect([mmF32, mmBf16].map((s) => s.mock.calls.length)).toEqual([1, 1]);
+        const [f32, wf32, b16, wb16] = calls(convF32, weightsF32, convBf16, weightsBf16);
+        expect([f32 + b16, wf32 + wb16, b16]).toEqual([1, 1, wb16]); // forward and filter gradient, both in the same precision
+        inBf16.push(b16 === 1);
+        vi.clearAllMocks();
+      }
+      for (const [m, k, n] of [[32, 2048, 63], [32, 2048, 64], [32, 48, 10]]) {
+        tf.tidy(() => { tf.matMul(tf.ones([m, k]), tf.ones([k, n])); });
+        const [f32, b16] = calls(mmF32, mmBf16);
+        expect(f32 + b16).toBe(1);
+        inBf16.push(b16 === 1);
+        vi.clearAllMocks();
+      }
     } finally {
       setNativePrecision(NATIVE_BACKEND, 'fp32');
     }
+    expect(inBf16).toEqual(expected);
   });
 });

@@ -9,6 +9,7 @@ import { FASHION_MNIST_DIR } from '../../../src/datasets/fashion-mnist.js';
 import type { ConcreteModel } from '../../../src/domain/model-template.js';
 import { TfjsTrainingEngine } from '../../../src/training/engine.js';
 import { NATIVE_BACKEND } from '../../../src/training/native/index.js';
+import { AMX_BF16_POLICY, bf16PolicyFor } from '../../../src/training/native/bf16-policy.js';
 import type { NativeBackend } from '../../../src/training/native/native-backend.js';
 import { describeNativeBf16, useNative } from './availability.js';
 
@@ -19,7 +20,7 @@ const MODEL: ConcreteModel = {
     { type: 'conv2d', filters: 16, kernelSize: 3, strides: 1, padding: 'valid', activation: 'relu' },
     { type: 'conv2d', filters: 16, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' },
     { type: 'flatten' },
-    // 64 units: the bf16 policy's smallest dense layer at batch 32 (bf16-policy.ts).
+    // 64 units: the AMX policy's smallest bf16 dense layer at batch 32 (bf16-policy.ts).
     { type: 'dense', units: 64, activation: 'relu' },
     { type: 'dense', units: 10, activation: 'softmax' },
   ],
@@ -27,13 +28,19 @@ const MODEL: ConcreteModel = {
   loss: 'sparseCategoricalCrossentropy',
 };
 
-afterEach(() => { vi.restoreAllMocks(); });
+afterEach(() => {
+  vi.restoreAllMocks();
+  const backend = tf.findBackend(NATIVE_BACKEND) as NativeBackend | null;
+  if (backend) backend.bf16Policy = { ...bf16PolicyFor(backend.addon.info().isa) };
+});
 
 describeNativeBf16('a bf16 trial on native', () => {
   it('learns in one epoch on 540 images, in bf16, and leaves float32 weights and precision behind', async () => {
     await useNative();
     const backend = tf.backend() as NativeBackend;
-    // conv 1 (one input channel) and the head stay float32 (conv2dForward, matMul); the rest runs in bf16.
+    // Under AMX's policy, whatever this CPU's, so that the trial mixes both: conv 1 (one input
+    // channel) and the head stay float32 (conv2dForward, matMul); the rest runs in bf16.
+    backend.bf16Policy = { ...AMX_BF16_POLICY };
     const calls = (['conv2dForwardBf16', 'conv2dBackwardDataBf16', 'conv2dBackwardWeightsBf16', 'matMulBf16', 'conv2dForward', 'matMul'] as const).map((n) => [n, vi.spyOn(backend.addon, n)] as const);
     const engine = new TfjsTrainingEngine(NATIVE_BACKEND, new BuiltinDatasets(FASHION_MNIST_DIR));
     const result = await engine.train({
