@@ -13,7 +13,8 @@
         "src/adam.cc",
         "src/bf16.cc",
         "src/conv-bf16.cc",
-        "src/matmul-bf16.cc"
+        "src/matmul-bf16.cc",
+        "src/matmul-primitive.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

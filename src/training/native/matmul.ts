@@ -1,5 +1,6 @@
-// BatchMatMul and _FusedMatMul (bias and ReLU) through oneDNN's sgemm. Batch dimensions must be
-// equal or one side a single matrix; other broadcasts, activations and PReLU fall back to cpu.
+// BatchMatMul and _FusedMatMul (bias and ReLU) through oneDNN's matmul primitive. Batch dimensions
+// must be equal or one side a single matrix; other broadcasts, activations and PReLU fall back to
+// cpu.
 // While the backend's precision is 'bf16', both operands go in as bf16 and the product comes out
 // float32 (oneDNN's matmul, matmul-bf16.cc): a dense layer's forward and both its gradients,
 // unless bf16-policy.ts keeps the product in float32.
@@ -31,7 +32,7 @@ function matMul({ inputs, backend, attrs }: Args<MatMulAttrs>, bias?: Info, relu
   const c = backend.alloc(batch * m * n);
   const dims = [batch, m, n, k, +transposeA, +transposeB, +(batchA !== 1), +(batchB !== 1)];
   const biasValues = bias ? backend.values(bias) : null;
-  // An empty operand has nothing to convert (and oneDNN refuses zero dims): sgemm handles it.
+  // An empty operand has nothing to convert (and oneDNN refuses zero dims): the float32 path handles it.
   if (c.length > 0 && k > 0 && backend.matMulInBf16(m, n, k)) backend.addon.matMulBf16(backend.bf16(a!), backend.bf16(b!), c, dims, biasValues, relu);
   else backend.addon.matMul(backend.values(a!), backend.values(b!), c, dims, biasValues, relu);
   return backend.output([...outer, m, n], c);

@@ -106,6 +106,7 @@ describeNative('native kernels match the cpu backend', () => {
     [[32, 2000], [2000, 48], false, false], // the dense layer's shapes, shorter
     [[32, 2000], [32, 48], true, false],
     [[32, 48], [2000, 48], false, true],
+    [[4, 0], [0, 3], false, false], // an empty sum: the bias alone
   ];
   it.each(matmuls)('BatchMatMul and _FusedMatMul %j x %j (transposeA %s, transposeB %s)', async (aShape, bShape, transposeA, transposeB) => {
     const a = host(aShape, 7);
