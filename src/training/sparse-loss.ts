@@ -1,11 +1,11 @@
 // Sparse categorical cross-entropy and accuracy as one kernel each, on a backend that registers
-// them (native). tfjs-layers composes the loss from ~10 ops (clip, one-hot, normalize, clip, log,
-// multiply, sum, negate) and its gradient from ~20 more, and the accuracy from 5, all on [batch,
-// classes] tensors: tiny arithmetic, but each op pays tfjs' bookkeeping (the tape, scopes, tensor
-// records, ~15 µs), about 1 ms of a small model's 6-7 ms step. The kernels compute the same
-// values, Keras' clipping and normalization included (../training/native/sparse-loss.ts); the
-// compiled model keeps its loss and metric names, and tfjs' functions run wherever the kernels
-// are missing.
+// them (native). tfjs-layers composes the loss, its gradient and the accuracy from small ops on
+// [batch, classes] tensors (clip, one-hot, normalize, clip, log, multiply, sum, negate, argMax,
+// ...): tiny arithmetic, but each op pays tfjs' bookkeeping (the tape, scopes, tensor records).
+// They were 64 of a small model's 138 kernel calls a step; without them its epoch took ~6 % less
+// (bench/RESULTS.md, issue 17). The kernels compute the same values, Keras' clipping and
+// normalization included (./native/sparse-loss.ts); the compiled model keeps its loss and metric
+// names, and tfjs' functions run wherever the kernels are missing.
 import * as tf from '@tensorflow/tfjs';
 
 /** Inputs {labels ([n, 1] or [n]), probs ([n, classes])}: each row's loss, [n] float32. */

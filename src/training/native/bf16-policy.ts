@@ -11,7 +11,7 @@
 //   is memory-bound, and converting the operands costs more than the faster arithmetic saves (the
 //   three products of a 27648 x 48 layer took 3.3 ms a step in bf16, 3.0 in float32; a 30976 x 128
 //   layer's, 6.4 in bf16 against 8.5).
-// With AVX512_BF16 alone (2-core EPYC, Zen 4), both are faster in bf16 (a 27648 x 48 layer's
+// With AVX512_BF16 alone (2-core EPYC, Zen 5), both are faster in bf16 (a 27648 x 48 layer's
 // products 1.35-1.44 ms against 1.80-1.95; a 15488 x 32 layer's 0.72-0.79 against 1.07-1.28; a
 // first layer of 128 filters' filter gradient 0.93-1.21 against 1.48-1.65), and only tiny products
 // are not: a classifier's head ([32, 48] x [48, 10]) took 0.17-0.44 ms in bf16, 0.02 in float32.
