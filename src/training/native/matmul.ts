@@ -1,6 +1,6 @@
-// BatchMatMul and _FusedMatMul (bias and ReLU) through oneDNN's matmul primitive. Batch dimensions
-// must be equal or one side a single matrix; other broadcasts, activations and PReLU fall back to
-// cpu.
+// BatchMatMul and _FusedMatMul (bias and ReLU) through oneDNN (its matmul primitive, or sgemm for a
+// single row: matmul.cc). Batch dimensions must be equal or one side a single matrix; other
+// broadcasts, activations and PReLU fall back to cpu.
 // While the backend's precision is 'bf16', both operands go in as bf16 and the product comes out
 // float32 (oneDNN's matmul, matmul-bf16.cc): a dense layer's forward and both its gradients,
 // unless bf16-policy.ts keeps the product in float32.

@@ -107,6 +107,8 @@ describeNative('native kernels match the cpu backend', () => {
     [[32, 2000], [32, 48], true, false],
     [[32, 48], [2000, 48], false, true],
     [[4, 0], [0, 3], false, false], // an empty sum: the bias alone
+    [[1, 300], [300, 7], false, false], // one row: through sgemm, the others through the primitive (matmul.cc)
+    [[300, 1], [300, 7], true, false],
   ];
   it.each(matmuls)('BatchMatMul and _FusedMatMul %j x %j (transposeA %s, transposeB %s)', async (aShape, bShape, transposeA, transposeB) => {
     const a = host(aShape, 7);
