@@ -26,24 +26,14 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   const int64_t biasLength = withBias ? static_cast<int64_t>(length(info[4])) : 0;
   const bool relu = flag(info[5]);
   if (d.batch * d.m * d.n == 0) return info.Env().Undefined();
-  if (d.k == 0) {  // an empty sum: the bias alone (or zeros), through the ReLU; sgemm refuses k = 0
-    const int64_t rows = d.batch * d.m;
-    for (int64_t r = 0; r < rows; r++) {
-      float* row = c + r * d.n;
-      if (!withBias) std::fill(row, row + d.n, 0.f);
-      else if (biasLength == 1) std::fill(row, row + d.n, bias[0]);
-      else std::copy(bias, bias + d.n, row);
-      if (relu) for (int64_t j = 0; j < d.n; j++) row[j] = row[j] < 0.f ? 0.f : row[j];  // NaN stays NaN, as in tfjs
-    }
-    return info.Env().Undefined();
-  }
-  if (d.m > 1) {
+  if (d.m > 1 && d.k > 0) {
     matMulPrimitive(dnnl::memory::data_type::f32, a, b, c, d, bias, biasLength, relu);
     return info.Env().Undefined();
   }
+  // sgemm: a single row, or an empty sum (k = 0, which sgemm refuses: the bias alone, or zeros).
+  const int64_t rows = d.batch * d.m;
   float beta = 0.f;
   if (withBias) {
-    const int64_t rows = d.batch * d.m;
 #pragma omp parallel for if (rows * d.n > 65536)
     for (int64_t r = 0; r < rows; r++) {
       float* row = c + r * d.n;
@@ -51,15 +41,19 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
       else std::copy(bias, bias + d.n, row);
     }
     beta = 1.f;
+  } else if (d.k == 0) {
+    std::fill(c, c + rows * d.n, 0.f);
   }
-  SignalsBlocked quiet;  // for the GEMMs (see common.h)
-  for (int64_t i = 0; i < d.batch; i++) {
-    dnnl_status_t st = dnnl_sgemm(d.transA ? 'T' : 'N', d.transB ? 'T' : 'N', d.m, d.n, d.k, 1.f, a + i * d.strideA,
-                                  d.transA ? d.m : d.k, b + i * d.strideB, d.transB ? d.k : d.n, beta, c + i * d.m * d.n, d.n);
-    if (st != dnnl_success) throw std::runtime_error("dnnl_sgemm failed with status " + std::to_string(st));
+  if (d.k > 0) {
+    SignalsBlocked quiet;  // for the GEMMs (see common.h)
+    for (int64_t i = 0; i < d.batch; i++) {
+      dnnl_status_t st = dnnl_sgemm(d.transA ? 'T' : 'N', d.transB ? 'T' : 'N', d.m, d.n, d.k, 1.f, a + i * d.strideA,
+                                    d.transA ? d.m : d.k, b + i * d.strideB, d.transB ? d.k : d.n, beta, c + i * d.m * d.n, d.n);
+      if (st != dnnl_success) throw std::runtime_error("dnnl_sgemm failed with status " + std::to_string(st));
+    }
   }
   if (relu) {
-    const int64_t total = d.batch * d.m * d.n;
+    const int64_t total = rows * d.n;
 #pragma omp parallel for simd if (total > 65536)
     for (int64_t i = 0; i < total; i++) c[i] = c[i] < 0.f ? 0.f : c[i];  // NaN stays NaN, as in tfjs
   }

@@ -39,10 +39,15 @@ function clippedSum(p: Float32Array, start: number, width: number): number {
 /** clip(q) at index `at`, q = clip(p) / Σ clip(p). */
 const clippedShare = (p: Float32Array, at: number, sum: number): number => clip(f(clip(p[at]) / sum));
 
-function crossEntropy({ inputs: { labels, probs }, backend }: Args): Info {
+/** A kernel's [n, classes] probabilities and their labels, as the backend holds them. */
+function rowsOf({ inputs: { labels, probs }, backend }: Args): { n: number; width: number; p: Float32Array; y: Float32Array } {
   const [n, width] = probs!.shape;
-  const p = backend.values(probs!);
-  const y = backend.values(labels!);
+  return { n, width, p: backend.values(probs!), y: backend.values(labels!) };
+}
+
+function crossEntropy(args: Args): Info {
+  const { n, width, p, y } = rowsOf(args);
+  const { backend } = args;
   const out = backend.alloc(n);
   for (let i = 0; i < n; i++) {
     const label = labelOf(y, i, width);
@@ -59,10 +64,9 @@ function crossEntropy({ inputs: { labels, probs }, backend }: Args): Info {
  * (masked by the second clip), through the division (dq / s, and −Σ (dq · p') / s² for the sum,
  * added to every class), masked by the first clip.
  */
-function crossEntropyGrad({ inputs: { dy, labels, probs }, backend }: Args): Info {
-  const [n, width] = probs!.shape;
-  const p = backend.values(probs!);
-  const y = backend.values(labels!);
+function crossEntropyGrad(args: Args): Info {
+  const { n, width, p, y } = rowsOf(args);
+  const { inputs: { dy }, backend } = args;
   const g = backend.values(dy!);
   const out = backend.alloc(n * width);
   for (let i = 0; i < n; i++) {
@@ -81,10 +85,9 @@ function crossEntropyGrad({ inputs: { dy, labels, probs }, backend }: Args): Inf
   return backend.output([n, width], out);
 }
 
-function accuracy({ inputs: { labels, probs }, backend }: Args): Info {
-  const [n, width] = probs!.shape;
-  const p = backend.values(probs!);
-  const y = backend.values(labels!);
+function accuracy(args: Args): Info {
+  const { n, width, p, y } = rowsOf(args);
+  const { backend } = args;
   const out = backend.alloc(n);
   for (let i = 0; i < n; i++) {
     // argMax as cpu's: the first largest; NaN never larger, so a NaN first entry keeps index 0.
