@@ -4,7 +4,8 @@
 // variable instead, doing the same float32 operations in the same order (identical results; see
 // native/src/adam.cc), and keeps the optimizer's state exactly as tfjs would (moment variables,
 // accBeta1/2, iterations), so switching backends or saving weights is unaffected. On any other
-// backend, or a non-float32 variable, tfjs' own method runs.
+// backend, or a non-float32 variable, tfjs' own method runs. A variable's array is updated in
+// place unless something else can see it.
 import * as tf from '@tensorflow/tfjs';
 import { adamStep, hookAdam, type AdamState, type Grads } from '../adam-hook.js';
 import type { NativeBackend } from './native-backend.js';
@@ -20,8 +21,11 @@ function fusedStep(o: AdamState, g: Grads, backend: NativeBackend): void {
   const oneMinusAccBeta2 = f(1 - f(o.accBeta2.dataSync()[0]));
   const scalars = [f(o.beta1), f(1 - o.beta1), f(o.beta2), f(1 - o.beta2), oneMinusAccBeta1, oneMinusAccBeta2, f(o.epsilon), f(-o.learningRate)];
   adamStep(o, g, (value, m, v, gradient) => {
-    const n = value.size;
-    const [pOut, mOut, vOut] = [backend.alloc(n), backend.alloc(n), backend.alloc(n)];
+    // In place where only this variable sees its values (as PyTorch's Adam): three fresh arrays of
+    // a 4M-weight layer took 4-7 ms a step here against 2.1-2.7 in place (the new tensors share
+    // the array under new data ids, so nothing cached by id goes stale).
+    const into = (t: tf.TensorInfo) => (backend.soleOwner(t) ? backend.values(t) : backend.alloc(value.size));
+    const [pOut, mOut, vOut] = [into(value), into(m), into(v)];
     backend.addon.adam(backend.values(value), backend.values(m), backend.values(v), backend.values(gradient), pOut, mOut, vOut, scalars);
     return [pOut, mOut, vOut].map((values) => backend.output([...value.shape], values)) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
   });

@@ -51,6 +51,16 @@ export class NativeBackend extends MathBackendCPU {
     return this.makeTensorInfo(shape, 'float32', values);
   }
 
+  /**
+   * Whether a kernel may overwrite `t`'s values in place: one tensor refers to them, no other data
+   * entry shares their buffer, and they were never handed out by readSync.
+   */
+  soleOwner(t: tf.TensorInfo): boolean {
+    const entry = this.data.get(t.dataId);
+    const values = entry?.values;
+    return entry?.refCount === 1 && ArrayBuffer.isView(values) && this.uses.get(values.buffer) === 1;
+  }
+
   /** The float32 values of a tensor. */
   values(t: tf.TensorInfo): Float32Array {
     return this.data.get(t.dataId).values as Float32Array;

@@ -1,6 +1,7 @@
 // The fused Adam update (native/src/adam.cc, compiled per instruction set) against tfjs' own Adam
 // on the cpu backend: the same float32 operations in the same order, so the same bits, on the
-// vector path, its remainder and across OpenMP's chunks.
+// vector path, its remainder and across OpenMP's chunks; in place only where nothing else sees the
+// variable's values.
 import * as tf from '@tensorflow/tfjs';
 import { expect, it, vi } from 'vitest';
 import { initBackend } from '../../../src/training/backend.js';
@@ -32,7 +33,73 @@ async function adamSteps(useBackend: () => Promise<unknown>): Promise<Float32Arr
   return out;
 }
 
+/** Three Adam steps without reading anything between them: the variable and both moments after the last. */
+async function unreadSteps(useBackend: () => Promise<unknown>): Promise<{ values: Float32Array[]; dataIds: object[] }> {
+  await useBackend();
+  const w = tf.variable(tf.tensor1d(start));
+  const optimizer = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
+  const dataIds: object[] = [];
+  for (const g of gradients) {
+    const gradient = tf.tensor1d(g);
+    optimizer.applyGradients([{ name: w.name, tensor: gradient }]);
+    gradient.dispose();
+    dataIds.push(w.dataId);
+  }
+  const [iterations, ...moments] = await optimizer.getWeights();
+  iterations.tensor.dispose();
+  const values = [w, ...moments.map((s) => s.tensor)].map((t) => t.dataSync().slice() as Float32Array);
+  optimizer.dispose();
+  w.dispose();
+  return { values, dataIds };
+}
+
+const sameBits = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer).equals(Buffer.from(b.buffer));
+
 describeNative('the fused Adam update', () => {
+  it('updates in place once the arrays are its own, with the same bits, each step under a new data id', async () => {
+    const expected = await unreadSteps(() => initBackend('cpu'));
+    let fused: ReturnType<typeof vi.spyOn> | undefined;
+    const actual = await unreadSteps(async () => {
+      await useNative();
+      fused = vi.spyOn((tf.backend() as NativeBackend).addon, 'adam');
+    });
+    // args: p, m, v, g, pOut, mOut, vOut. The first step's inputs are arrays tfjs made (the
+    // variable's from tensor1d, the moments' from zerosLike): not ours to overwrite.
+    const inPlace = fused!.mock.calls.map((args) => [0, 1, 2].map((i) => args[i + 4] === args[i]));
+    fused!.mockRestore();
+    expect(inPlace).toEqual([[false, false, false], [true, true, true], [true, true, true]]);
+    actual.values.forEach((values, i) => expect(sameBits(values, expected.values[i]), `array ${i}`).toBe(true));
+    // bf16 copies and the addon's filter layouts are cached by data id: each step must have its own.
+    expect(new Set(actual.dataIds).size).toBe(3);
+  });
+
+  it('leaves alone values that were read or that another tensor shares', async () => {
+    await useNative();
+    const backend = tf.backend() as NativeBackend;
+    const read = tf.variable(tf.tensor1d(start));
+    const shared = tf.variable(tf.tensor1d(start));
+    const optimizer = tf.train.adam(0.01);
+    const step = (g: Float32Array) => {
+      const tensors = [read, shared].map(() => tf.tensor1d(g));
+      optimizer.applyGradients([{ name: read.name, tensor: tensors[0] }, { name: shared.name, tensor: tensors[1] }]);
+      tf.dispose(tensors);
+    };
+    step(gradients[0]); // both now hold arrays the backend made
+    expect([read, shared].map((t) => backend.soleOwner(t))).toEqual([true, true]);
+    const handedOut = read.dataSync();
+    const before = handedOut.slice();
+    const alias = shared.reshape([N]);
+    const aliasBefore = backend.values(alias).slice();
+    expect([read, shared].map((t) => backend.soleOwner(t))).toEqual([false, false]);
+    step(gradients[1]);
+    expect(sameBits(handedOut as Float32Array, before as Float32Array)).toBe(true);
+    expect(sameBits(backend.values(alias), aliasBefore)).toBe(true);
+    expect(sameBits(read.dataSync() as Float32Array, before as Float32Array)).toBe(false); // it did step
+    tf.dispose([alias, read, shared]);
+    optimizer.dispose();
+  });
+
+
   it('gives the same bits as tfjs op by op, for the weights and both moments', async () => {
     const expected = await adamSteps(() => initBackend('cpu'));
     let fused: ReturnType<typeof vi.spyOn> | undefined;
