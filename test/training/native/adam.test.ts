@@ -14,40 +14,29 @@ const N = 100_003;
 const start = randomValues(N, 3);
 const gradients = [randomValues(N, 4), randomValues(N, 5).map((v) => v * 1e-3), randomValues(N, 6).map((v) => v * 50)];
 
-/** Three Adam steps from the same values; the variable and both moments after each. */
-async function adamSteps(useBackend: () => Promise<unknown>): Promise<Float32Array[]> {
+/**
+ * Three Adam steps from the same values: the variable and both moments after each step
+ * (`readEachStep`), or only after the last (nothing read between steps); the variable's data id
+ * after each.
+ */
+async function adamSteps(useBackend: () => Promise<unknown>, readEachStep: boolean): Promise<{ values: Float32Array[]; dataIds: object[] }> {
   await useBackend();
   const w = tf.variable(tf.tensor1d(start));
   const optimizer = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
-  const out: Float32Array[] = [];
-  for (const g of gradients) {
-    const gradient = tf.tensor1d(g);
-    optimizer.applyGradients([{ name: w.name, tensor: gradient }]);
-    gradient.dispose();
+  const values: Float32Array[] = [];
+  const dataIds: object[] = [];
+  const read = async () => {
     const [iterations, ...moments] = await optimizer.getWeights(); // [iterations, first moment, second moment]
     iterations.tensor.dispose();
-    out.push(w.dataSync().slice() as Float32Array, ...moments.map((s) => s.tensor.dataSync().slice() as Float32Array));
-  }
-  optimizer.dispose();
-  w.dispose();
-  return out;
-}
-
-/** Three Adam steps without reading anything between them: the variable and both moments after the last. */
-async function unreadSteps(useBackend: () => Promise<unknown>): Promise<{ values: Float32Array[]; dataIds: object[] }> {
-  await useBackend();
-  const w = tf.variable(tf.tensor1d(start));
-  const optimizer = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
-  const dataIds: object[] = [];
-  for (const g of gradients) {
+    values.push(...[w, ...moments.map((s) => s.tensor)].map((t) => t.dataSync().slice() as Float32Array));
+  };
+  for (const [i, g] of gradients.entries()) {
     const gradient = tf.tensor1d(g);
     optimizer.applyGradients([{ name: w.name, tensor: gradient }]);
     gradient.dispose();
     dataIds.push(w.dataId);
+    if (readEachStep || i === gradients.length - 1) await read();
   }
-  const [iterations, ...moments] = await optimizer.getWeights();
-  iterations.tensor.dispose();
-  const values = [w, ...moments.map((s) => s.tensor)].map((t) => t.dataSync().slice() as Float32Array);
   optimizer.dispose();
   w.dispose();
   return { values, dataIds };
@@ -55,19 +44,33 @@ async function unreadSteps(useBackend: () => Promise<unknown>): Promise<{ values
 
 const sameBits = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer).equals(Buffer.from(b.buffer));
 
+/** The same steps on cpu (tfjs' Adam) and native (fused); the addon's calls on native. */
+async function againstCpu(readEachStep: boolean) {
+  const expected = await adamSteps(() => initBackend('cpu'), readEachStep);
+  let fused: ReturnType<typeof vi.spyOn> | undefined;
+  const actual = await adamSteps(async () => {
+    await useNative();
+    fused = vi.spyOn((tf.backend() as NativeBackend).addon, 'adam');
+  }, readEachStep);
+  const calls = fused!.mock.calls;
+  fused!.mockRestore();
+  return { expected, actual, calls };
+}
+
 describeNative('the fused Adam update', () => {
+  it('gives the same bits as tfjs op by op, for the weights and both moments, read after every step', async () => {
+    const { expected, actual, calls } = await againstCpu(true);
+    expect(calls.length).toBe(3);
+    expect(actual.values.length).toBe(9); // per step: the variable, its first and its second moment
+    actual.values.forEach((values, i) => expect(sameBits(values, expected.values[i]), `array ${i}`).toBe(true));
+  });
+
   it('updates in place once the arrays are its own, with the same bits, each step under a new data id', async () => {
-    const expected = await unreadSteps(() => initBackend('cpu'));
-    let fused: ReturnType<typeof vi.spyOn> | undefined;
-    const actual = await unreadSteps(async () => {
-      await useNative();
-      fused = vi.spyOn((tf.backend() as NativeBackend).addon, 'adam');
-    });
+    const { expected, actual, calls } = await againstCpu(false);
     // args: p, m, v, g, pOut, mOut, vOut. The first step's inputs are arrays tfjs made (the
     // variable's from tensor1d, the moments' from zerosLike): not ours to overwrite.
-    const inPlace = fused!.mock.calls.map((args) => [0, 1, 2].map((i) => args[i + 4] === args[i]));
-    fused!.mockRestore();
-    expect(inPlace).toEqual([[false, false, false], [true, true, true], [true, true, true]]);
+    expect(calls.map((args: unknown[]) => [0, 1, 2].map((i) => args[i + 4] === args[i]))).toEqual([[false, false, false], [true, true, true], [true, true, true]]);
+    expect(actual.values.length).toBe(3);
     actual.values.forEach((values, i) => expect(sameBits(values, expected.values[i]), `array ${i}`).toBe(true));
     // bf16 copies and the addon's filter layouts are cached by data id: each step must have its own.
     expect(new Set(actual.dataIds).size).toBe(3);
@@ -97,19 +100,5 @@ describeNative('the fused Adam update', () => {
     expect(sameBits(read.dataSync() as Float32Array, before as Float32Array)).toBe(false); // it did step
     tf.dispose([alias, read, shared]);
     optimizer.dispose();
-  });
-
-
-  it('gives the same bits as tfjs op by op, for the weights and both moments', async () => {
-    const expected = await adamSteps(() => initBackend('cpu'));
-    let fused: ReturnType<typeof vi.spyOn> | undefined;
-    const actual = await adamSteps(async () => {
-      await useNative();
-      fused = vi.spyOn((tf.backend() as NativeBackend).addon, 'adam');
-    });
-    expect(fused).toHaveBeenCalledTimes(3);
-    fused!.mockRestore();
-    expect(actual.length).toBe(9); // per step: the variable, its first and its second moment
-    actual.forEach((values, i) => expect(Buffer.from(values.buffer).equals(Buffer.from(expected[i].buffer)), `array ${i}`).toBe(true));
   });
 });
