@@ -21,9 +21,10 @@ function fusedStep(o: AdamState, g: Grads, backend: NativeBackend): void {
   const oneMinusAccBeta2 = f(1 - f(o.accBeta2.dataSync()[0]));
   const scalars = [f(o.beta1), f(1 - o.beta1), f(o.beta2), f(1 - o.beta2), oneMinusAccBeta1, oneMinusAccBeta2, f(o.epsilon), f(-o.learningRate)];
   adamStep(o, g, (value, m, v, gradient) => {
-    // In place where only this variable sees its values (as PyTorch's Adam): three fresh arrays of
-    // a 4M-weight layer took 4-7 ms a step here against 2.1-2.7 in place (the new tensors share
-    // the array under new data ids, so nothing cached by id goes stale).
+    // In place where only this variable sees its values, as PyTorch's Adam: writing three fresh
+    // arrays for a 4M-weight dense kernel made a step's time outside kernels 9.8-10.6 ms against
+    // 6.1-7.8 in place (bench/RESULTS.md). The new tensors share the array under new data ids, so
+    // nothing cached by id (bf16 copies, filter layouts) goes stale.
     const into = (t: tf.TensorInfo) => (backend.soleOwner(t) ? backend.values(t) : backend.alloc(value.size));
     const [pOut, mOut, vOut] = [into(value), into(m), into(v)];
     backend.addon.adam(backend.values(value), backend.values(m), backend.values(v), backend.values(gradient), pOut, mOut, vOut, scalars);
