@@ -12,7 +12,6 @@
 namespace hn {
 namespace {
 
-
 // matMul(a, b, c, [batch, m, n, k, transA, transB, aBatched, bBatched], bias | null, relu)
 // a: [batch|1, m, k] (or [.., k, m] if transA), b: [batch|1, k, n] (or [.., n, k] if transB),
 // c: [batch, m, n]; bias: length n or 1, added to every row.
