@@ -33,7 +33,7 @@ if (precision !== 'fp32') {
   else if (policy !== 'default') throw new Error(`unknown bf16 policy '${policy}' (default, every, amx, avx512)`);
 }
 
-const times = new Map<string, { ms: number; calls: number }>();
+const times = new Map<string, { ms: number; calls: number; each: number[] }>();
 for (const k of tf.getKernelsForBackend(name)) {
   const f = k.kernelFunc;
   tf.unregisterKernel(k.kernelName, name);
@@ -41,8 +41,10 @@ for (const k of tf.getKernelsForBackend(name)) {
     const t0 = performance.now();
     const out = f(args);
     const key = `${k.kernelName} ${Object.values(args.inputs).map((t) => (t ? `[${t.shape}]` : '-')).join('')}`;
-    const e = times.get(key) ?? { ms: 0, calls: 0 };
-    e.ms += performance.now() - t0;
+    const e = times.get(key) ?? { ms: 0, calls: 0, each: [] };
+    const ms = performance.now() - t0;
+    e.ms += ms;
+    e.each.push(ms);
     e.calls++;
     times.set(key, e);
     return out;
@@ -58,7 +60,14 @@ for (let i = 0; i < steps; i++) await model.trainOnBatch(xs, ys);
 const stepMs = (performance.now() - t0) / steps;
 const rows = [...times].sort((a, b) => b[1].ms - a[1].ms);
 const kernelMs = rows.reduce((p, [, v]) => p + v.ms, 0) / steps;
+// The median call: on a shared 2-core machine a kernel now and then waits milliseconds for a core,
+// which the mean carries and the median does not (max shows those waits).
+const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
+const medianMs = rows.reduce((p, [, v]) => p + (median(v.each) * v.calls) / steps, 0);
 console.log(`${name} (${backend.detail}, ${backend.threads} threads), ${precision}, ${config}, batch ${batch}: ${((batch * 1000) / stepMs).toFixed(1)} samples/s, ` +
-  `${stepMs.toFixed(1)} ms/step of which kernels ${kernelMs.toFixed(1)} ms`);
-for (const [k, v] of rows.slice(0, 25)) console.log(`${(v.ms / steps).toFixed(2).padStart(7)} ms  ${String(v.calls / steps).padStart(4)}x  ${k}`);
+  `${stepMs.toFixed(1)} ms/step of which kernels ${kernelMs.toFixed(1)} ms (at each call's median ${medianMs.toFixed(1)} ms)`);
+console.log('mean ms/step  calls/step  median ms/call  max ms/call  kernel and input shapes');
+for (const [k, v] of rows.slice(0, 25)) {
+  console.log(`${(v.ms / steps).toFixed(2).padStart(7)} ms  ${String(v.calls / steps).padStart(4)}x  ${median(v.each).toFixed(3).padStart(7)}  ${Math.max(...v.each).toFixed(2).padStart(6)}  ${k}`);
+}
 process.exit(0);
