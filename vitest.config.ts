@@ -10,7 +10,7 @@ const UNIT = [
   'test/datasets/!(upload-runner).test.ts',
   'test/config.test.ts',
   'test/plugins/json-scan.test.ts', // the JSON pre-scan alone, on bytes in memory
-  'test/bench/!(search-replay).test.ts', // the benchmarks' pure analysis (the replay uses SQLite)
+  'test/bench/!(search-replay|machine-preemption).test.ts', // the benchmarks' pure analysis (the replay uses SQLite; the probe spins threads)
   'test/services/search-events.test.ts',
   'test/services/page-cursor.test.ts',
   'test/training/dataset.test.ts', // IDX parsing of the Fashion-MNIST files
@@ -21,6 +21,7 @@ const UNIT = [
 // grace period, short staleness settings): they run alone, after the others, so that another
 // file's training cannot stretch what they measure.
 const TIMED = [
+  'test/bench/machine-preemption.test.ts', // its spinning threads would take cores from the others
   'test/dashboard/**/*.test.ts',
   'test/datasets/upload-runner.test.ts',
   'test/faults/**/*.test.ts',

@@ -19,7 +19,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { configLabel, parseConfigList, speedRatio, type EpochConfig } from './epoch-configs.js';
-import { busyWarning, load, machine } from './machine.js';
+import { busyWarning, describePreemption, load, machine, preemption } from './machine.js';
 import { intArg, precisionArg, runLabel as label, runService, runTorch, type RunSettings } from './epoch-runs.js';
 import { allocatorArg, findTorchPython, isOmpWait, TORCH_MISSING, type OmpWait } from './pytorch-env.js';
 import { mean, median, spread } from './stats.js';
@@ -59,7 +59,7 @@ interface ServiceSide { epochS: number; fitPerEpochS: number; checkpointMs?: num
 interface Pair { service: Partial<Record<Precision, ServiceSide>>; torchS?: number; torchValAcc?: number }
 
 const train = Math.floor(limit * 0.9);
-console.log(`${machine()}; load before: ${load()}`);
+console.log(`${machine()}; load before: ${load()}; ${describePreemption(await preemption())}`);
 const busy = busyWarning();
 if (busy) console.log(busy);
 console.log(`${configs.length} configurations × ${repeats} repeats; ${train} training + ${limit - train} validation images, batch 32, ${epochs} epoch(s) a run; ` +
@@ -102,7 +102,7 @@ const ratio = (ps: Pair[], f: (p: Pair) => number | undefined) => {
   const [torch, ours] = [values(ps, (p) => p.torchS), values(ps, f)];
   return torch.length && ours.length ? speedRatio(median(ours), median(torch)).toFixed(2) : '–';
 };
-console.log(`\nload after: ${load()}. ${torchInfo}. Seconds per epoch, median (min–max) of ${repeats} runs; ratio: the service's speed ÷ PyTorch's, from the medians.`);
+console.log(`\nload after: ${load()}; ${describePreemption(await preemption())}. ${torchInfo}. Seconds per epoch, median (min–max) of ${repeats} runs; ratio: the service's speed ÷ PyTorch's, from the medians.`);
 for (const precision of precisions) {
   const side = (f: (s: ServiceSide) => number | undefined) => (p: Pair) => { const s = p.service[precision]; return s && f(s); };
   console.log(`\nService in ${precision}${precision === 'fp32' ? '' : ' (PyTorch in float32)'}:\n`);

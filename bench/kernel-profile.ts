@@ -11,6 +11,7 @@ import os from 'node:os';
 import { resolveTemplate } from '../src/domain/model-template.js';
 import { referenceSearch } from '../test/fixtures/reference-search.js';
 import { parseConfig, toHyperparameters } from './epoch-configs.js';
+import { describePreemption, preemption } from './machine.js';
 import { initBackend, isBackendName } from '../src/training/backend.js';
 import { buildModel } from '../src/training/build-model.js';
 import { precisionUnavailableReason } from '../src/training/precision-support.js';
@@ -50,6 +51,8 @@ for (const k of tf.getKernelsForBackend(name)) {
     return out;
   } });
 }
+// Before the model: the probe's threads would otherwise share the cores with the step.
+const noise = describePreemption(await preemption());
 const model = buildModel(resolveTemplate(referenceSearch().model, toHyperparameters(parseConfig(config))), 1);
 const xs = tf.randomUniform([batch, 28, 28, 1]);
 const ys = tf.tensor2d(Array.from({ length: batch }, (_, i) => i % 10), [batch, 1]);
@@ -66,6 +69,7 @@ const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
 const medianMs = rows.reduce((p, [, v]) => p + (median(v.each) * v.calls) / steps, 0);
 console.log(`${name} (${backend.detail}, ${backend.threads} threads), ${precision}, ${config}, batch ${batch}: ${((batch * 1000) / stepMs).toFixed(1)} samples/s, ` +
   `${stepMs.toFixed(1)} ms/step of which kernels ${kernelMs.toFixed(1)} ms (at each call's median ${medianMs.toFixed(1)} ms)`);
+console.log(`before the steps, ${noise}`);
 console.log('mean ms/step  calls/step  median ms/call  max ms/call  kernel and input shapes');
 for (const [k, v] of rows.slice(0, 25)) {
   console.log(`${(v.ms / steps).toFixed(2).padStart(7)} ms  ${String(v.calls / steps).padStart(4)}x  ${median(v.each).toFixed(3).padStart(7)}  ${Math.max(...v.each).toFixed(2).padStart(6)}  ${k}`);

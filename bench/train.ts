@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { busyWarning, load, machine } from './machine.js';
+import { busyWarning, describePreemption, load, machine, preemption } from './machine.js';
 import { allocatorMissing, findTorchPython, isAllocator, isOmpWait, TORCH_MISSING, torchEnv, type Allocator, type OmpWait } from './pytorch-env.js';
 import { median, spread } from './stats.js';
 import { BACKEND_NAMES, isBackendName } from '../src/training/backend-names.js';
@@ -101,7 +101,7 @@ const jobs: Job[] = [
   ...backends.map((e) => ({ key: e.key, run: (batch: number) => runTfjs(e.backend, batch, e.precision) })),
 ];
 const rows: string[] = [];
-console.log(`${machine()}; threads ${threads}, ${seconds} s per measurement, ${repeats} repeats; load before: ${load()}`);
+console.log(`${machine()}; threads ${threads}, ${seconds} s per measurement, ${repeats} repeats; load before: ${load()}; ${describePreemption(await preemption())}`);
 const busy = busyWarning();
 if (busy) console.log(busy);
 for (const batch of args.batches.split(',').map(Number)) {
@@ -136,5 +136,5 @@ for (const batch of args.batches.split(',').map(Number)) {
   }
 }
 if (!py && args.pytorch !== 'none') console.log(TORCH_MISSING);
-console.log(`load after: ${load()}; samples/s as median (min–max) of ${repeats} runs`);
+console.log(`load after: ${load()}; ${describePreemption(await preemption())}; samples/s as median (min–max) of ${repeats} runs`);
 console.log(['', '| batch | engine | samples/s | × PyTorch (best setting) |', '| --- | --- | --- | --- |', ...rows].join('\n'));
