@@ -12,6 +12,7 @@ import { resolveTemplate } from '../src/domain/model-template.js';
 import { referenceSearch } from '../test/fixtures/reference-search.js';
 import { parseConfig, toHyperparameters } from './epoch-configs.js';
 import { describePreemption, preemption } from './machine.js';
+import { median } from './stats.js';
 import { initBackend, isBackendName } from '../src/training/backend.js';
 import { buildModel } from '../src/training/build-model.js';
 import { precisionUnavailableReason } from '../src/training/precision-support.js';
@@ -65,7 +66,6 @@ const rows = [...times].sort((a, b) => b[1].ms - a[1].ms);
 const kernelMs = rows.reduce((p, [, v]) => p + v.ms, 0) / steps;
 // The median call: on a shared 2-core machine a kernel now and then waits milliseconds for a core,
 // which the mean carries and the median does not (max shows those waits).
-const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
 const medianMs = rows.reduce((p, [, v]) => p + (median(v.each) * v.calls) / steps, 0);
 console.log(`${name} (${backend.detail}, ${backend.threads} threads), ${precision}, ${config}, batch ${batch}: ${((batch * 1000) / stepMs).toFixed(1)} samples/s, ` +
   `${stepMs.toFixed(1)} ms/step of which kernels ${kernelMs.toFixed(1)} ms (at each call's median ${medianMs.toFixed(1)} ms)`);
