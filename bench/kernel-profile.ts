@@ -15,6 +15,7 @@ import { describePreemption, preemption } from './machine.js';
 import { median } from './stats.js';
 import { initBackend, isBackendName } from '../src/training/backend.js';
 import { buildModel } from '../src/training/build-model.js';
+import { setDirectSteps } from '../src/training/direct-step-route.js';
 import { precisionUnavailableReason } from '../src/training/precision-support.js';
 import { isPrecision } from '../src/domain/precision.js';
 import { AMX_BF16_POLICY, AVX512_BF16_POLICY, EVERY_KERNEL_BF16 } from '../src/training/native/bf16-policy.js';
@@ -25,6 +26,9 @@ if (!isBackendName(name)) throw new Error(`unknown backend '${name}'`);
 const batch = Number(batchArg);
 const steps = Number(stepsArg);
 const backend = await initBackend(name, { threads: os.availableParallelism(), openMpWait: 'spin' }); // as a trial's process
+// Kernels are timed where tfjs calls them (its registry); native's direct step calls them itself, so
+// the profile runs tfjs' train function: the same kernels, plus the per-op work the direct step saves.
+setDirectSteps(false);
 if (!isPrecision(precision)) throw new Error(`unknown precision '${precision}'`);
 if (precision !== 'fp32') {
   const why = precisionUnavailableReason(name, precision);
@@ -67,7 +71,7 @@ const kernelMs = rows.reduce((p, [, v]) => p + v.ms, 0) / steps;
 // The median call: on a shared 2-core machine a kernel now and then waits milliseconds for a core,
 // which the mean carries and the median does not (max shows those waits).
 const medianMs = rows.reduce((p, [, v]) => p + (median(v.each) * v.calls) / steps, 0);
-console.log(`${name} (${backend.detail}, ${backend.threads} threads), ${precision}, ${config}, batch ${batch}: ${((batch * 1000) / stepMs).toFixed(1)} samples/s, ` +
+console.log(`${name} (${backend.detail}, ${backend.threads} threads), ${precision}, ${config}, batch ${batch}, tfjs' train function: ${((batch * 1000) / stepMs).toFixed(1)} samples/s, ` +
   `${stepMs.toFixed(1)} ms/step of which kernels ${kernelMs.toFixed(1)} ms (at each call's median ${medianMs.toFixed(1)} ms)`);
 console.log(`before the steps, ${noise}`);
 console.log('mean ms/step  calls/step  median ms/call  max ms/call  kernel and input shapes');

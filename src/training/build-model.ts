@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ConcreteLayer, ConcreteModel, ConcreteOptimizer } from '../domain/model-template.js';
 import { initSeed } from '../domain/trial-seed.js';
 import { fuseConvRelu } from './conv-relu-layers.js';
+import { routeTrainStep } from './direct-step-route.js';
 import { fuseSparseLoss } from './sparse-loss.js';
 
 // tfjs needs an integer seed per initializer; different per layer so layers do not share weights.
@@ -57,6 +58,7 @@ export function buildModel(model: ConcreteModel, seed?: number): tf.Sequential {
   seq.compile({ optimizer: makeOptimizer(model.optimizer), loss: model.loss, metrics: ['accuracy'] });
   fuseConvRelu(seq);
   fuseSparseLoss(seq);
+  routeTrainStep(seq);
   return seq;
 }
 

@@ -19,20 +19,20 @@ export const CONV_RELU_KERNELS = [CONV_BIAS_RELU, RELU_GRAD, FILTER_BIAS_GRAD] a
 type Attrs = Pick<ConvAttrs, 'strides' | 'pad'>;
 const convAttrs = (a: Attrs): ConvAttrs => ({ strides: a.strides, pad: a.pad, dilations: 1, dataFormat: 'NHWC' } as ConvAttrs);
 
-function convBiasRelu({ inputs: { x, filter, bias }, backend, attrs }: Args<Attrs>): Info {
+export function convBiasRelu({ inputs: { x, filter, bias }, backend, attrs }: Args<Attrs>): Info {
   const { geometry, outShape } = convGeometry(x!.shape, filter!.shape, convAttrs(attrs));
   const y = backend.alloc(sizeOf(outShape));
   forward(backend, x!, filter!, bias, y, geometry, true);
   return backend.output(outShape, y);
 }
 
-function reluGrad({ inputs: { dy, y }, backend }: Args): Info {
+export function reluGrad({ inputs: { dy, y }, backend }: Args): Info {
   const out = backend.alloc(sizeOf(dy!.shape));
   if (out.length > 0) backend.addon.binary(RELU_GRAD_OP, backend.values(dy!), backend.values(y!), out, Layout.Same, 1);
   return backend.output([...dy!.shape], out);
 }
 
-function filterBiasGrad({ inputs: { x, dy }, backend, attrs }: Args<Attrs & { filterShape: number[] }>): Info[] {
+export function filterBiasGrad({ inputs: { x, dy }, backend, attrs }: Args<Attrs & { filterShape: number[] }>): Info[] {
   const { geometry } = convGeometry(x!.shape, attrs.filterShape, convAttrs(attrs));
   const dw = backend.alloc(sizeOf(attrs.filterShape));
   const db = backend.alloc(attrs.filterShape[3]);

@@ -3,13 +3,16 @@
 // row copies (gather.ts), softmax by rows (softmax.ts) and comparisons against a scalar
 // (compare.ts). Anything not covered runs the cpu backend's own JS kernel on the same tensors.
 // While it is active, Adam updates each variable in one fused pass (adam.ts), conv layers with a
-// ReLU train as one kernel (conv-relu.ts), and so do the sparse loss and accuracy (sparse-loss.ts).
+// ReLU train as one kernel (conv-relu.ts), and so do the sparse loss and accuracy (sparse-loss.ts);
+// a plain conv/dense classifier's step calls them directly, past tfjs' engine (direct-step.ts).
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../backend-unavailable.js';
+import { registerDirectStep } from '../direct-step-route.js';
 import { installFusedAdam } from './adam.js';
 import { loadAddon, type OpenMpWait } from './addon.js';
 import { COMPARE_KERNELS } from './compare.js';
 import { CONV_KERNELS } from './conv.js';
+import { nativeDirectStep } from './direct-step.js';
 import { registerConvRelu } from './conv-relu.js';
 import { ELTWISE_KERNELS } from './eltwise.js';
 import { gatherV2 } from './gather.js';
@@ -58,5 +61,6 @@ export function registerNativeBackend(options: { threads: number; bufferPoolByte
   registerConvRelu(NATIVE_BACKEND);
   registerSparseLoss(NATIVE_BACKEND);
   installFusedAdam(NATIVE_BACKEND);
+  registerDirectStep(NATIVE_BACKEND, nativeDirectStep);
   registered = true;
 }

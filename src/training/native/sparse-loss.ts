@@ -45,7 +45,7 @@ function rowsOf({ inputs: { labels, probs }, backend }: Args): { n: number; widt
   return { n, width, p: backend.values(probs!), y: backend.values(labels!) };
 }
 
-function crossEntropy(args: Args): Info {
+export function crossEntropy(args: Args): Info {
   const { n, width, p, y } = rowsOf(args);
   const { backend } = args;
   const out = backend.alloc(n);
@@ -64,7 +64,7 @@ function crossEntropy(args: Args): Info {
  * (masked by the second clip), through the division (dq / s, and −Σ (dq · p') / s² for the sum,
  * added to every class), masked by the first clip.
  */
-function crossEntropyGrad(args: Args): Info {
+export function crossEntropyGrad(args: Args): Info {
   const { n, width, p, y } = rowsOf(args);
   const { inputs: { dy }, backend } = args;
   const g = backend.values(dy!);
@@ -85,7 +85,7 @@ function crossEntropyGrad(args: Args): Info {
   return backend.output([n, width], out);
 }
 
-function accuracy(args: Args): Info {
+export function accuracy(args: Args): Info {
   const { n, width, p, y } = rowsOf(args);
   const { backend } = args;
   const out = backend.alloc(n);
