@@ -13,6 +13,8 @@ export interface RunSettings {
   seed: number;
   /** The service's training.precision (default fp32); PyTorch always trains in float32. */
   precision?: Precision;
+  /** false: tfjs' own train function where the backend's direct step would run (bench:direct-step's baseline). */
+  directStep?: boolean;
 }
 export interface ServiceRun {
   detail: string; outcome: string; epochs: { durationMs: number; valAccuracy: number }[];
@@ -46,7 +48,7 @@ function lastJson<T>(stdout: string): T {
 export function runService(c: EpochConfig, s: RunSettings): ServiceRun {
   const out = execFileSync(process.execPath, [
     '--import', 'tsx', here('./epochs-child.ts'), s.backend, runLabel(c), String(s.limit), String(s.epochs), String(s.threads), String(s.seed), s.precision ?? 'fp32',
-  ], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn' }, maxBuffer: 16 * 1024 * 1024 });
+  ], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn', HYPERTUNE_DIRECT_STEP: s.directStep === false ? 'off' : 'on' }, maxBuffer: 16 * 1024 * 1024 });
   const r = lastJson<ServiceRun>(out);
   if (r.outcome !== 'completed' || r.epochs.length !== s.epochs) throw new Error(`trial of ${runLabel(c)} ended ${r.outcome} after ${r.epochs.length} epochs`);
   return r;

@@ -2,7 +2,7 @@
 // real TrialRunner (SQLite store in a temp dir, Fashion-MNIST from disk, validation split 0.1,
 // batch 32, per-epoch metrics and checkpoints written to the store, artifact saved), as a worker
 // runs it. The store is the real one; its saveCheckpoint is only timed on the way through.
-// Prints one JSON line. Usage: epochs-child.ts BACKEND CONFIG LIMIT EPOCHS THREADS [SEED (the search's; 42)] [PRECISION (fp32)]
+// Prints one JSON line. HYPERTUNE_DIRECT_STEP=off compares against tfjs' own train step. Usage: epochs-child.ts BACKEND CONFIG LIMIT EPOCHS THREADS [SEED (the search's; 42)] [PRECISION (fp32)]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,12 +16,15 @@ import { TrialRunner } from '../src/services/trial-runner.js';
 import { migrate } from '../src/store/migrate.js';
 import { openPrismaStore } from '../src/store/prisma-store.js';
 import { initBackend, isBackendName } from '../src/training/backend.js';
+import { setDirectSteps } from '../src/training/direct-step-route.js';
 import { TfjsTrainingEngine } from '../src/training/engine.js';
 
 const [backendName, configArg, limitArg, epochsArg, threadsArg, seedArg = '42', precision = 'fp32'] = process.argv.slice(2);
 if (!isBackendName(backendName)) throw new Error(`unknown backend '${backendName}'`);
 if (!isPrecision(precision)) throw new Error(`unknown precision '${precision}'`);
 const config = parseConfig(configArg);
+// HYPERTUNE_DIRECT_STEP=off: tfjs' own train function even where a direct step covers the model (A/B).
+setDirectSteps(process.env.HYPERTUNE_DIRECT_STEP !== 'off');
 const datasetDir = process.env.DATASET_DIR ?? '/usr/share/datasets/fashion-mnist';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-epochs-'));
 const url = `file:${path.join(dir, 'bench.db')}`;
