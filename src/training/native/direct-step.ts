@@ -51,6 +51,8 @@ function plan(model: tf.LayersModel): { layers: Layer[]; head: () => Weights } |
   if (compiled.loss !== 'sparseCategoricalCrossentropy' || compiled.metricsNames?.join() !== 'loss,acc') return undefined;
   if (model.inputs.length !== 1 || model.outputs.length !== 1) return undefined;
   const layers: Layer[] = [];
+  // The rank of each layer's input, batch included: convolutions take images, dense layers rows.
+  let rank = model.inputs[0].shape.length;
   const all = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
   for (const [i, layer] of all.entries()) {
     const l = layer as unknown as LayerInternals;
@@ -58,11 +60,13 @@ function plan(model: tf.LayersModel): { layers: Layer[]; head: () => Weights } |
     const activation = l.activation?.getClassName();
     if (!l.trainable || EXTRAS.some((k) => l[k] != null)) return undefined;
     const last = i === all.length - 1;
-    if (name === 'Flatten' && l.dataFormat !== 'channelsFirst' && !last) layers.push({ kind: 'flatten' });
-    else if (name === 'Conv2D' && !last && l.useBias && l.dataFormat === 'channelsLast' && (activation === 'relu' || activation === 'linear')
+    if (name === 'Flatten' && l.dataFormat !== 'channelsFirst' && !last) {
+      layers.push({ kind: 'flatten' });
+      rank = 2;
+    } else if (name === 'Conv2D' && rank === 4 && !last && l.useBias && l.dataFormat === 'channelsLast' && (activation === 'relu' || activation === 'linear')
       && l.dilationRate!.every((d) => d === 1) && (l.padding === 'valid' || l.padding === 'same')) {
       layers.push({ kind: 'conv', relu: activation === 'relu', strides: l.strides!, pad: l.padding, weights: weightsOf(l) });
-    } else if (name === 'Dense' && l.useBias && (last ? activation === 'softmax' : activation === 'relu' || activation === 'linear')) {
+    } else if (name === 'Dense' && rank === 2 && l.useBias && (last ? activation === 'softmax' : activation === 'relu' || activation === 'linear')) {
       if (!last) layers.push({ kind: 'dense', relu: activation === 'relu', weights: weightsOf(l) });
       else return { layers, head: weightsOf(l) };
     } else return undefined;

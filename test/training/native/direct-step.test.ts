@@ -108,6 +108,7 @@ describeNative('the direct training step on native', () => {
     ['a tanh conv', [conv({ activation: 'tanh' }), FLAT, dense(10, 'softmax')]],
     ['a sigmoid dense', [FLAT, dense(8, 'sigmoid'), dense(10, 'softmax')]],
     ['no softmax head', [FLAT, dense(10, 'relu')]],
+    ['a dense layer over images', [dense(8, 'relu'), FLAT, dense(10, 'softmax')]],
   ] as [string, ConcreteLayer[]][])('leaves a model with %s to tfjs', async (_, layers) => {
     await useNative();
     const model = buildModel(spec(layers), 1);
