@@ -1,7 +1,7 @@
 // native's direct training step (../direct-step-route.ts) for the models the notebook's space
-// builds: Conv2D (ReLU or linear, bias) layers, Flatten, Dense (ReLU or linear, bias) layers and a
-// Dense softmax classifier trained on sparse categorical cross-entropy and accuracy, no
-// regularizers or constraints. It calls the kernels tfjs' path would (the fused conv-ReLU and its
+// builds: Conv2D (ReLU or linear, bias) and MaxPooling2D layers, Flatten, Dense (ReLU or linear,
+// bias) layers and a Dense softmax classifier trained on sparse categorical cross-entropy and
+// accuracy, no regularizers or constraints. It calls the kernels tfjs' path would (the fused conv-ReLU and its
 // gradients, the products, softmax, the sparse loss and accuracy) in the order backpropagation
 // would, on the backend's own arrays, and hands the gradients to the model's optimizer
 // (applyGradients: the fused Adam, or tfjs' other optimizers), so weights, optimizer state,
@@ -9,12 +9,14 @@
 // (graph executor, tape, scopes, tensor records) and the softmax gradient and means, computed
 // here in float32 JS loops like cpu's ops, not by ~10 tiny kernels.
 import * as tf from '@tensorflow/tfjs';
+import type { PoolAttrs } from '../window-attrs.js';
 import type { DirectStepFactory, TrainFunction } from '../direct-step-route.js';
 import { convBiasRelu, filterBiasGrad, reluGrad } from './conv-relu.js';
 import { conv2dBackpropFilter, conv2dBackpropInput, fusedConv2d } from './conv.js';
 import { ELTWISE_KERNELS } from './eltwise.js';
 import { sizeOf, type Info } from './kernel.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
+import { maxPoolGrad, POOL_KERNELS } from './pool.js';
 import type { NativeBackend } from './native-backend.js';
 import { softmax } from './softmax.js';
 import { accuracy, crossEntropy, crossEntropyGrad } from './sparse-loss.js';
@@ -23,6 +25,7 @@ interface Weights { kernel: tf.Tensor; bias: tf.Tensor }
 type Layer =
   | { kind: 'conv'; relu: boolean; strides: [number, number]; pad: 'valid' | 'same'; weights: () => Weights }
   | { kind: 'dense'; relu: boolean; weights: () => Weights }
+  | { kind: 'maxPool'; attrs: PoolAttrs }
   | { kind: 'flatten' };
 
 /** The fields of tfjs-layers' Conv2D, Dense and Flatten the plan reads (not in their typings). */
@@ -33,6 +36,7 @@ interface LayerInternals {
   dilationRate?: number[];
   strides?: [number, number];
   padding?: string;
+  poolSize?: [number, number];
   kernel?: { read(): tf.Tensor } | null;
   bias?: { read(): tf.Tensor } | null;
   trainable: boolean;
@@ -63,6 +67,8 @@ function plan(model: tf.LayersModel): { layers: Layer[]; head: () => Weights } |
     if (name === 'Flatten' && l.dataFormat !== 'channelsFirst' && !last) {
       layers.push({ kind: 'flatten' });
       rank = 2;
+    } else if (name === 'MaxPooling2D' && rank === 4 && !last && l.dataFormat === 'channelsLast' && (l.padding === 'valid' || l.padding === 'same')) {
+      layers.push({ kind: 'maxPool', attrs: { filterSize: l.poolSize!, strides: l.strides!, pad: l.padding } });
     } else if (name === 'Conv2D' && rank === 4 && !last && l.useBias && l.dataFormat === 'channelsLast' && (activation === 'relu' || activation === 'linear')
       && l.dilationRate!.every((d) => d === 1) && (l.padding === 'valid' || l.padding === 'same')) {
       layers.push({ kind: 'conv', relu: activation === 'relu', strides: l.strides!, pad: l.padding, weights: weightsOf(l) });
@@ -77,6 +83,7 @@ function plan(model: tf.LayersModel): { layers: Layer[]; head: () => Weights } |
 const eltwise = (name: string) => ELTWISE_KERNELS.find((k) => k.name === name)!;
 const ADD = eltwise('Add');
 const RELU = eltwise('Relu');
+const MAX_POOL = POOL_KERNELS.find((k) => k.name === 'MaxPool')!;
 
 /** The same data under another shape (a reshape: no copy, no new record). */
 const reshaped = (t: Info, shape: number[]): Info => ({ dataId: t.dataId, shape, dtype: t.dtype });
@@ -87,10 +94,11 @@ export const nativeDirectStep: DirectStepFactory = (model) => {
   if (!p) return undefined;
   const { layers, head } = p;
   // Gradients flow back only as far as the first layer with weights (tfjs' tape stops there too).
-  const firstWeighted = layers.findIndex((l) => l.kind !== 'flatten');
+  const weighted = (l: Layer) => l.kind === 'conv' || l.kind === 'dense';
+  const firstWeighted = layers.findIndex(weighted);
   const names = model.trainableWeights.map((w) => (w.read() as tf.Variable).name);
   // Two weights (kernel, bias) per conv and dense layer and the head, in layer order: the gradients' order.
-  if (names.length !== 2 * (layers.filter((l) => l.kind !== 'flatten').length + 1)) return undefined;
+  if (names.length !== 2 * (layers.filter(weighted).length + 1)) return undefined;
   const step: TrainFunction = ([xs, ys]) => {
     const backend = tf.backend() as NativeBackend;
     if (xs.dtype !== 'float32' || ys.dtype !== 'float32' || xs.shape[0] === 0) throw new Error('direct step: float32 inputs of at least one row expected');
@@ -104,6 +112,7 @@ export const nativeDirectStep: DirectStepFactory = (model) => {
       for (const layer of layers) {
         inputs.push(a);
         if (layer.kind === 'flatten') a = reshaped(a, [a.shape[0], sizeOf(a.shape.slice(1))]);
+        else if (layer.kind === 'maxPool') a = run(MAX_POOL, { x: a }, layer.attrs);
         else if (layer.kind === 'conv') {
           const { kernel, bias } = layer.weights();
           const attrs = { strides: layer.strides, pad: layer.pad };
@@ -141,6 +150,10 @@ export const nativeDirectStep: DirectStepFactory = (model) => {
         const x = inputs[i];
         if (layer.kind === 'flatten') {
           dy = reshaped(dy, [...x.shape]);
+          continue;
+        }
+        if (layer.kind === 'maxPool') {
+          dy = run(maxPoolGrad, { dy, input: x, output: outputs[i] }, layer.attrs); // tfjs' MaxPool gradient
           continue;
         }
         const dz = layer.relu ? own(reluGrad({ inputs: { dy, y: outputs[i] }, backend, attrs: {} })) : dy;

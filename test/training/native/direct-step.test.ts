@@ -27,6 +27,10 @@ const COVERED: Record<string, ConcreteLayer[]> = {
     conv({ activation: 'linear', strides: 2, padding: 'same' }), conv({ filters: 5, padding: 'same' }), FLAT, dense(8, 'linear'), dense(10, 'softmax'),
   ],
   'flatten and softmax only': [FLAT, dense(10, 'softmax')],
+  'conv ReLU, max pooling (valid), conv ReLU, max pooling (same, stride 1), dense ReLU, softmax': [
+    conv(), { type: 'maxPooling2d', poolSize: 2, strides: 2, padding: 'valid' }, conv({ filters: 5 }),
+    { type: 'maxPooling2d', poolSize: 2, strides: 1, padding: 'same' }, FLAT, dense(8, 'relu'), dense(10, 'softmax'),
+  ],
 };
 
 const spec = (layers: ConcreteLayer[], optimizer: OptimizerType = 'adam'): ConcreteModel => ({
@@ -103,7 +107,7 @@ describeNative('the direct training step on native', () => {
 
   it.each([
     ['dropout', [conv(), FLAT, { type: 'dropout', rate: 0.5 }, dense(10, 'softmax')]],
-    ['max pooling', [conv(), { type: 'maxPooling2d', poolSize: 2, strides: 2, padding: 'valid' }, FLAT, dense(10, 'softmax')]],
+    ['average pooling', [conv(), { type: 'averagePooling2d', poolSize: 2, strides: 2, padding: 'valid' }, FLAT, dense(10, 'softmax')]],
     ['batch normalization', [conv(), { type: 'batchNormalization', momentum: 0.99, epsilon: 0.001 }, FLAT, dense(10, 'softmax')]],
     ['a tanh conv', [conv({ activation: 'tanh' }), FLAT, dense(10, 'softmax')]],
     ['a sigmoid dense', [FLAT, dense(8, 'sigmoid'), dense(10, 'softmax')]],
