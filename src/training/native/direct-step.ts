@@ -16,7 +16,8 @@ import { conv2dBackpropFilter, conv2dBackpropInput, fusedConv2d } from './conv.j
 import { ELTWISE_KERNELS } from './eltwise.js';
 import { sizeOf, type Info } from './kernel.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
-import { maxPoolGrad, POOL_KERNELS } from './pool.js';
+import { maxPool, maxPoolGrad } from './pool.js';
+import { sum } from './reduce.js';
 import type { NativeBackend } from './native-backend.js';
 import { softmax } from './softmax.js';
 import { accuracy, crossEntropy, crossEntropyGrad } from './sparse-loss.js';
@@ -28,7 +29,7 @@ type Layer =
   | { kind: 'maxPool'; attrs: PoolAttrs }
   | { kind: 'flatten' };
 
-/** The fields of tfjs-layers' Conv2D, Dense and Flatten the plan reads (not in their typings). */
+/** The fields of tfjs-layers' Conv2D, MaxPooling2D, Dense and Flatten the plan reads (not in their typings). */
 interface LayerInternals {
   activation?: { getClassName(): string };
   useBias?: boolean;
@@ -83,7 +84,6 @@ function plan(model: tf.LayersModel): { layers: Layer[]; head: () => Weights } |
 const eltwise = (name: string) => ELTWISE_KERNELS.find((k) => k.name === name)!;
 const ADD = eltwise('Add');
 const RELU = eltwise('Relu');
-const MAX_POOL = POOL_KERNELS.find((k) => k.name === 'MaxPool')!;
 
 /** The same data under another shape (a reshape: no copy, no new record). */
 const reshaped = (t: Info, shape: number[]): Info => ({ dataId: t.dataId, shape, dtype: t.dtype });
@@ -112,7 +112,7 @@ export const nativeDirectStep: DirectStepFactory = (model) => {
       for (const layer of layers) {
         inputs.push(a);
         if (layer.kind === 'flatten') a = reshaped(a, [a.shape[0], sizeOf(a.shape.slice(1))]);
-        else if (layer.kind === 'maxPool') a = run(MAX_POOL, { x: a }, layer.attrs);
+        else if (layer.kind === 'maxPool') a = run(maxPool, { x: a }, layer.attrs);
         else if (layer.kind === 'conv') {
           const { kernel, bias } = layer.weights();
           const attrs = { strides: layer.strides, pad: layer.pad };
@@ -164,9 +164,9 @@ export const nativeDirectStep: DirectStepFactory = (model) => {
           // As tfjs' path: the fused conv-ReLU's gradient takes the bias's from oneDNN's filter pass,
           // a linear conv's (FusedConv2D's gradient) is a Sum.
           const [dw, db] = layer.relu
-            ? filterBiasGrad({ inputs: { x, dy: dz }, backend, attrs: { ...attrs, filterShape: kernel.shape } })
-            : [run(conv2dBackpropFilter, { x, dy: dz }, { ...attrs, dataFormat: 'NHWC', dilations: 1, filterShape: kernel.shape }), biasGrad(backend, dz)];
-          grads.unshift(own(dw), own(db));
+            ? filterBiasGrad({ inputs: { x, dy: dz }, backend, attrs: { ...attrs, filterShape: kernel.shape } }).map(own)
+            : [run(conv2dBackpropFilter, { x, dy: dz }, { ...attrs, dataFormat: 'NHWC', dilations: 1, filterShape: kernel.shape }), biasGrad(run, dz)];
+          grads.unshift(dw, db);
           if (i > firstWeighted) dy = run(conv2dBackpropInput, { dy: dz, filter: kernel }, { ...attrs, dataFormat: 'NHWC', dilations: 1, inputShape: x.shape });
         }
       }
@@ -215,13 +215,8 @@ function softmaxGrad(backend: NativeBackend, dProbs: Info, probs: Info): Info {
   return backend.output([n, width], out);
 }
 
-/** A bias's gradient: dy summed over every axis but the last, by the Sum kernel tfjs' path runs. */
-function biasGrad(backend: NativeBackend, dy: Info): Info {
-  const units = dy.shape[dy.shape.length - 1];
-  const out = backend.alloc(units);
-  backend.addon.sumLeading(backend.values(dy), out, sizeOf(dy.shape) / units, units);
-  return backend.output([units], out);
-}
+/** A bias's gradient, owned: dy summed over every axis but the last, by the Sum kernel tfjs' path runs. */
+const biasGrad = (run: StepScope['run'], dy: Info): Info => run(sum, { x: dy }, { axis: dy.shape.slice(0, -1).map((_, i) => i), keepDims: false });
 
 /** The records a step makes, freed when it ends (the backend's arrays go back to its pool). */
 class StepScope {
@@ -248,8 +243,8 @@ class StepScope {
  * A dense layer's kernel and bias gradients (prepended to `grads`, which runs last layer first)
  * from its input x and its pre-activation gradient dz; the input's gradient when `wantInput`.
  */
-function denseGrads({ backend, own, run }: StepScope, x: Info, dz: Info, kernel: tf.Tensor, grads: Info[], wantInput: boolean): Info {
+function denseGrads({ run }: StepScope, x: Info, dz: Info, kernel: tf.Tensor, grads: Info[], wantInput: boolean): Info {
   const dw = run(batchMatMul, { a: x, b: dz }, { transposeA: true, transposeB: false });
-  grads.unshift(dw, own(biasGrad(backend, dz)));
+  grads.unshift(dw, biasGrad(run, dz));
   return wantInput ? run(batchMatMul, { a: dz, b: kernel }, { transposeA: false, transposeB: true }) : dz;
 }

@@ -29,4 +29,5 @@ export const avgPoolGrad = nativeKernel<PoolAttrs>('AvgPoolGrad', ({ inputs: { d
   return backend.output([...input!.shape], dx);
 });
 
-export const POOL_KERNELS = [pool('MaxPool', 'maxPool'), pool('AvgPool', 'avgPool'), maxPoolGrad, avgPoolGrad];
+export const maxPool = pool('MaxPool', 'maxPool');
+export const POOL_KERNELS = [maxPool, pool('AvgPool', 'avgPool'), maxPoolGrad, avgPoolGrad];
