@@ -2,9 +2,11 @@
 // as its op-by-op version (so results are identical), reading each array once:
 //   m' = m*b1 + g*(1-b1);  v' = v*b2 + g^2*(1-b2)
 //   p' = (m'/(1-b1^t)) / (sqrt(v'/(1-b2^t)) + eps) * -lr + p
-// Outputs may alias the inputs (in-place update).
+// Outputs may alias the inputs (in-place update). With pBf16, p' is also written rounded to bf16:
+// the copy a bf16 product reads next step (native/adam.ts), without a conversion pass of its own.
 #include <cmath>
 
+#include "bf16-round.h"
 #include "common.h"
 
 namespace hn {
@@ -33,7 +35,7 @@ void update(const float* p, const float* m, const float* v, const float* g, floa
   }
 }
 
-// adam(p, m, v, g, pOut, mOut, vOut, [beta1, 1-beta1, beta2, 1-beta2, 1-accBeta1, 1-accBeta2, eps, -lr])
+// adam(p, m, v, g, pOut, mOut, vOut, [beta1, 1-beta1, beta2, 1-beta2, 1-accBeta1, 1-accBeta2, eps, -lr], pBf16?)
 Napi::Value Adam(const Napi::CallbackInfo& info) {
   const float* p = floats(info[0]);
   const float* m = floats(info[1]);
@@ -46,7 +48,12 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   float k[8];
   for (uint32_t i = 0; i < 8; i++) k[i] = s.Get(i).As<Napi::Number>().FloatValue();
   const int64_t n = static_cast<int64_t>(length(info[0]));
-  inChunks(n, 1 << 14, [&](int64_t begin, int64_t end) { update(p, m, v, g, pOut, mOut, vOut, k, begin, end); });
+  uint16_t* pBf16 = info.Length() > 8 && !info[8].IsNull() && !info[8].IsUndefined() ? bf16s(info[8]) : nullptr;
+  if (pBf16 && bf16Length(info[8]) != static_cast<size_t>(n)) throw Napi::RangeError::New(info.Env(), "adam: the bf16 copy must hold p's values");
+  inChunks(n, 1 << 14, [&](int64_t begin, int64_t end) {
+    update(p, m, v, g, pOut, mOut, vOut, k, begin, end);
+    if (pBf16) toBf16Range(pOut, pBf16, begin, end);  // the chunk still in cache
+  });
   return info.Env().Undefined();
 }
 

@@ -1,8 +1,9 @@
 // Mixed-precision (bf16) convolutions, as PyTorch's CPU autocast runs them: the activations come
 // in as bf16 (converted once per tensor by the caller, bf16.cc), the float32 HWIO filter is
 // reordered straight into the primitive's bf16 layout, oneDNN accumulates in float32, and every
-// output (forward activations, data gradients, filter gradients) is float32. Only these three
-// kernels change precision: everything around them stays float32.
+// output (forward activations, data gradients, filter gradients) is float32, except a forward
+// output that only bf16 kernels read (native's direct step). Only these three kernels change
+// precision: everything around them stays float32.
 #include "conv-geometry.h"
 
 namespace hn {
@@ -15,12 +16,15 @@ memory::desc bf16Src(const Geometry& g) { return {g.src, dt::bf16, tag::nhwc}; }
 memory::desc bf16Dst(const Geometry& g) { return {g.dst, dt::bf16, tag::nhwc}; }
 memory::desc anyBf16Weights(const Geometry& g) { return {g.weights, dt::bf16, tag::any}; }
 
-dnnl::convolution_forward::primitive_desc forwardPd(const Geometry& g, bool withBias, bool relu) {
+// bf16Dst: the output rounded to bf16 by oneDNN (round to nearest even, as toBf16 would round the
+// float32 output), for a direct step whose next kernels read only its bf16 copy (direct-step.ts).
+dnnl::convolution_forward::primitive_desc forwardPd(const Geometry& g, bool withBias, bool relu, bool bf16Out = false) {
+  const memory::desc dst = bf16Out ? bf16Dst(g) : g.dstMd();
   auto d = withBias
     ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-        bf16Src(g), anyBf16Weights(g), memory::desc(g.bias, dt::f32, tag::x), g.dstMd(), g.strides, g.dilates, g.padL, g.padR)
+        bf16Src(g), anyBf16Weights(g), memory::desc(g.bias, dt::f32, tag::x), dst, g.strides, g.dilates, g.padL, g.padR)
     : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-        bf16Src(g), anyBf16Weights(g), g.dstMd(), g.strides, g.dilates, g.padL, g.padR);
+        bf16Src(g), anyBf16Weights(g), dst, g.strides, g.dilates, g.padL, g.padR);
   dnnl::primitive_attr attr;
   if (relu) {
     dnnl::post_ops ops;
@@ -77,15 +81,16 @@ thread_local Cache<Forward> forwards;
 thread_local Cache<BackwardData> backwardDatas;
 thread_local Cache<BackwardWeights> backwardWeights;
 
-// conv2dForwardBf16(x: bf16 NHWC, filter: f32 HWIO, bias | null, y: f32, geometry, relu, filterKey)
+// conv2dForwardBf16(x: bf16 NHWC, filter: f32 HWIO, bias | null, y: f32 or bf16, geometry, relu, filterKey)
 // filterKey: a number naming the filter tensor (0: unknown, always reorder).
 Napi::Value Conv2dForwardBf16(const Napi::CallbackInfo& info) {
   Geometry g(ints(info[4]));
   bool withBias = !info[2].IsNull() && !info[2].IsUndefined();
   bool relu = flag(info[5]);
   double filterKey = info[6].As<Napi::Number>().DoubleValue();
-  Forward& f = forwards.get(g.id + (withBias ? "b" : "") + (relu ? "r" : ""), [&] {
-    return std::make_unique<Forward>(g, forwardPd(g, withBias, relu), withBias);
+  const bool bf16Out = info[3].As<Napi::TypedArray>().TypedArrayType() == napi_uint16_array;
+  Forward& f = forwards.get(g.id + (withBias ? "b" : "") + (relu ? "r" : "") + (bf16Out ? "h" : ""), [&] {
+    return std::make_unique<Forward>(g, forwardPd(g, withBias, relu, bf16Out), withBias);
   });
   auto& s = cpuStream();
   if (filterKey == 0 || filterKey != f.filterKey) {
@@ -94,7 +99,7 @@ Napi::Value Conv2dForwardBf16(const Napi::CallbackInfo& info) {
     f.filterKey = filterKey;
   }
   f.src.set_data_handle(bf16s(info[0]));
-  f.dst.set_data_handle(floats(info[3]));
+  f.dst.set_data_handle(bf16Out ? static_cast<void*>(bf16s(info[3])) : floats(info[3]));
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, f.src}, {DNNL_ARG_WEIGHTS, f.w.prim}, {DNNL_ARG_DST, f.dst}};
   if (withBias) {
     f.bias.set_data_handle(floats(info[2]));

@@ -27,7 +27,12 @@ function fusedStep(o: AdamState, g: Grads, backend: NativeBackend): void {
     // nothing cached by id (bf16 copies, filter layouts) goes stale.
     const into = (t: tf.TensorInfo) => (backend.soleOwner(t) ? backend.values(t) : backend.alloc(value.size));
     const [pOut, mOut, vOut] = [into(value), into(m), into(v)];
-    backend.addon.adam(backend.values(value), backend.values(m), backend.values(v), backend.values(gradient), pOut, mOut, vOut, scalars);
-    return [pOut, mOut, vOut].map((values) => backend.output([...value.shape], values)) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+    // A weight a bf16 kernel read this step (it has a bf16 copy) is read so next step as well: its
+    // new copy comes out of this pass instead of a conversion pass over it then.
+    const copy = backend.hasBf16(value) ? backend.allocBf16(value.size) : null;
+    backend.addon.adam(backend.values(value), backend.values(m), backend.values(v), backend.values(gradient), pOut, mOut, vOut, scalars, copy);
+    const outs = [pOut, mOut, vOut].map((values) => backend.output([...value.shape], values)) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+    if (copy) backend.adoptBf16(outs[0], copy);
+    return outs;
   });
 }

@@ -34,13 +34,17 @@ export interface NativeAddon {
   // Mixed precision (bf16.cc, conv-bf16.cc, matmul-bf16.cc): bf16 inputs, float32 filters, bias and outputs.
   toBf16(x: F32, out: BF16): void;
   fromBf16(x: BF16, out: F32): void;
-  conv2dForwardBf16(x: BF16, filter: F32, bias: Nullable<F32>, y: F32, geometry: number[], relu: boolean, filterKey: number): void;
+  /** dz = dy * step(y) over rows of `inner`, as bf16 or float32, and with db the column sums of dz (sumLeading's bits). */
+  reluGradMixed(dy: F32, y: F32 | BF16, dz: F32 | BF16, db: Nullable<F32>, inner: number): void;
+  /** y as bf16: oneDNN rounds the output (direct-step.ts, where only bf16 kernels read it). */
+  conv2dForwardBf16(x: BF16, filter: F32, bias: Nullable<F32>, y: F32 | BF16, geometry: number[], relu: boolean, filterKey: number): void;
   conv2dBackwardDataBf16(dy: BF16, filter: F32, dx: F32, geometry: number[]): void;
   conv2dBackwardWeightsBf16(x: BF16, dy: BF16, dw: F32, geometry: number[]): void;
   conv2dImplBf16(geometry: number[], kind: 'forward' | 'data' | 'weights'): string;
   matMulBf16(a: BF16, b: BF16, c: F32, dims: number[], bias: Nullable<F32>, relu: boolean): void;
   matMulImplBf16(dims: [m: number, n: number, k: number, transA: number, transB: number]): string;
-  adam(p: F32, m: F32, v: F32, g: F32, pOut: F32, mOut: F32, vOut: F32, scalars: number[]): void;
+  /** pBf16: also p' rounded to bf16 (the copy a bf16 kernel reads). */
+  adam(p: F32, m: F32, v: F32, g: F32, pOut: F32, mOut: F32, vOut: F32, scalars: number[], pBf16?: Nullable<BF16>): void;
 }
 
 export const ADDON_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../native/build/Release/hypertune_native.node');

@@ -20,16 +20,32 @@ export class Bf16Copies {
 
   constructor(private readonly addon: NativeAddon, private readonly poolLimitBytes: number) {}
 
-  /** The bf16 copy of `values` (the data of `dataId`), converted on the first call. */
-  of(dataId: DataId, values: Float32Array): Uint16Array {
+  /** The bf16 copy of `values()` (the data of `dataId`), converted on the first call. */
+  of(dataId: DataId, values: () => Float32Array): Uint16Array {
     let copy = this.copies.get(dataId);
     if (copy) return copy;
-    copy = this.free.get(values.length)?.pop();
-    if (copy) this.freeBytes -= copy.byteLength;
-    else copy = new Uint16Array(values.length);
-    this.addon.toBf16(values, copy);
+    const v = values(); // not before: a bf16-only tensor has no float32 values
+    copy = this.alloc(v.length);
+    this.addon.toBf16(v, copy);
     this.copies.set(dataId, copy);
     return copy;
+  }
+
+  /** A pooled array of `length` bf16 values with arbitrary contents, for a kernel to overwrite. */
+  alloc(length: number): Uint16Array {
+    const copy = this.free.get(length)?.pop();
+    if (copy) this.freeBytes -= copy.byteLength;
+    return copy ?? new Uint16Array(length);
+  }
+
+  has(dataId: DataId): boolean {
+    return this.copies.has(dataId);
+  }
+
+  /** `copy` (from alloc) becomes the bf16 copy of `dataId`'s values, released with them. */
+  adopt(dataId: DataId, copy: Uint16Array): void {
+    if (this.copies.has(dataId)) throw new Error('bf16 copies: this tensor already has one');
+    this.copies.set(dataId, copy);
   }
 
   /** A number naming these values for as long as they live (tensors are immutable: new values, new id). */

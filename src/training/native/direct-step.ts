@@ -6,12 +6,14 @@
 // would, on the backend's own arrays, and hands the gradients to the model's optimizer
 // (applyGradients: the fused Adam, or tfjs' other optimizers), so weights, optimizer state,
 // bf16 choices and buffers are those of the tfjs path. What differs is tfjs' per-op bookkeeping
-// (graph executor, tape, scopes, tensor records) and the softmax gradient and means, computed
-// here in float32 JS loops like cpu's ops, not by ~10 tiny kernels.
+// (graph executor, tape, scopes, tensor records), the softmax gradient and means, computed here
+// in float32 JS loops like cpu's ops, not by ~10 tiny kernels, and in bf16 the activations and
+// gradients that only bf16 kernels read, written as bf16 straight away (direct-step-bf16.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { PoolAttrs } from '../window-attrs.js';
 import type { DirectStepFactory, TrainFunction } from '../direct-step-route.js';
 import { convBiasRelu, filterBiasGrad, reluGrad } from './conv-relu.js';
+import { bf16Outputs, convBiasReluToBf16, reluGradToBf16 } from './direct-step-bf16.js';
 import { conv2dBackpropFilter, conv2dBackpropInput, fusedConv2d } from './conv.js';
 import { ELTWISE_KERNELS } from './eltwise.js';
 import { sizeOf, type Info } from './kernel.js';
@@ -108,16 +110,18 @@ export const nativeDirectStep: DirectStepFactory = (model) => {
       // Forward: each layer's input and output kept for its gradient.
       const inputs: Info[] = [];
       const outputs: Info[] = [];
+      // In bf16, which activations only bf16 kernels read (direct-step-bf16.ts).
+      const only16 = bf16Outputs(backend, layers, () => head().kernel, xs.shape[xs.shape.length - 1], xs.shape[0]);
       let a: Info = xs;
-      for (const layer of layers) {
+      for (const [i, layer] of layers.entries()) {
         inputs.push(a);
         if (layer.kind === 'flatten') a = reshaped(a, [a.shape[0], sizeOf(a.shape.slice(1))]);
         else if (layer.kind === 'maxPool') a = run(maxPool, { x: a }, layer.attrs);
         else if (layer.kind === 'conv') {
           const { kernel, bias } = layer.weights();
           const attrs = { strides: layer.strides, pad: layer.pad };
-          a = layer.relu
-            ? own(convBiasRelu({ inputs: { x: a, filter: kernel, bias }, backend, attrs }))
+          a = only16[i] ? own(convBiasReluToBf16(backend, a, kernel, bias, attrs))
+            : layer.relu ? own(convBiasRelu({ inputs: { x: a, filter: kernel, bias }, backend, attrs }))
             : run(fusedConv2d, { x: a, filter: kernel, bias }, { ...attrs, dataFormat: 'NHWC', dilations: 1, activation: 'linear' });
         } else {
           const { kernel, bias } = layer.weights();
@@ -156,16 +160,19 @@ export const nativeDirectStep: DirectStepFactory = (model) => {
           dy = run(maxPoolGrad, { dy, input: x, output: outputs[i] }, layer.attrs); // tfjs' MaxPool gradient
           continue;
         }
-        const dz = layer.relu ? own(reluGrad({ inputs: { dy, y: outputs[i] }, backend, attrs: {} })) : dy;
         const { kernel } = layer.weights();
+        // A bf16 ReLU conv's gradients read dz as bf16 only: written so, the bias's summed alongside.
+        const dz16 = layer.kind === 'conv' && layer.relu && backend.convInBf16(x.shape[3]) ? reluGradToBf16(backend, dy, outputs[i], only16[i]).map(own) : undefined;
+        const dz = dz16?.[0] ?? (layer.relu ? own(reluGrad({ inputs: { dy, y: outputs[i] }, backend, attrs: {} })) : dy);
         if (layer.kind === 'dense') dy = denseGrads(scope, x, dz, kernel, grads, i > firstWeighted);
         else {
           const attrs = { strides: layer.strides, pad: layer.pad };
-          // As tfjs' path: the fused conv-ReLU's gradient takes the bias's from oneDNN's filter pass,
-          // a linear conv's (FusedConv2D's gradient) is a Sum.
-          const [dw, db] = layer.relu
-            ? filterBiasGrad({ inputs: { x, dy: dz }, backend, attrs: { ...attrs, filterShape: kernel.shape } }).map(own)
-            : [run(conv2dBackpropFilter, { x, dy: dz }, { ...attrs, dataFormat: 'NHWC', dilations: 1, filterShape: kernel.shape }), biasGrad(run, dz)];
+          const filterGrad = () => run(conv2dBackpropFilter, { x, dy: dz }, { ...attrs, dataFormat: 'NHWC', dilations: 1, filterShape: kernel.shape });
+          // As tfjs' path: the fused conv-ReLU's gradient takes the bias's from oneDNN's filter pass
+          // (in bf16 a float32 sum of dz), a linear conv's (FusedConv2D's gradient) is a Sum.
+          const [dw, db] = dz16 ? [filterGrad(), dz16[1]]
+            : layer.relu ? filterBiasGrad({ inputs: { x, dy: dz }, backend, attrs: { ...attrs, filterShape: kernel.shape } }).map(own)
+            : [filterGrad(), biasGrad(run, dz)];
           grads.unshift(dw, db);
           if (i > firstWeighted) dy = run(conv2dBackpropInput, { dy: dz, filter: kernel }, { ...attrs, dataFormat: 'NHWC', dilations: 1, inputShape: x.shape });
         }

@@ -61,9 +61,37 @@ export class NativeBackend extends MathBackendCPU {
     return entry?.refCount === 1 && ArrayBuffer.isView(values) && this.uses.get(values.buffer) === 1;
   }
 
-  /** The float32 values of a tensor. */
+  /** The float32 values of a tensor (none for a bf16-only one: an error, never stale values). */
   values(t: tf.TensorInfo): Float32Array {
-    return this.data.get(t.dataId).values as Float32Array;
+    const values = this.data.get(t.dataId).values;
+    if (!values) throw new Error('native: this tensor holds only bf16 values');
+    return values as Float32Array;
+  }
+
+  /** A pooled array of `size` bf16 values with arbitrary contents, for a kernel to overwrite. */
+  allocBf16(size: number): Uint16Array {
+    return this.bf16Copies.alloc(size);
+  }
+
+  /**
+   * A float32 tensor of `shape` whose values exist only as `copy`, their bf16 rounding (from
+   * allocBf16): for a kernel output that only bf16 kernels read (native's direct step keeps such
+   * activations inside its step). bf16() returns the copy; values() throws.
+   */
+  bf16Output(shape: number[], copy: Uint16Array): tf.TensorInfo {
+    const info = this.makeTensorInfo(shape, 'float32');
+    this.adoptBf16(info, copy);
+    return info;
+  }
+
+  /** `copy` (from allocBf16, holding the bf16 rounding of t's values) becomes t's bf16 copy. */
+  adoptBf16(t: tf.TensorInfo, copy: Uint16Array): void {
+    this.bf16Copies.adopt(t.dataId, copy);
+  }
+
+  /** Whether a kernel read `t` as bf16 while it lived (its copy is kept). */
+  hasBf16(t: tf.TensorInfo): boolean {
+    return this.bf16Copies.has(t.dataId);
   }
 
   /** Whether a convolution over `inChannels` input channels runs in bf16 now. */
@@ -78,7 +106,7 @@ export class NativeBackend extends MathBackendCPU {
 
   /** A tensor's values as bf16, converted once while the tensor lives (bf16-copies.ts). */
   bf16(t: tf.TensorInfo): Uint16Array {
-    return this.bf16Copies.of(t.dataId, this.values(t));
+    return this.bf16Copies.of(t.dataId, () => this.values(t));
   }
 
   /** A number that names a tensor's values for as long as they live (the addon caches a filter's bf16 layout by it). */

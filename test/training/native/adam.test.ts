@@ -101,4 +101,31 @@ describeNative('the fused Adam update', () => {
     tf.dispose([alias, read, shared]);
     optimizer.dispose();
   });
+
+  it('writes the bf16 copy of a weight a bf16 kernel read, as toBf16 rounds the new values', async () => {
+    await useNative();
+    const backend = tf.backend() as NativeBackend;
+    const [bf16Read, notRead] = [tf.variable(tf.tensor1d(start)), tf.variable(tf.tensor1d(start))];
+    const optimizer = tf.train.adam(0.01);
+    const step = (g: Float32Array) => {
+      const tensors = [g, g].map((v) => tf.tensor1d(v));
+      optimizer.applyGradients([{ name: bf16Read.name, tensor: tensors[0] }, { name: notRead.name, tensor: tensors[1] }]);
+      tf.dispose(tensors);
+    };
+    step(gradients[0]);
+    backend.bf16(bf16Read); // as a bf16 product reads a dense kernel
+    step(gradients[1]);
+    expect([bf16Read, notRead].map((t) => backend.hasBf16(t))).toEqual([true, false]);
+    const toBf16 = vi.spyOn(backend.addon, 'toBf16');
+    const copy = backend.bf16(bf16Read).slice(); // Adam's, not a conversion
+    expect(toBf16).not.toHaveBeenCalled();
+    const expected = new Uint16Array(N);
+    toBf16.mockRestore();
+    backend.addon.toBf16(backend.values(bf16Read), expected);
+    expect(Buffer.from(copy.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    // and the float32 values as without a copy
+    expect(sameBits(backend.values(bf16Read), backend.values(notRead))).toBe(true);
+    tf.dispose([bf16Read, notRead]);
+    optimizer.dispose();
+  });
 });

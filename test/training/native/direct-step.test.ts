@@ -3,11 +3,12 @@
 // partial batches, with each optimizer and in bf16; models it does not cover keep tfjs' path;
 // nothing leaks.
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { ConcreteLayer, ConcreteModel, OptimizerType } from '../../../src/domain/model-template.js';
 import { buildModel, disposeModel } from '../../../src/training/build-model.js';
 import { setDirectSteps } from '../../../src/training/direct-step-route.js';
 import { nativeDirectStep } from '../../../src/training/native/direct-step.js';
+import { AMX_BF16_POLICY, AVX512_BF16_POLICY, EVERY_KERNEL_BF16, type Bf16Policy } from '../../../src/training/native/bf16-policy.js';
 import type { NativeBackend } from '../../../src/training/native/native-backend.js';
 import { NATIVE_BACKEND } from '../../../src/training/native/index.js';
 import { setNativePrecision } from '../../../src/training/native/precision.js';
@@ -141,12 +142,53 @@ describeNative('the direct training step on native', () => {
 });
 
 describeNativeBf16('the direct training step on native in bf16', () => {
-  afterEach(() => setNativePrecision(NATIVE_BACKEND, 'fp32'));
-
-  it('gives the same weights and logs as tfjs\' train function', async () => {
+  let policy: Bf16Policy;
+  beforeEach(async () => {
     await useNative();
+    policy = { ...(tf.backend() as NativeBackend).bf16Policy };
+  });
+  afterEach(() => {
+    (tf.backend() as NativeBackend).bf16Policy = policy;
+    setNativePrecision(NATIVE_BACKEND, 'fp32');
+  });
+
+  // Wide enough layers for the bf16 policies to pick bf16 kernels (bf16-policy.ts).
+  const WIDE = [conv({ filters: 32 }), conv({ filters: 32 }), FLAT, dense(32, 'relu'), dense(10, 'softmax')];
+  const WIDE_MODELS: Record<string, ConcreteLayer[]> = {
+    'conv, conv, dense, softmax': WIDE,
+    'conv, max pooling, conv, softmax': [conv({ filters: 32 }), { type: 'maxPooling2d', poolSize: 2, strides: 2, padding: 'valid' }, conv({ filters: 16 }), FLAT, dense(10, 'softmax')],
+  };
+  const POLICIES = { 'this CPU\'s': undefined, 'AMX\'s': AMX_BF16_POLICY, 'AVX512_BF16\'s': AVX512_BF16_POLICY, 'every kernel in bf16': EVERY_KERNEL_BF16 };
+  const cases = Object.entries(POLICIES).flatMap(([p, rule]) => Object.entries(WIDE_MODELS).map(([m, layers]) => [`${m}, ${p} policy`, rule, layers] as const));
+
+  it.each(cases)('gives the same weights and logs as tfjs\' train function: %s', async (_, rule, layers) => {
     setNativePrecision(NATIVE_BACKEND, 'bf16');
-    // Wide enough layers for the bf16 policy to pick bf16 kernels (bf16-policy.ts).
-    await expectSameAsTfjs(spec([conv({ filters: 32 }), conv({ filters: 32 }), FLAT, dense(32, 'relu'), dense(10, 'softmax')]));
+    if (rule) (tf.backend() as NativeBackend).bf16Policy = { ...rule };
+    await expectSameAsTfjs(spec(layers));
+  });
+
+  it('keeps in bf16 only what bf16 kernels read, and writes the bf16 copies where they are made', async () => {
+    setNativePrecision(NATIVE_BACKEND, 'bf16');
+    const backend = tf.backend() as NativeBackend;
+    backend.bf16Policy = { ...EVERY_KERNEL_BF16 };
+    const model = buildModel(spec(WIDE), 3);
+    const { x, y } = batch(8, 1);
+    await model.trainOnBatch(x, y); // the first step converts the dense kernels once
+    const forward = vi.spyOn(backend.addon, 'conv2dForwardBf16');
+    const reluGrads = vi.spyOn(backend.addon, 'reluGradMixed');
+    const toBf16 = vi.spyOn(backend.addon, 'toBf16');
+    const adam = vi.spyOn(backend.addon, 'adam');
+    const next = batch(8, 2);
+    await model.trainOnBatch(next.x, next.y);
+    // Both conv outputs straight to bf16 (the second conv and the dense layer read only bf16), both
+    // ReLU gradients too; the dense kernels' copies from Adam's pass of the step before. Converted
+    // still: the images, the dense layer's output, the head's output gradient and the dense layer's.
+    expect(forward.mock.calls.map((c) => c[3].constructor.name)).toEqual(['Uint16Array', 'Uint16Array']);
+    expect(reluGrads.mock.calls.map((c) => [c[1].constructor.name, c[2].constructor.name])).toEqual([['Uint16Array', 'Uint16Array'], ['Uint16Array', 'Uint16Array']]);
+    expect(toBf16.mock.calls.map((c) => c[0].length)).toEqual([8 * 144, 8 * 32, 8 * 10, 8 * 32]);
+    // Adam's copies: the dense layer's kernel and the head's (conv filters are reordered from float32, biases added in float32).
+    expect(adam.mock.calls.filter((c) => c[8]).map((c) => c[0].length).sort((p, q) => p - q)).toEqual([32 * 10, 8 * 8 * 32 * 32]);
+    tf.dispose([x, y, next.x, next.y]);
+    disposeModel(model);
   });
 });
