@@ -1,13 +1,12 @@
 // bf16 support: whether this CPU runs bf16 natively (probed once through oneDNN), the float32
 // -> bf16 conversion of a tensor's values that the mixed-precision kernels take as input, and a
 // conv layer's ReLU gradient written straight as the bf16 its gradient convolutions read.
-#include <omp.h>
-
 #include <algorithm>
 #include <vector>
 
 #include "bf16-round.h"
 #include "common.h"
+#include "leading-sums.h"
 
 namespace hn {
 
@@ -41,34 +40,18 @@ Napi::Value ToBf16(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// ReLU's gradient as eltwise.cc's reluGrad computes it, from float32 or bf16 y (bf16 y has
-// float32 y's sign: both come from the same conv output).
+// ReLU's gradient (common.h's reluGradValue, as eltwise.cc's reluGrad), from float32 or bf16 y
+// (bf16 y has float32 y's sign: both come from the same conv output).
 HN_VECTOR_CLONES
 void reluGradOf(const float* dy, const float* y, float* out, int64_t n) {
 #pragma omp simd
-  for (int64_t i = 0; i < n; i++) {
-    const float v = y[i];
-    out[i] = dy[i] * (v == v ? static_cast<float>(v > 0.f) : v);
-  }
+  for (int64_t i = 0; i < n; i++) out[i] = reluGradValue(dy[i], y[i]);
 }
 
 HN_VECTOR_CLONES
 void reluGradOf(const float* dy, const uint16_t* y, float* out, int64_t n) {
 #pragma omp simd
-  for (int64_t i = 0; i < n; i++) {
-    const float v = fromBf16(y[i]);
-    out[i] = dy[i] * (v == v ? static_cast<float>(v > 0.f) : v);
-  }
-}
-
-// acc[j] += each row's x[j], row after row: reduce.cc's sumLeading order.
-HN_VECTOR_CLONES
-void addRows(const float* x, double* acc, int64_t rows, int64_t inner) {
-  for (int64_t r = 0; r < rows; r++) {
-    const float* row = x + r * inner;
-#pragma omp simd
-    for (int64_t j = 0; j < inner; j++) acc[j] += row[j];
-  }
+  for (int64_t i = 0; i < n; i++) out[i] = reluGradValue(dy[i], fromBf16(y[i]));
 }
 
 // Rows [begin, end) of `inner` values, a cache-sized block at a time: dz into dz32 (or a scratch
@@ -86,26 +69,12 @@ void reluGradRows(const float* dy, const Y* y, float* dz32, uint16_t* dz16, doub
   }
 }
 
-// The bias's gradient rides along: the same per-thread row ranges and double partial sums as
-// sumLeading, so the same bits, without a second pass over dz.
+// The bias's gradient rides along, summed as sumLeading sums (leading-sums.h): its bits, without a
+// second pass over dz.
 template <typename Y>
 void reluGradMixed(const float* dy, const Y* y, float* dz32, uint16_t* dz16, float* db, int64_t outer, int64_t inner) {
-  if (!db) {
-    inChunks(outer, std::max<int64_t>(1, (1 << 15) / inner), [&](int64_t b, int64_t e) { reluGradRows(dy, y, dz32, dz16, nullptr, b, e, inner); });
-    return;
-  }
-  const int threads = outer * inner > (1 << 15) ? omp_get_max_threads() : 1;
-  std::vector<double> partial(static_cast<size_t>(threads) * inner, 0.0);
-#pragma omp parallel num_threads(threads)
-  {
-    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-    reluGradRows(dy, y, dz32, dz16, partial.data() + static_cast<size_t>(t) * inner, outer * t / nt, outer * (t + 1) / nt, inner);
-  }
-  for (int64_t j = 0; j < inner; j++) {
-    double s = 0;
-    for (int t = 0; t < threads; t++) s += partial[static_cast<size_t>(t) * inner + j];
-    db[j] = static_cast<float>(s);
-  }
+  if (db) leadingSums(outer, inner, db, [&](double* acc, int64_t b, int64_t e) { reluGradRows(dy, y, dz32, dz16, acc, b, e, inner); });
+  else inChunks(outer, std::max<int64_t>(1, (1 << 15) / inner), [&](int64_t b, int64_t e) { reluGradRows(dy, y, dz32, dz16, nullptr, b, e, inner); });
 }
 
 bool isBf16(const Napi::Value& v) { return v.As<Napi::TypedArray>().TypedArrayType() == napi_uint16_array; }

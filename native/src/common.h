@@ -127,6 +127,9 @@ void inChunks(int64_t n, int64_t chunk, Fn fn) {
   for (int64_t c = 0; c < n; c += chunk) fn(c, c + chunk < n ? c + chunk : n);
 }
 
+/** ReLU's gradient from its output: dy where y > 0, 0 where y <= 0, NaN where y is NaN (as tfjs' Step). */
+inline float reluGradValue(float dy, float y) { return dy * (y == y ? static_cast<float>(y > 0.f) : y); }
+
 /** Registered by each source file: adds its functions to the exports. */
 void initConv(Napi::Env env, Napi::Object exports);
 void initMatMul(Napi::Env env, Napi::Object exports);

@@ -102,11 +102,7 @@ void unary(const float* x, float* out, int64_t n, float alpha) {
 // branchy (over 10x slower on random signs).
 void reluGrad(const float* dy, const float* y, float* out, int64_t n) {
 #pragma omp parallel for simd if (n > kParallelMin)
-  for (int64_t i = 0; i < n; i++) {
-    const float v = y[i];
-    const float positive = static_cast<float>(v > 0.f);
-    out[i] = dy[i] * (v == v ? positive : v);
-  }
+  for (int64_t i = 0; i < n; i++) out[i] = reluGradValue(dy[i], y[i]);
 }
 
 // binary(op, a, b, out, layout, row)

@@ -5,8 +5,19 @@
 #include <algorithm>
 
 #include "common.h"
+#include "leading-sums.h"
 
 namespace hn {
+
+HN_VECTOR_CLONES
+void addRows(const float* x, double* acc, int64_t rows, int64_t inner) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = x + r * inner;
+#pragma omp simd
+    for (int64_t j = 0; j < inner; j++) acc[j] += row[j];
+  }
+}
+
 namespace {
 
 // sumLeading(x, out, outer, inner): out[j] = sum_i x[i * inner + j]
@@ -14,24 +25,7 @@ Napi::Value SumLeading(const Napi::CallbackInfo& info) {
   const float* x = floats(info[0]);
   float* out = floats(info[1]);
   const int64_t outer = num(info[2]), inner = num(info[3]);
-  const int threads = outer * inner > (1 << 15) ? omp_get_max_threads() : 1;
-  std::vector<double> partial(static_cast<size_t>(threads) * inner, 0.0);
-#pragma omp parallel num_threads(threads)
-  {
-    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-    double* acc = partial.data() + static_cast<size_t>(t) * inner;
-    const int64_t begin = outer * t / nt, end = outer * (t + 1) / nt;
-    for (int64_t i = begin; i < end; i++) {
-      const float* row = x + i * inner;
-#pragma omp simd
-      for (int64_t j = 0; j < inner; j++) acc[j] += row[j];
-    }
-  }
-  for (int64_t j = 0; j < inner; j++) {
-    double s = 0;
-    for (int t = 0; t < threads; t++) s += partial[static_cast<size_t>(t) * inner + j];
-    out[j] = static_cast<float>(s);
-  }
+  leadingSums(outer, inner, out, [&](double* acc, int64_t begin, int64_t end) { addRows(x + begin * inner, acc, end - begin, inner); });
   return info.Env().Undefined();
 }
 

@@ -3,13 +3,16 @@
 // one pass over the output (dy * step(y), what tfjs' Step and Multiply compute from the input:
 // y > 0 exactly where the input is), then the filter's and the bias's gradients in one oneDNN
 // pass (diff_bias) and, only where the tape asks for it, the input's. In bf16 the filter's
-// gradient runs in bf16 as Conv2DBackpropFilter does, and the bias's is a float32 sum.
+// gradient runs in bf16 as Conv2DBackpropFilter does, and the bias's is a float32 sum. For native's
+// direct step, two bf16 variants: the forward written only as bf16, and ReLU's gradient written
+// as the bf16 its gradient convolutions read, the bias's summed in the same pass.
 import * as tf from '@tensorflow/tfjs';
 import { CONV_BIAS_RELU } from '../conv-relu-layers.js';
 import type { ConvAttrs } from '../window-attrs.js';
 import { convGeometry, filterGradient, forward } from './conv.js';
 import { Layout, RELU_GRAD_OP } from './eltwise.js';
 import { sizeOf, type Args, type Info } from './kernel.js';
+import type { NativeBackend } from './native-backend.js';
 
 const RELU_GRAD = 'HypertuneReluGrad';
 const FILTER_BIAS_GRAD = 'HypertuneConv2DBackpropFilterBias';
@@ -26,10 +29,31 @@ export function convBiasRelu({ inputs: { x, filter, bias }, backend, attrs }: Ar
   return backend.output(outShape, y);
 }
 
+/** The same conv with its output only as bf16 (native's direct step, where only bf16 kernels read it: direct-step-bf16.ts). */
+export function convBiasReluToBf16({ inputs: { x, filter, bias }, backend, attrs }: Args<Attrs>): Info {
+  const { geometry, outShape } = convGeometry(x!.shape, filter!.shape, convAttrs(attrs));
+  const y = backend.allocBf16(sizeOf(outShape));
+  forward(backend, x!, filter!, bias, y, geometry, true);
+  return backend.bf16Output(outShape, y);
+}
+
 export function reluGrad({ inputs: { dy, y }, backend }: Args): Info {
   const out = backend.alloc(sizeOf(dy!.shape));
   if (out.length > 0) backend.addon.binary(RELU_GRAD_OP, backend.values(dy!), backend.values(y!), out, Layout.Same, 1);
   return backend.output([...dy!.shape], out);
+}
+
+/**
+ * ReLU's gradient of a conv whose gradients run in bf16, written as the bf16-only tensor they read,
+ * and the bias's gradient summed in the same pass (the bits of sumLeading's). `yBf16`: y exists
+ * only as bf16 (convBiasReluToBf16).
+ */
+export function reluGradToBf16(backend: NativeBackend, dy: Info, y: Info, yBf16: boolean): [dz: Info, db: Info] {
+  const channels = dy.shape[dy.shape.length - 1];
+  const dz = backend.allocBf16(sizeOf(dy.shape));
+  const db = backend.alloc(channels);
+  backend.addon.reluGradMixed(backend.values(dy), yBf16 ? backend.bf16(y) : backend.values(y), dz, db, channels);
+  return [backend.bf16Output([...dy.shape], dz), backend.output([channels], db)];
 }
 
 export function filterBiasGrad({ inputs: { x, dy }, backend, attrs }: Args<Attrs & { filterShape: number[] }>): Info[] {

@@ -29,10 +29,12 @@ export function convGeometry(xShape: number[], filterShape: number[], a: ConvAtt
 
 const nhwc = (a: ConvAttrs) => (a.dataFormat ?? 'NHWC') === 'NHWC';
 
-export function forward(backend: NativeBackend, x: Info, filter: Info, bias: Info | undefined, y: Float32Array, geometry: number[], relu: boolean): void {
+/** y as bf16 (a Uint16Array): only where the conv runs in bf16 (native's direct step, conv-relu.ts). */
+export function forward(backend: NativeBackend, x: Info, filter: Info, bias: Info | undefined, y: Float32Array | Uint16Array, geometry: number[], relu: boolean): void {
   const b = bias ? backend.values(bias) : null;
   if (backend.convInBf16(geometry[3])) backend.addon.conv2dForwardBf16(backend.bf16(x), backend.values(filter), b, y, geometry, relu, backend.serial(filter));
-  else backend.addon.conv2dForward(backend.values(x), backend.values(filter), b, y, geometry, relu);
+  else if (y instanceof Float32Array) backend.addon.conv2dForward(backend.values(x), backend.values(filter), b, y, geometry, relu);
+  else throw new Error('conv: a bf16 output needs the conv to run in bf16');
 }
 
 /**

@@ -1,12 +1,9 @@
-// What native's direct step (direct-step.ts) does differently in mixed precision: a ReLU conv
-// layer whose output only bf16 kernels read writes that output as bf16 (oneDNN rounds it, as
-// toBf16 would round the float32 output: the same values, without the float32 array and the
-// conversion pass), and a bf16 conv layer's ReLU gradient is written straight as the bf16 its two
-// gradient convolutions read, its bias's gradient summed in the same pass (reluGradMixed: the bits
-// of sumLeading's). The weights and logs stay those of tfjs' path (direct-step.test.ts).
+// Which activations native's direct step (direct-step.ts) keeps only as bf16 in mixed precision: a
+// ReLU conv layer's output that only bf16 kernels read is written as bf16 (conv-relu.ts'
+// convBiasReluToBf16: oneDNN rounds it as toBf16 would round the float32 output, the same values
+// without the float32 array and the conversion pass). The weights and logs stay those of tfjs'
+// path (direct-step.test.ts).
 import type * as tf from '@tensorflow/tfjs';
-import { convGeometry } from './conv.js';
-import { sizeOf, type Info } from './kernel.js';
 import type { NativeBackend } from './native-backend.js';
 
 /** The layer kinds as direct-step.ts plans them (only what the choice reads). */
@@ -39,24 +36,4 @@ export function bf16Outputs(backend: NativeBackend, layers: PlannedLayer[], head
     const [features, units] = (reader ? reader.weights().kernel : headKernel()).shape as [number, number];
     return backend.matMulInBf16(batch, units, features) && backend.matMulInBf16(features, units, batch);
   });
-}
-
-/** A ReLU conv (bias) whose output exists only as bf16 (bf16Outputs said so). */
-export function convBiasReluToBf16(backend: NativeBackend, x: Info, filter: Info, bias: Info, attrs: { strides: [number, number]; pad: 'valid' | 'same' }): Info {
-  const { geometry, outShape } = convGeometry(x.shape, filter.shape, { ...attrs, dilations: 1, dataFormat: 'NHWC' } as never);
-  const y = backend.allocBf16(sizeOf(outShape));
-  backend.addon.conv2dForwardBf16(backend.bf16(x), backend.values(filter), backend.values(bias), y, geometry, true, backend.serial(filter));
-  return backend.bf16Output(outShape, y);
-}
-
-/**
- * A bf16 ReLU conv layer's output gradient dz = dy * step(y) as a bf16-only tensor, and its bias's
- * gradient: what its filter gradient and input gradient (both bf16) read. `yBf16`: y exists only as bf16.
- */
-export function reluGradToBf16(backend: NativeBackend, dy: Info, y: Info, yBf16: boolean): [dz: Info, db: Info] {
-  const channels = dy.shape[dy.shape.length - 1];
-  const dz = backend.allocBf16(sizeOf(dy.shape));
-  const db = backend.alloc(channels);
-  backend.addon.reluGradMixed(backend.values(dy), yBf16 ? backend.bf16(y) : backend.values(y), dz, db, channels);
-  return [backend.bf16Output([...dy.shape], dz), backend.output([channels], db)];
 }

@@ -8,12 +8,12 @@
 // bf16 choices and buffers are those of the tfjs path. What differs is tfjs' per-op bookkeeping
 // (graph executor, tape, scopes, tensor records), the softmax gradient and means, computed here
 // in float32 JS loops like cpu's ops, not by ~10 tiny kernels, and in bf16 the activations and
-// gradients that only bf16 kernels read, written as bf16 straight away (direct-step-bf16.ts).
+// gradients that only bf16 kernels read, written as bf16 straight away (direct-step-bf16.ts, conv-relu.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { PoolAttrs } from '../window-attrs.js';
 import type { DirectStepFactory, TrainFunction } from '../direct-step-route.js';
-import { convBiasRelu, filterBiasGrad, reluGrad } from './conv-relu.js';
-import { bf16Outputs, convBiasReluToBf16, reluGradToBf16 } from './direct-step-bf16.js';
+import { convBiasRelu, convBiasReluToBf16, filterBiasGrad, reluGrad, reluGradToBf16 } from './conv-relu.js';
+import { bf16Outputs } from './direct-step-bf16.js';
 import { conv2dBackpropFilter, conv2dBackpropInput, fusedConv2d } from './conv.js';
 import { ELTWISE_KERNELS } from './eltwise.js';
 import { sizeOf, type Info } from './kernel.js';
@@ -120,7 +120,7 @@ export const nativeDirectStep: DirectStepFactory = (model) => {
         else if (layer.kind === 'conv') {
           const { kernel, bias } = layer.weights();
           const attrs = { strides: layer.strides, pad: layer.pad };
-          a = only16[i] ? own(convBiasReluToBf16(backend, a, kernel, bias, attrs))
+          a = only16[i] ? own(convBiasReluToBf16({ inputs: { x: a, filter: kernel, bias }, backend, attrs }))
             : layer.relu ? own(convBiasRelu({ inputs: { x: a, filter: kernel, bias }, backend, attrs }))
             : run(fusedConv2d, { x: a, filter: kernel, bias }, { ...attrs, dataFormat: 'NHWC', dilations: 1, activation: 'linear' });
         } else {
