@@ -20,7 +20,7 @@ import { NATIVE_BACKEND } from '../../../src/training/native/index.js';
 import type { NativeBackend } from '../../../src/training/native/native-backend.js';
 import { setNativePrecision } from '../../../src/training/native/precision.js';
 import { host, runKernel, type HostTensor } from '../helpers.js';
-import { describeNativeBf16, useNative } from './availability.js';
+import { describeNative, describeNativeBf16, useNative } from './availability.js';
 
 const U = 2 ** -8;
 const BOUND = 2 * U + U * U + 2 ** -12;
@@ -73,17 +73,9 @@ const out = (c: Conv) => c.h - c.k + 1;
 
 const nativeBackend = () => tf.findBackend(NATIVE_BACKEND) as NativeBackend;
 
-describeNativeBf16('bf16 kernels against float32, within 2u + u^2 + 2^-12 of sum |a||b| (u = 2^-8)', () => {
-  // The kernels themselves, every shape in bf16 (the policy that keeps some in float32 has its own test below).
-  beforeEach(async () => {
-    await useNative();
-    nativeBackend().bf16Policy = { ...EVERY_KERNEL_BF16 };
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    nativeBackend().bf16Policy = { ...bf16PolicyFor(nativeBackend().addon.info().isa) };
-  });
-
+// The conversion is the addon's own integer code, and the float32 path must not touch bf16: both
+// hold on any CPU the native backend runs on.
+describeNative('bf16 conversion, and the float32 path without it', () => {
   it('rounds float32 to bf16 to nearest even, as oneDNN and PyTorch do', async () => {
     await useNative();
     const { addon } = tf.backend() as NativeBackend;
@@ -116,6 +108,29 @@ describeNativeBf16('bf16 kernels against float32, within 2u + u^2 + 2^-12 of sum
     const u = new Uint32Array(x.buffer, x.byteOffset, x.length);
     const expected = Uint16Array.from(u, (w) => ((w & 0x7fffffff) > 0x7f800000 ? (w >>> 16) | 0x40 : ((w + 0x7fff + ((w >>> 16) & 1)) >>> 16) & 0xffff));
     expect(Buffer.from(bits.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+  });
+
+  it('leaves the float32 path alone: no bf16 call while the precision is fp32', async () => {
+    await useNative();
+    const { addon } = tf.backend() as NativeBackend;
+    const spies = (['toBf16', 'conv2dForwardBf16', 'conv2dBackwardDataBf16', 'conv2dBackwardWeightsBf16', 'matMulBf16'] as const).map((n) => vi.spyOn(addon, n));
+    const x = tf.variable(tf.randomUniform([2, 6, 6, 3]));
+    const w = tf.variable(tf.randomUniform([3, 3, 3, 4]));
+    const { value, grads } = tf.variableGrads(() => tf.matMul(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').reshape([2, -1]), tf.ones([144, 2])).sum() as tf.Scalar);
+    for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    tf.dispose([x, w, value, ...Object.values(grads)]);
+  });
+});
+
+describeNativeBf16('bf16 kernels against float32, within 2u + u^2 + 2^-12 of sum |a||b| (u = 2^-8)', () => {
+  // The kernels themselves, every shape in bf16 (the policy that keeps some in float32 has its own test below).
+  beforeEach(async () => {
+    await useNative();
+    nativeBackend().bf16Policy = { ...EVERY_KERNEL_BF16 };
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    nativeBackend().bf16Policy = { ...bf16PolicyFor(nativeBackend().addon.info().isa) };
   });
 
   it.each(CONVS.map((c) => [JSON.stringify(c), c] as const))('Conv2D, FusedConv2D (bias, ReLU) and both gradients %s', async (_, c) => {
@@ -166,17 +181,6 @@ describeNativeBf16('bf16 kernels against float32, within 2u + u^2 + 2^-12 of sum
     } finally {
       setNativePrecision(NATIVE_BACKEND, 'fp32');
     }
-  });
-
-  it('leaves the float32 path alone: no bf16 call while the precision is fp32', async () => {
-    await useNative();
-    const { addon } = tf.backend() as NativeBackend;
-    const spies = (['toBf16', 'conv2dForwardBf16', 'conv2dBackwardDataBf16', 'conv2dBackwardWeightsBf16', 'matMulBf16'] as const).map((n) => vi.spyOn(addon, n));
-    const x = tf.variable(tf.randomUniform([2, 6, 6, 3]));
-    const w = tf.variable(tf.randomUniform([3, 3, 3, 4]));
-    const { value, grads } = tf.variableGrads(() => tf.matMul(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').reshape([2, -1]), tf.ones([144, 2])).sum() as tf.Scalar);
-    for (const spy of spies) expect(spy).not.toHaveBeenCalled();
-    tf.dispose([x, w, value, ...Object.values(grads)]);
   });
 
   // Which addon function runs, per policy: a conv over 1 channel, over 8; [32, 2048] x [2048, 63],

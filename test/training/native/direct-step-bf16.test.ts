@@ -13,7 +13,7 @@ import { NATIVE_BACKEND } from '../../../src/training/native/index.js';
 import type { NativeBackend } from '../../../src/training/native/native-backend.js';
 import { setNativePrecision } from '../../../src/training/native/precision.js';
 import { randomValues } from '../helpers.js';
-import { describeNativeBf16, useNative } from './availability.js';
+import { describeNative, describeNativeBf16, useNative } from './availability.js';
 
 const backend = () => tf.findBackend(NATIVE_BACKEND) as NativeBackend;
 const same = (a: ArrayBufferView, b: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -23,12 +23,9 @@ const bf16 = (x: Float32Array) => {
   return out;
 };
 
-describeNativeBf16('the direct step\'s bf16 kernels and choices', () => {
+// oneDNN's bf16 convolution needs a CPU with bf16 (AVX512_BF16 here).
+describeNativeBf16('the direct step\'s bf16 convolution', () => {
   beforeEach(useNative);
-  afterEach(() => {
-    backend().bf16Policy = { ...bf16PolicyFor(backend().addon.info().isa) };
-    setNativePrecision(NATIVE_BACKEND, 'fp32');
-  });
 
   // Conv 1 and conv 2 of the notebook's shapes, with and without ReLU and bias.
   it.each([
@@ -47,6 +44,16 @@ describeNativeBf16('the direct step\'s bf16 kernels and choices', () => {
     backend().addon.conv2dForwardBf16(x, filter, bias, y16, geometry, relu, 0);
     expect(same(y16, bf16(y32))).toBe(true);
     expect(y16.filter((v) => v !== 0).length).toBeGreaterThan(size / 4); // real outputs, not zeros
+  });
+});
+
+// The addon's own code and the choices: any CPU the native backend runs on, so a host without bf16
+// tests them too.
+describeNative('the direct step\'s bf16 bookkeeping', () => {
+  beforeEach(useNative);
+  afterEach(() => {
+    backend().bf16Policy = { ...bf16PolicyFor(backend().addon.info().isa) };
+    setNativePrecision(NATIVE_BACKEND, 'fp32');
   });
 
   // [rows, channels]: threaded (over 2^15 values) and not, channel counts off the vector width.
