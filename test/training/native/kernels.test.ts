@@ -36,10 +36,13 @@ const CONV_CASES: ConvCase[] = [
   ...SHARED_CONV_CASES,
   { n: 4, h: 28, w: 28, ci: 1, co: 16, k: 3, s: 1, pad: 'valid' },
   { n: 2, h: 26, w: 26, ci: 16, co: 12, k: 3, s: 1, pad: 'valid' },
+  // Blocked activations below AVX-512 (conv-layout.test.ts): 8 channels, strided and padded.
+  { n: 3, h: 9, w: 10, ci: 8, co: 5, k: 3, s: 2, pad: 'same' },
 ];
 const DILATED: ConvCase[] = [
   { n: 2, h: 9, w: 9, ci: 3, co: 4, k: 3, s: 1, pad: 'same', d: 2 },
   { n: 2, h: 10, w: 9, ci: 2, co: 3, k: 3, s: 1, pad: 'valid', d: 3 },
+  { n: 2, h: 9, w: 9, ci: 9, co: 4, k: 3, s: 1, pad: 'same', d: 2 },
 ];
 
 const outSize = (size: number, c: ConvCase, axis: 1 | 2) => {
