@@ -16,11 +16,11 @@ using dt = memory::data_type;
 
 /**
  * Whether float32 convolutions over `inChannels` run on oneDNN's blocked activations (nChw8c),
- * reordered from and to the caller's NHWC around each call. Below AVX-512, oneDNN 2.6's jit:avx2
- * kernels ran 1.1-1.7x faster on them than on NHWC where the input has channels to block, and the
- * reorders cost under 0.3 ms a call (a Zen 3 EPYC, bench/RESULTS.md); over one channel NHWC was
- * faster (the filter gradient 3x). With AVX-512 the NHWC kernels (brgconv) stay: nothing measured
- * there says otherwise.
+ * reordered from and to the caller's NHWC around each call, as PyTorch runs them. Below AVX-512,
+ * oneDNN 2.6's jit:avx2 kernels ran up to 1.7x faster on them than on NHWC over 64-128 input
+ * channels and no slower over 32, the reorders costing under 0.3 ms a call (a Zen 3 EPYC,
+ * bench/RESULTS.md); over one channel NHWC was faster (the filter gradient 3x). With AVX-512 the
+ * NHWC kernels (brgconv) stay: nothing measured there says otherwise.
  */
 inline bool blockedActivations(int64_t inChannels) {
   static const bool belowAvx512 = [] {
@@ -72,27 +72,53 @@ struct Geometry {
   }
 };
 
+/** A thread's scratch buffer: the blocked copies of one call's activations. */
+struct ScratchBuffer {
+  void* data = nullptr;
+  size_t size = 0;
+  ~ScratchBuffer() { release(); }
+  void release() {
+    std::free(data);
+    data = nullptr;
+    size = 0;
+  }
+};
+
+inline ScratchBuffer* scratchBuffers() {
+  thread_local ScratchBuffer buffers[2];
+  return buffers;
+}
+
 /**
- * The calling thread's scratch buffer `slot` (0 or 1) of at least `bytes`: the blocked copies of a
- * call's activations. One call runs at a time on a thread, so every shape shares two buffers
- * instead of each cached primitive holding its own.
+ * The calling thread's scratch buffer `slot` (0 or 1) of at least `bytes`. One call runs at a time
+ * on a thread, so every shape shares two buffers instead of each cached primitive holding its own.
  */
 inline void* scratch(int slot, size_t bytes) {
-  struct Buffer {
-    void* data = nullptr;
-    size_t size = 0;
-    ~Buffer() { std::free(data); }
-  };
-  thread_local Buffer buffers[2];
-  Buffer& b = buffers[slot];
+  ScratchBuffer& b = scratchBuffers()[slot];
   if (b.size < bytes) {
-    std::free(b.data);
-    b.size = (bytes + 63) / 64 * 64;
-    b.data = std::aligned_alloc(64, b.size);
+    b.release();
+    b.data = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!b.data) throw std::bad_alloc();
+    b.size = (bytes + 63) / 64 * 64;
   }
   return b.data;
 }
+
+/**
+ * Declared first in a conv entry point: when the call ends, frees a scratch buffer grown past
+ * 64 MiB (a training batch's activations and a prediction of 64 images stay below it), so that
+ * one large prediction does not hold its size for the thread's life.
+ */
+struct ScratchTrim {
+  static constexpr size_t kKept = size_t{64} << 20;
+  ScratchTrim() = default;
+  ScratchTrim(const ScratchTrim&) = delete;
+  ScratchTrim& operator=(const ScratchTrim&) = delete;
+  ~ScratchTrim() {
+    for (int i = 0; i < 2; i++)
+      if (scratchBuffers()[i].size > kKept) scratchBuffers()[i].release();
+  }
+};
 
 /**
  * A caller's buffer in its layout and, where the primitive takes another, the primitive's copy and

@@ -70,6 +70,7 @@ thread_local Cache<BackwardWeights> backwardWeights;
 
 // conv2dForward(x, filter, bias | null, y, geometry, relu)
 Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
+  ScratchTrim trim;
   Geometry g(ints(info[4]));
   bool withBias = !info[2].IsNull() && !info[2].IsUndefined();
   bool relu = flag(info[5]);
@@ -91,6 +92,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
 
 // conv2dBackwardData(dy, filter, dx, geometry)
 Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
+  ScratchTrim trim;
   Geometry g(ints(info[3]));
   BackwardData& b = backwardDatas.get(g.id, [&] { return std::make_unique<BackwardData>(g); });
   auto& s = cpuStream();
@@ -103,6 +105,7 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
 
 // conv2dBackwardWeights(x, dy, dw, geometry, db?): db, when given, receives the bias gradient.
 Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
+  ScratchTrim trim;
   Geometry g(ints(info[3]));
   bool withBias = info.Length() > 4 && !info[4].IsNull() && !info[4].IsUndefined();
   BackwardWeights& b = backwardWeights.get(g.id + (withBias ? "b" : ""), [&] { return std::make_unique<BackwardWeights>(g, withBias); });

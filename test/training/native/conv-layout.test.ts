@@ -27,4 +27,20 @@ describeNative('the activation layout of the float32 convolutions', () => {
     for (const kind of ['forward', 'data', 'weights'] as const)
       expect(addon.conv2dImpl(geometry, kind).endsWith(' on blocked activations'), kind).toBe(blocked);
   });
+
+  // Blocked copies over 64 MiB (a large prediction) are freed when the call ends; smaller ones are
+  // kept for the next call. Either way, the same results: the pass against its two halves.
+  it('gives a pass whose blocked copies pass 64 MiB the results of its halves', async () => {
+    await useNative();
+    const x = tf.randomUniform([48, 64, 64, 96], -1, 1, 'float32', 7) as tf.Tensor4D; // 75.5 MB
+    const w = tf.randomUniform([3, 3, 96, 8], -1, 1, 'float32', 8) as tf.Tensor4D;
+    const whole = tf.conv2d(x, w, 1, 'same');
+    const halves = tf.concat(tf.split(x, 2).map((h) => tf.conv2d(h as tf.Tensor4D, w, 1, 'same')));
+    const [a, b] = [await whole.data(), await halves.data()];
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (Math.abs(b[i]) + 1));
+    expect(worst).toBeLessThanOrEqual(1e-5);
+    expect(a.some((v) => v !== 0)).toBe(true);
+    tf.dispose([x, w, whole, halves]);
+  });
 });
