@@ -35,8 +35,9 @@ struct Geometry {
   memory::dims src, weights, dst, bias, strides, dilates, padL, padR;
   std::string id;
   bool blocked;  // the float32 primitives' activations: blockedActivations()
-  explicit Geometry(const std::vector<int64_t>& g) : blocked(blockedActivations(g.at(3))) {
+  explicit Geometry(const std::vector<int64_t>& g) {
     if (g.size() != 17) throw std::invalid_argument("conv geometry needs 17 integers");
+    blocked = blockedActivations(g[3]);
     src = {g[0], g[3], g[1], g[2]};
     weights = {g[6], g[3], g[7], g[8]};
     dst = {g[0], g[6], g[4], g[5]};

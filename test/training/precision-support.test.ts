@@ -2,7 +2,6 @@
 // backend that cannot run it, and, where the worker's backend is only known at trial time
 // ('auto'), by the engine when a trial starts: a TrainingError, so the trial fails for good
 // (trialOutcomeOf: not retried) with the reason, before any data is read.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { TrainingError } from '../../src/domain/errors.js';
 import type { DatasetSource } from '../../src/domain/dataset-source.js';
@@ -10,11 +9,8 @@ import { trialOutcomeOf } from '../../src/domain/trial-state.js';
 import { TfjsTrainingEngine } from '../../src/training/engine.js';
 import { deploymentPrecisionSupport, nativeBf16UnavailableReason, precisionUnavailableReason } from '../../src/training/precision-support.js';
 import { NOTEBOOK_MODEL } from '../fixtures/reference-search.js';
+import { cpuFlags, oneDnnIsaCapped } from '../helpers/cpu-flags.js';
 import { describeNative, describeNativeBf16 } from './native/availability.js';
-
-// The CPU's flags as the kernel reports them, independent of the addon's oneDNN probe (CPUs with
-// AMX list avx512_bf16 too).
-const cpuFlags = (): string[] => readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1].trim().split(/\s+/) ?? [];
 
 describe('precision support', () => {
   it('fp32 is everywhere; bf16 is refused for every explicit backend but native, and left to the worker under auto', () => {
@@ -53,7 +49,8 @@ describeNativeBf16('precision support on a host with AVX512_BF16', () => {
 describeNative('precision support against the CPU the kernel reports', () => {
   // The probe decides what POST /searches accepts; a wrong one would refuse bf16 on a CPU that has
   // it or accept it on one that would run it on oneDNN's reference kernels.
-  it.runIf(process.platform === 'linux' && process.env.DNNL_MAX_CPU_ISA === undefined && process.env.ONEDNN_MAX_CPU_ISA === undefined)('finds bf16 exactly where /proc/cpuinfo lists avx512_bf16', () => {
+  // CPUs with AMX list avx512_bf16 too.
+  it.runIf(process.platform === 'linux' && !oneDnnIsaCapped())('finds bf16 exactly where /proc/cpuinfo lists avx512_bf16', () => {
     expect(nativeBf16UnavailableReason() === undefined).toBe(cpuFlags().includes('avx512_bf16'));
   });
 

@@ -4,21 +4,20 @@
 // both layouts give the cpu backend's results: kernels.test.ts and conv-relu.test.ts, whose cases
 // have 1 to 16 input channels.
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { convGeometry } from '../../../src/training/native/conv.js';
 import { NATIVE_BACKEND } from '../../../src/training/native/index.js';
 import type { NativeBackend } from '../../../src/training/native/native-backend.js';
+import { cpuFlags, oneDnnIsaCapped } from '../../helpers/cpu-flags.js';
 import { describeNative, useNative } from './availability.js';
 
 // oneDNN's AVX-512 kernels need avx512f, bw, vl and dq together (its avx512_core).
-const flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1].trim().split(/\s+/) ?? [];
-const avx512 = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'].every((f) => flags.includes(f));
+const avx512 = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'].every((f) => cpuFlags().includes(f));
 const ATTRS = { strides: [1, 1], pad: 'valid', dilations: 1, dataFormat: 'NHWC' } as never;
 
 describeNative('the activation layout of the float32 convolutions', () => {
   // The notebook's conv 1 (one channel) and conv 2 (32 to 128 channels), and the edge of the rule.
-  it.runIf(process.platform === 'linux' && process.env.DNNL_MAX_CPU_ISA === undefined && process.env.ONEDNN_MAX_CPU_ISA === undefined)
+  it.runIf(process.platform === 'linux' && !oneDnnIsaCapped())
     .each([[1, false], [7, false], [8, true], [32, true], [128, true]] as const)(`over %i input channels, blocked: %s below AVX-512 (this CPU: ${avx512 ? 'AVX-512' : 'below'})`, async (ci, blockedBelowAvx512) => {
     await useNative();
     const { addon } = tf.findBackend(NATIVE_BACKEND) as NativeBackend;
