@@ -132,7 +132,11 @@ struct Operand {
   int slot;
   Operand(const memory::desc& userMd, const memory::desc& primMd, bool input, int scratchSlot = -1) : slot(scratchSlot) {
     user = memory(userMd, cpuEngine(), DNNL_MEMORY_NONE);
-    if (primMd == userMd) { prim = user; return; }
+    if (primMd == userMd) {  // no copy: the primitive reads and writes the caller's buffer
+      prim = user;
+      slot = -1;
+      return;
+    }
     prim = scratchSlot < 0 ? memory(primMd, cpuEngine()) : memory(primMd, cpuEngine(), DNNL_MEMORY_NONE);
     if (input) toPrim = std::make_unique<dnnl::reorder>(user, prim);
     else toUser = std::make_unique<dnnl::reorder>(prim, user);
@@ -155,7 +159,7 @@ struct Operand {
  private:
   void bind(void* data) {
     user.set_data_handle(data);
-    if (slot >= 0 && prim != user) prim.set_data_handle(scratch(slot, prim.get_desc().get_size()));
+    if (slot >= 0) prim.set_data_handle(scratch(slot, prim.get_desc().get_size()));
   }
 };
 
