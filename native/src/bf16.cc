@@ -42,11 +42,7 @@ Napi::Value ToBf16(const Napi::CallbackInfo& info) {
 
 // ReLU's gradient (common.h's reluGradValue, as eltwise.cc's reluGrad), from float32 or bf16 y
 // (bf16 y has float32 y's sign: both come from the same conv output).
-HN_VECTOR_CLONES
-void reluGradOf(const float* dy, const float* y, float* out, int64_t n) {
-#pragma omp simd
-  for (int64_t i = 0; i < n; i++) out[i] = reluGradValue(dy[i], y[i]);
-}
+void reluGradOf(const float* dy, const float* y, float* out, int64_t n) { reluGradSpan(dy, y, out, n); }
 
 HN_VECTOR_CLONES
 void reluGradOf(const float* dy, const uint16_t* y, float* out, int64_t n) {

@@ -130,6 +130,9 @@ void inChunks(int64_t n, int64_t chunk, Fn fn) {
 /** ReLU's gradient from its output: dy where y > 0, 0 where y <= 0, NaN where y is NaN (as tfjs' Step). */
 inline float reluGradValue(float dy, float y) { return dy * (y == y ? static_cast<float>(y > 0.f) : y); }
 
+/** out[i] = reluGradValue(dy[i], y[i]) for i < n, on one thread, in the CPU's widest vectors (eltwise.cc). */
+void reluGradSpan(const float* dy, const float* y, float* out, int64_t n);
+
 /** Registered by each source file: adds its functions to the exports. */
 void initConv(Napi::Env env, Napi::Object exports);
 void initMatMul(Napi::Env env, Napi::Object exports);
