@@ -40,15 +40,17 @@ describeNative('the conv layer as one kernel on native', () => {
     ['y', 'dx', 'dw', 'db'].forEach((name, i) => expect(relativeError(actual[i], expected[i]), name).toBeLessThanOrEqual(TOLERANCE));
   });
 
-  it("takes ReLU's gradient as tfjs' Step times Multiply, bit for bit, NaN and infinities included", async () => {
+  // Every pair of special values once, and over 2^15 values: in chunks over the threads, a tail
+  // off the vector width.
+  it.each([81, 3 * 2 ** 15 + 7])("takes ReLU's gradient as tfjs' Step times Multiply, bit for bit, NaN and infinities included (%i values)", async (n) => {
     const special = [0, -0, 1e-30, -1e-30, Infinity, -Infinity, NaN, 3, -2];
-    const y = Float32Array.from({ length: 81 }, (_, i) => special[i % 9]);
-    const dy = Float32Array.from({ length: 81 }, (_, i) => special[Math.floor(i / 9)]);
+    const y = Float32Array.from({ length: n }, (_, i) => special[i % 9]);
+    const dy = Float32Array.from({ length: n }, (_, i) => special[Math.floor(i / 9) % 9]);
     await initBackend('cpu');
     const expected = tf.tidy(() => tf.mul(tf.tensor(dy), tf.step(tf.tensor(y))).dataSync());
     await useNative();
     const { addon } = tf.backend() as NativeBackend;
-    const out = new Float32Array(81);
+    const out = new Float32Array(n);
     addon.binary(7, dy, y, out, 0, 1);
     expect(Array.from(out)).toEqual(Array.from(expected));
   });
