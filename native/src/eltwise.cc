@@ -99,9 +99,8 @@ void unary(const float* x, float* out, int64_t n, float alpha) {
 
 // dy * step(y) as tfjs' Step and Multiply compute it (a NaN y gives NaN), in chunks over the
 // threads, each a vector clone (reluGradSpan). Under `omp parallel for simd` in this baseline
-// x86-64 build gcc left the loop scalar and branchy: a branch on each value's sign, mispredicted
-// about half the time on a ReLU's outputs (1.5 ms a step for a [32, 24, 24, 80] gradient on a
-// 2-core Xeon, against 0.2 ms for the same pass vectorized in bf16.cc; bench/RESULTS.md).
+// x86-64 build gcc left the loop scalar, branching on each value's sign, which a ReLU's outputs
+// leave hard to predict: 11-15 % of a bf16 epoch's profile on a 2-core Xeon (bench/RESULTS.md).
 void reluGrad(const float* dy, const float* y, float* out, int64_t n) {
   inChunks(n, kParallelMin / 2, [&](int64_t begin, int64_t end) { reluGradSpan(dy + begin, y + begin, out + begin, end - begin); });
 }
