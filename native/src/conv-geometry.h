@@ -97,10 +97,11 @@ inline ScratchBuffer* scratchBuffers() {
 inline void* scratch(int slot, size_t bytes) {
   ScratchBuffer& b = scratchBuffers()[slot];
   if (b.size < bytes) {
+    const size_t size = (bytes + 63) / 64 * 64;  // aligned_alloc wants a multiple of the alignment
     b.release();
-    b.data = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+    b.data = std::aligned_alloc(64, size);
     if (!b.data) throw std::bad_alloc();
-    b.size = (bytes + 63) / 64 * 64;
+    b.size = size;
   }
   return b.data;
 }

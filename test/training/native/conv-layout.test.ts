@@ -12,7 +12,8 @@ import { cpuFlags, oneDnnIsaCapped } from '../../helpers/cpu-flags.js';
 import { describeNative, useNative } from './availability.js';
 
 // oneDNN's AVX-512 kernels need avx512f, bw, vl and dq together (its avx512_core).
-const avx512 = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'].every((f) => cpuFlags().includes(f));
+const flags = cpuFlags();
+const avx512 = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'].every((f) => flags.includes(f));
 const ATTRS = { strides: [1, 1], pad: 'valid', dilations: 1, dataFormat: 'NHWC' } as never;
 
 describeNative('the activation layout of the float32 convolutions', () => {
